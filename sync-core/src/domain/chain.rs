@@ -1,0 +1,60 @@
+//! The per-device hash chain: each passage's hash covers the previous hash and its own canonical bytes.
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::passage::Passage;
+
+/// The `prev_hash` of a device's first passage.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Hex SHA-256 of the previous hash (as bytes) followed by `body`.
+pub fn chain_hash(prev_hash_hex: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    match hex::decode(prev_hash_hex) {
+        Ok(bytes) => hasher.update(&bytes),
+        // A malformed previous hash still hashes deterministically; it will not match a real chain.
+        Err(_) => hasher.update(prev_hash_hex.as_bytes()),
+    }
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
+/// Where and how a chain fails to verify.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ChainError {
+    #[error("passage seq {seq}: stored hash does not match its contents")]
+    Tampered { seq: u64 },
+    #[error("passage seq {seq}: does not link to the previous passage's hash")]
+    Broken { seq: u64 },
+    #[error("sequence gap: expected seq {expected}, found {found}")]
+    Gap { expected: u64, found: u64 },
+}
+
+/// Verify a run of passages in `seq` order, starting after (`base_seq`, `base_hash`).
+pub fn verify_chain<'a>(
+    base_seq: u64,
+    base_hash: &str,
+    passages: impl IntoIterator<Item = &'a Passage>,
+) -> Result<(), ChainError> {
+    let mut expected_seq = base_seq + 1;
+    let mut prev = base_hash.to_owned();
+    for p in passages {
+        let seq = p.body.seq;
+        if seq != expected_seq {
+            return Err(ChainError::Gap {
+                expected: expected_seq,
+                found: seq,
+            });
+        }
+        if !p.is_self_consistent() {
+            return Err(ChainError::Tampered { seq });
+        }
+        if p.prev_hash != prev {
+            return Err(ChainError::Broken { seq });
+        }
+        prev.clone_from(&p.hash);
+        expected_seq += 1;
+    }
+    Ok(())
+}

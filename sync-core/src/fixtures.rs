@@ -1,0 +1,47 @@
+//! Deterministic sample passages covering every subject kind, for tests and benches (feature `fixtures`).
+
+use chrono::{DateTime, Duration, Utc};
+use crate::{DenyReason, Direction, NewPassage, Subject, Verdict};
+
+/// The `i`-th sample passage, recorded `i` seconds after `start`.
+pub fn sample_passage(i: u64, start: DateTime<Utc>) -> NewPassage {
+    let subject = match i % 3 {
+        0 => Subject::Resident {
+            pass_id: format!("R{:06}", i % 500),
+            household: format!("{}-{}-{}", 1 + i % 9, 1 + i % 4, 101 + i % 20),
+            name: Some("张小明".into()),
+        },
+        1 => Subject::Vehicle {
+            plate: format!("京A{:05}", i % 100_000),
+            pass_id: None,
+            occupant_pass_ids: vec![],
+            occupants: 1 + (i % 3) as u32,
+        },
+        _ => Subject::Visitor {
+            name: "李四".into(),
+            phone: format!("138{:08}", i % 100_000_000),
+            id_number: Some("11010519491231002X".into()),
+            host_household: "3-2-401".into(),
+            reason: "探亲".into(),
+            plate: None,
+            visitor_pass_id: None,
+        },
+    };
+    NewPassage {
+        checkpoint_id: "cp-east".into(),
+        gate: "east-1".into(),
+        direction: if i % 2 == 0 { Direction::In } else { Direction::Out },
+        recorded_at: start + Duration::seconds(i as i64),
+        clock_offset_ms: Some(-1200),
+        staff: "王师傅".into(),
+        subject,
+        temperature_c: Some(36.5),
+        verdict: if i % 17 == 0 {
+            Verdict::Denied {
+                reason: DenyReason::Expired,
+            }
+        } else {
+            Verdict::Admitted
+        },
+    }
+}

@@ -1,0 +1,87 @@
+//! The device's local ledger: a durable, hash-chained SQLite file of passages plus device settings, keys and revocations.
+//!
+//! Durability: WAL mode with `synchronous=FULL`; `append` returns only after the passage is on disk.
+//! A ledger belongs to one device; `seq` counts up from 1 with no gaps and never repeats, even after purges.
+
+mod error;
+mod keys;
+mod passages;
+mod purge;
+mod queries;
+mod schema;
+mod settings;
+mod upload;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use error::LedgerError;
+pub use keys::{KeyRecord, Revocation};
+pub use purge::DEFAULT_RETENTION_DAYS;
+pub use queries::{DayCounts, KindCounts, RecordFilter};
+pub use upload::{UploadOutcome, UploadState, UploadSummary};
+
+/// An open ledger file.
+pub struct Ledger {
+    conn: Connection,
+    device_id: String,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ledger {
+    /// Open (or create) the ledger at `path`, migrating its schema. A new ledger gets a fresh device id.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, LedgerError> {
+        let conn = Connection::open(path.as_ref())?;
+        Self::init(conn, true)
+    }
+
+    /// Open an existing ledger without the right to write (for inspection and tests).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, LedgerError> {
+        let conn = Connection::open_with_flags(
+            path.as_ref(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::init(conn, false)
+    }
+
+    fn init(conn: Connection, writable: bool) -> Result<Self, LedgerError> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        if writable {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            schema::migrate(&conn)?;
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let device_id = conn.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
+            r.get::<_, String>(0)
+        })?;
+        Ok(Self { conn, device_id })
+    }
+
+    /// This device's id (a UUIDv7 made when the ledger was created).
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// Run `PRAGMA integrity_check` and return its first line (`ok` when healthy).
+    pub fn integrity_check(&self) -> Result<String, LedgerError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Limit the file to `pages` pages (testing the full-disk path with SQLite's own `SQLITE_FULL`).
+    pub fn set_max_page_count(&self, pages: u64) -> Result<(), LedgerError> {
+        self.conn
+            .pragma_update(None, "max_page_count", pages as i64)?;
+        Ok(())
+    }
+}

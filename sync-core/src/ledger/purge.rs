@@ -1,0 +1,50 @@
+//! Retention: delete settled passages older than the retention period, never an unsynced one.
+//!
+//! Only a prefix of the chain is purged (up to the first passage that must stay), so the rest of the
+//! chain still verifies from the recorded base.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::{Ledger, LedgerError};
+
+/// Default retention in days (comparable systems keep 14–30).
+pub const DEFAULT_RETENTION_DAYS: u32 = 28;
+
+impl Ledger {
+    /// Delete passages recorded before `cutoff` that the server has settled (uploaded, or rejected with a
+    /// reason the server keeps). Pending passages are never deleted, nor anything after one.
+    /// Returns the number deleted.
+    pub fn purge_settled_before(&mut self, cutoff: DateTime<Utc>) -> Result<usize, LedgerError> {
+        let tx = self.conn.transaction()?;
+        // The first passage that has to stay: pending, or recent.
+        let keep_from: Option<i64> = tx.query_row(
+            "SELECT MIN(seq) FROM passages WHERE upload_state = 'pending' OR recorded_ms >= ?1",
+            [cutoff.timestamp_millis()],
+            |r| r.get(0),
+        )?;
+        let last: Option<(i64, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT seq, hash FROM passages WHERE (?1 IS NULL OR seq < ?1) ORDER BY seq DESC LIMIT 1",
+            )?;
+            let mut rows = stmt.query(params![keep_from])?;
+            match rows.next()? {
+                Some(row) => Some((row.get(0)?, row.get(1)?)),
+                None => None,
+            }
+        };
+        let Some((base_seq, base_hash)) = last else {
+            return Ok(0);
+        };
+        let deleted = tx.execute(
+            "DELETE FROM passages WHERE seq <= ?1 AND upload_state <> 'pending'",
+            [base_seq],
+        )?;
+        tx.execute(
+            "UPDATE device SET base_seq = ?1, base_hash = ?2 WHERE id = 1",
+            params![base_seq, base_hash],
+        )?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+}

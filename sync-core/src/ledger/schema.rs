@@ -1,0 +1,96 @@
+//! Schema migrations keyed on `PRAGMA user_version`; each step runs in its own transaction.
+
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use super::LedgerError;
+use crate::domain::GENESIS_HASH;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: passages, device identity, chain head/base, settings, keys, revocations.
+    r#"
+    CREATE TABLE device (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        device_id TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        -- the chain head: the last seq and hash ever written (never goes back, survives purges)
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        last_hash TEXT NOT NULL,
+        -- the chain base: passages at or below base_seq were purged; verification starts here
+        base_seq INTEGER NOT NULL DEFAULT 0,
+        base_hash TEXT NOT NULL
+    );
+    CREATE TABLE passages (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        recorded_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('resident', 'vehicle', 'visitor')),
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        verdict TEXT NOT NULL CHECK (verdict IN ('admitted', 'denied')),
+        subject_key TEXT NOT NULL,
+        plate TEXT,
+        name TEXT,
+        id_tail TEXT,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        upload_state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (upload_state IN ('pending', 'uploaded', 'rejected')),
+        reject_reason TEXT,
+        settled_ms INTEGER
+    );
+    CREATE INDEX passages_day ON passages (recorded_ms, kind, direction, verdict);
+    CREATE INDEX passages_subject ON passages (subject_key, seq);
+    CREATE INDEX passages_pending ON passages (upload_state, seq);
+    CREATE INDEX passages_plate ON passages (plate) WHERE plate IS NOT NULL;
+    CREATE INDEX passages_id_tail ON passages (id_tail) WHERE id_tail IS NOT NULL;
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE keys (
+        key_id TEXT PRIMARY KEY,
+        district_id TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        not_before_ms INTEGER,
+        not_after_ms INTEGER
+    );
+    CREATE TABLE revocations (
+        pass_id TEXT NOT NULL,
+        serial INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (pass_id, serial)
+    );
+    "#,
+];
+
+/// Bring the schema up to date, and create the device row on a new file.
+pub(super) fn migrate(conn: &Connection) -> Result<(), LedgerError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if current > supported {
+        return Err(LedgerError::TooNew {
+            found: current,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = i as i64 + 1;
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        if version == 1 {
+            tx.execute(
+                "INSERT INTO device (id, device_id, created_ms, last_hash, base_hash)
+                 VALUES (1, ?1, ?2, ?3, ?3)",
+                rusqlite::params![
+                    Uuid::now_v7().to_string(),
+                    chrono::Utc::now().timestamp_millis(),
+                    GENESIS_HASH
+                ],
+            )?;
+        }
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Upload state of passages: the pending queue in `seq` order, and applying the server's per-record results atomically.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::passages::{decode, passage_from_row, PASSAGE_COLUMNS};
+use super::{Ledger, LedgerError};
+use crate::domain::Passage;
+
+/// Where a passage stands with the district server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum UploadState {
+    Pending,
+    Uploaded,
+    Rejected { reason: String },
+}
+
+/// The server's answer for one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadOutcome {
+    /// Stored now, or already stored before (a duplicate is an acknowledgement too).
+    Acknowledged,
+    /// Refused for good, with the server's reason; shown to staff and never retried.
+    Rejected(String),
+}
+
+/// What the sync status line shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UploadSummary {
+    pub pending: u64,
+    pub rejected: u64,
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+}
+
+impl Ledger {
+    /// The oldest `limit` pending passages, in `seq` order.
+    pub fn pending_batch(&self, limit: usize) -> Result<Vec<Passage>, LedgerError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PASSAGE_COLUMNS} FROM passages WHERE upload_state = 'pending' ORDER BY seq LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit as i64], passage_from_row)?;
+        rows.map(|r| decode(r?)).collect()
+    }
+
+    /// Apply the server's results in one transaction. Ids not in the ledger, or no longer pending, are ignored
+    /// (a stray or repeated acknowledgement changes nothing). Returns how many rows changed.
+    pub fn apply_upload_results(
+        &mut self,
+        results: &[(Uuid, UploadOutcome)],
+        now: DateTime<Utc>,
+    ) -> Result<usize, LedgerError> {
+        let tx = self.conn.transaction()?;
+        let mut changed = 0;
+        {
+            let mut ack = tx.prepare_cached(
+                "UPDATE passages SET upload_state = 'uploaded', settled_ms = ?2
+                 WHERE id = ?1 AND upload_state = 'pending'",
+            )?;
+            let mut reject = tx.prepare_cached(
+                "UPDATE passages SET upload_state = 'rejected', reject_reason = ?2, settled_ms = ?3
+                 WHERE id = ?1 AND upload_state = 'pending'",
+            )?;
+            for (id, outcome) in results {
+                changed += match outcome {
+                    UploadOutcome::Acknowledged => {
+                        ack.execute(params![id.to_string(), now.timestamp_millis()])?
+                    }
+                    UploadOutcome::Rejected(reason) => reject.execute(params![
+                        id.to_string(),
+                        reason,
+                        now.timestamp_millis()
+                    ])?,
+                };
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// The upload state of one passage.
+    pub fn upload_state(&self, id: Uuid) -> Result<UploadState, LedgerError> {
+        let (state, reason): (String, Option<String>) = self.conn.query_row(
+            "SELECT upload_state, reject_reason FROM passages WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(match state.as_str() {
+            "uploaded" => UploadState::Uploaded,
+            "rejected" => UploadState::Rejected {
+                reason: reason.unwrap_or_default(),
+            },
+            _ => UploadState::Pending,
+        })
+    }
+
+    /// Pending and rejected counts and the oldest pending time.
+    pub fn upload_summary(&self) -> Result<UploadSummary, LedgerError> {
+        let (pending, oldest, rejected): (i64, Option<i64>, i64) = self.conn.query_row(
+            "SELECT
+                (SELECT COUNT(*) FROM passages WHERE upload_state = 'pending'),
+                (SELECT MIN(recorded_ms) FROM passages WHERE upload_state = 'pending'),
+                (SELECT COUNT(*) FROM passages WHERE upload_state = 'rejected')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(UploadSummary {
+            pending: pending as u64,
+            rejected: rejected as u64,
+            oldest_pending_at: oldest.and_then(DateTime::from_timestamp_millis),
+        })
+    }
+}

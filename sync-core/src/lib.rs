@@ -1,0 +1,17 @@
+//! sync-core: the gate's domain model, validators, durable local ledger, pass format, scanner and sync client.
+//!
+//! Architecture invariant: this crate knows nothing about Dioxus or any UI; the app and the
+//! district server both build on it, and it depends on neither.
+
+pub mod domain;
+pub mod i18n;
+pub mod ledger;
+pub mod validate;
+
+pub use domain::{
+    DenyReason, Direction, NewPassage, Passage, PassageBody, Subject, SubjectKind, Verdict,
+};
+pub use ledger::{Ledger, LedgerError};
+
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;

@@ -1,0 +1,3 @@
+//! End-to-end and cross-crate tests live in `tests/tests/`; this library holds what their helper processes share.
+
+pub use sync_core::fixtures::sample_passage;
