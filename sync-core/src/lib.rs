@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod i18n;
 pub mod ledger;
+pub mod protocol;
 pub mod validate;
 
 pub use domain::{

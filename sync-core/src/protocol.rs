@@ -1,0 +1,108 @@
+//! The wire protocol between a gate device and the district server (`/api/v1`), shared by both sides.
+//!
+//! All bodies are JSON; batch bodies may be gzip-compressed (`Content-Encoding: gzip`).
+//! Device calls carry `Authorization: Bearer <device token>`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::Passage;
+use crate::ledger::{KeyRecord, Revocation};
+
+/// `POST /api/v1/enroll`: exchange a one-time enrollment code for a device token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    /// The device's own id (made by its ledger).
+    pub device_id: String,
+    /// A label for the device list, e.g. the phone model.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// The answer to a successful enrollment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// Shown once; the server keeps only its hash.
+    pub device_token: String,
+    pub district_id: String,
+    pub checkpoint: CheckpointConfig,
+}
+
+/// `GET /api/v1/config`: the device's checkpoint settings and the server's clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointConfig {
+    pub checkpoint_id: String,
+    pub checkpoint_name: String,
+    pub compound_id: String,
+    pub gates: Vec<String>,
+    pub fever_threshold_c: f32,
+    pub retention_days: u32,
+    /// The district's UTC offset in minutes (+480 for China Standard Time), for "today".
+    pub utc_offset_minutes: i32,
+    pub server_time: DateTime<Utc>,
+}
+
+/// `POST /api/v1/passages`: a batch of passages in `seq` order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchRequest {
+    pub device_id: String,
+    pub passages: Vec<Passage>,
+    /// How many passages the device still holds pending after this batch (for the device list).
+    pub backlog: u64,
+}
+
+/// The server's answer for one record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// Stored now.
+    Accepted,
+    /// Already stored before (same device, seq and id): an acknowledgement too.
+    Duplicate,
+    /// Refused for good; the device shows the reason and does not resend.
+    Rejected { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordResult {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub status: RecordStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResponse {
+    pub results: Vec<RecordResult>,
+    pub server_time: DateTime<Utc>,
+}
+
+/// A 413 answer's body: how many records and bytes the server takes in one batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchLimits {
+    pub max_records: usize,
+    pub max_bytes: usize,
+}
+
+/// `GET /api/v1/keys`: the whole key set (small).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySetResponse {
+    pub district_id: String,
+    pub keys: Vec<KeyRecord>,
+}
+
+/// `GET /api/v1/revocations?since=V`: revocations added after version `V`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationsResponse {
+    /// The version the device has after applying `revocations`.
+    pub version: u64,
+    pub revocations: Vec<Revocation>,
+}
+
+/// Any error answer: a stable code for programs and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
