@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod i18n;
 pub mod ledger;
+pub mod pass;
 pub mod protocol;
 pub mod validate;
 
