@@ -6,46 +6,16 @@ use std::io::Write;
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
-use sync_core::{Direction, Ledger, NewPassage, Subject, Verdict};
+use sync_core::fixtures::sample_passage;
+use sync_core::{Ledger, NewPassage};
 
 const WRITES: usize = 1000;
 const LARGE: usize = 100_000;
 
 fn passage(i: usize, at: chrono::DateTime<Utc>) -> NewPassage {
-    let subject = if i % 4 == 3 {
-        Subject::Visitor {
-            name: "李四".into(),
-            phone: format!("138{:08}", i),
-            id_number: Some("11010519491231002X".into()),
-            host_household: "3-2-401".into(),
-            reason: "探亲".into(),
-            plate: None,
-            visitor_pass_id: None,
-        }
-    } else if i % 4 == 2 {
-        Subject::Vehicle {
-            plate: format!("京A{:05}", i % 100_000),
-            pass_id: Some(format!("V{:06}", i % 300)),
-            occupant_pass_ids: vec![],
-            occupants: 2,
-        }
-    } else {
-        Subject::Resident {
-            pass_id: format!("R{:06}", i % 2000),
-            household: "12-3-1202".into(),
-            name: Some("张小明".into()),
-        }
-    };
     NewPassage {
-        checkpoint_id: "cp-0001".into(),
-        gate: "east-1".into(),
-        direction: if i % 2 == 0 { Direction::In } else { Direction::Out },
         recorded_at: at,
-        clock_offset_ms: Some(350),
-        staff: "王师傅".into(),
-        subject,
-        temperature_c: Some(36.6),
-        verdict: Verdict::Admitted,
+        ..sample_passage(i as u64, at)
     }
 }
 
@@ -55,12 +25,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir_in(std::env::var("CHECKPOINT_BENCH_TMP").unwrap_or_else(|_| ".".into()))?;
+    let dir =
+        tempfile::tempdir_in(std::env::var("CHECKPOINT_BENCH_TMP").unwrap_or_else(|_| ".".into()))?;
     let now = Utc::now();
 
     // 1. Durable writes, interleaved with the peer so both see the same disk conditions.
     let mut ledger = Ledger::open(dir.path().join("writes.db"))?;
-    let mut raw = OpenOptions::new().create(true).append(true).open(dir.path().join("raw.log"))?;
+    let mut raw = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.path().join("raw.log"))?;
     let mut ledger_ms = Vec::with_capacity(WRITES);
     let mut fsync_ms = Vec::with_capacity(WRITES);
     let mut body_bytes = 0usize;
@@ -114,11 +88,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ratio_p50 = w50 / f50;
     let ratio_p99 = w99 / f99;
     println!("ledger bench ({WRITES} durable writes; peer = write+fsync of the same bytes to a plain file, interleaved)");
-    println!("{:<34} {:>10} {:>10} {:>8}", "", "ledger", "raw fsync", "ratio");
-    println!("{:<34} {:>10.3} {:>10.3} {:>8.2}", "write p50 (ms)", w50, f50, ratio_p50);
-    println!("{:<34} {:>10.3} {:>10.3} {:>8.2}  (goal <= 2)", "write p99 (ms)", w99, f99, ratio_p99);
-    println!("{:<34} {:>10.3}   ({counted} passages counted; goal < 10 ms)", "today's counts, 100k ledger (ms)", counts_ms);
-    println!("{:<34} {:>10.0}   (canonical body {:.0} B)", "bytes per passage on disk", bytes_per_passage, body_bytes as f64 / WRITES as f64);
+    println!(
+        "{:<34} {:>10} {:>10} {:>8}",
+        "", "ledger", "raw fsync", "ratio"
+    );
+    println!(
+        "{:<34} {:>10.3} {:>10.3} {:>8.2}",
+        "write p50 (ms)", w50, f50, ratio_p50
+    );
+    println!(
+        "{:<34} {:>10.3} {:>10.3} {:>8.2}  (goal <= 2)",
+        "write p99 (ms)", w99, f99, ratio_p99
+    );
+    println!(
+        "{:<34} {:>10.3}   ({counted} passages counted; goal < 10 ms)",
+        "today's counts, 100k ledger (ms)", counts_ms
+    );
+    println!(
+        "{:<34} {:>10.0}   (canonical body {:.0} B)",
+        "bytes per passage on disk",
+        bytes_per_passage,
+        body_bytes as f64 / WRITES as f64
+    );
 
     let json = format!(
         "{{\n  \"writes\": {WRITES},\n  \"write_p50_ms\": {w50:.4},\n  \"write_p99_ms\": {w99:.4},\n  \"fsync_p50_ms\": {f50:.4},\n  \"fsync_p99_ms\": {f99:.4},\n  \"ratio_p50\": {ratio_p50:.3},\n  \"ratio_p99\": {ratio_p99:.3},\n  \"counts_query_ms_100k\": {counts_ms:.4},\n  \"bytes_per_passage\": {bytes_per_passage:.1}\n}}\n"

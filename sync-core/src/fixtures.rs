@@ -1,7 +1,7 @@
 //! Deterministic sample passages covering every subject kind, for tests and benches (feature `fixtures`).
 
-use chrono::{DateTime, Duration, Utc};
 use crate::{DenyReason, Direction, NewPassage, Subject, Verdict};
+use chrono::{DateTime, Duration, Utc};
 
 /// The `i`-th sample passage, recorded `i` seconds after `start`.
 pub fn sample_passage(i: u64, start: DateTime<Utc>) -> NewPassage {
@@ -30,13 +30,17 @@ pub fn sample_passage(i: u64, start: DateTime<Utc>) -> NewPassage {
     NewPassage {
         checkpoint_id: "cp-east".into(),
         gate: "east-1".into(),
-        direction: if i % 2 == 0 { Direction::In } else { Direction::Out },
+        direction: if i.is_multiple_of(2) {
+            Direction::In
+        } else {
+            Direction::Out
+        },
         recorded_at: start + Duration::seconds(i as i64),
         clock_offset_ms: Some(-1200),
         staff: "王师傅".into(),
         subject,
         temperature_c: Some(36.5),
-        verdict: if i % 17 == 0 {
+        verdict: if i.is_multiple_of(17) {
             Verdict::Denied {
                 reason: DenyReason::Expired,
             }

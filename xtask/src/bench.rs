@@ -15,7 +15,7 @@ pub fn run(which: Which) -> anyhow::Result<()> {
     std::fs::create_dir_all(&out)?;
     match which {
         Which::Ledger => system::run(cargo()
-            .args(["bench", "-p", "sync-core", "--bench", "ledger"])
+            .args(["bench", "-p", "sync-core", "--features", "fixtures", "--bench", "ledger"])
             .env("CHECKPOINT_BENCH_DIR", &out)),
     }
 }

@@ -37,9 +37,8 @@ pub fn verify_chain<'a>(
     base_hash: &str,
     passages: impl IntoIterator<Item = &'a Passage>,
 ) -> Result<(), ChainError> {
-    let mut expected_seq = base_seq + 1;
     let mut prev = base_hash.to_owned();
-    for p in passages {
+    for (expected_seq, p) in (base_seq + 1..).zip(passages) {
         let seq = p.body.seq;
         if seq != expected_seq {
             return Err(ChainError::Gap {
@@ -54,7 +53,6 @@ pub fn verify_chain<'a>(
             return Err(ChainError::Broken { seq });
         }
         prev.clone_from(&p.hash);
-        expected_seq += 1;
     }
     Ok(())
 }

@@ -11,8 +11,8 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 /// First two digits: provinces, autonomous regions, municipalities, Taiwan (71), Hong Kong (81), Macau (82),
 /// and 83 (residence permits for Taiwan residents).
 const PROVINCE_CODES: [u32; 35] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
 ];
 
 /// A checked ID number, normalised (upper-case X).
@@ -62,7 +62,9 @@ pub fn validate_id_number(input: &str) -> Result<IdNumber, ValidationError> {
     {
         return Err(ValidationError::IdCharacters);
     }
-    let province: u32 = first17[0..2].parse().map_err(|_| ValidationError::IdRegion)?;
+    let province: u32 = first17[0..2]
+        .parse()
+        .map_err(|_| ValidationError::IdRegion)?;
     if !PROVINCE_CODES.contains(&province) {
         return Err(ValidationError::IdRegion);
     }
@@ -72,7 +74,7 @@ pub fn validate_id_number(input: &str) -> Result<IdNumber, ValidationError> {
         return Err(ValidationError::IdBirthDate);
     }
     let expected = IdNumber::check_char(first17).ok_or(ValidationError::IdCharacters)?;
-    if last.chars().next() != Some(expected) {
+    if !last.starts_with(expected) {
         return Err(ValidationError::IdCheckDigit);
     }
     Ok(IdNumber(s))
@@ -90,7 +92,10 @@ mod tests {
         assert!(validate_id_number("11010519491231002x").is_ok());
         assert!(validate_id_number("440524198001010013").is_ok());
         // Born before 1900: not a living resident.
-        assert_eq!(validate_id_number("440524188001010014"), Err(ValidationError::IdBirthDate));
+        assert_eq!(
+            validate_id_number("440524188001010014"),
+            Err(ValidationError::IdBirthDate)
+        );
         assert_eq!(
             validate_id_number("110105194912310021"),
             Err(ValidationError::IdCheckDigit)

@@ -1,0 +1,154 @@
+//! The HTTP client for the district server's `/api/v1` (reqwest with rustls, gzip request bodies).
+
+use std::io::Write;
+use std::time::Duration;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use reqwest::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::SyncError;
+use crate::protocol::{
+    BatchLimits, BatchResponse, CheckpointConfig, EnrollRequest, EnrollResponse, ErrorBody,
+    KeySetResponse, RevocationsResponse,
+};
+
+/// The answer to a batch upload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostOutcome {
+    Posted(BatchResponse),
+    /// HTTP 413: the batch was too large; the server says what it takes.
+    TooLarge(BatchLimits),
+}
+
+/// One district server, as seen from a device.
+#[derive(Debug, Clone)]
+pub struct ServerClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl ServerClient {
+    pub fn new(
+        base_url: &str,
+        token: Option<String>,
+        timeout: Duration,
+    ) -> Result<Self, SyncError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        Ok(Self {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+            token,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authed(&self, req: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, SyncError> {
+        let token = self.token.as_deref().ok_or(SyncError::NotEnrolled)?;
+        Ok(req.bearer_auth(token))
+    }
+
+    /// `GET /health`: is the server there at all.
+    pub async fn health(&self) -> Result<(), SyncError> {
+        let resp = self.http.get(self.url("/health")).send().await?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(SyncError::Server {
+                status: resp.status().as_u16(),
+            })
+        }
+    }
+
+    pub async fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/enroll"))
+            .json(req)
+            .send()
+            .await?;
+        json_answer(resp).await
+    }
+
+    /// Post an already serialised `BatchRequest` (JSON), gzip-compressed.
+    pub async fn post_batch(&self, json: &[u8]) -> Result<PostOutcome, SyncError> {
+        let mut gz = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
+        gz.write_all(json)
+            .and_then(|_| gz.flush())
+            .map_err(|e| SyncError::BadAnswer(format!("gzip: {e}")))?;
+        let body = gz
+            .finish()
+            .map_err(|e| SyncError::BadAnswer(format!("gzip: {e}")))?;
+        let req = self
+            .http
+            .post(self.url("/api/v1/passages"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(body);
+        let resp = self.authed(req)?.send().await?;
+        if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let limits: BatchLimits = resp
+                .json()
+                .await
+                .map_err(|e| SyncError::BadAnswer(format!("413 without limits: {e}")))?;
+            return Ok(PostOutcome::TooLarge(limits));
+        }
+        json_answer(resp).await.map(PostOutcome::Posted)
+    }
+
+    pub async fn key_set(&self) -> Result<KeySetResponse, SyncError> {
+        let resp = self
+            .authed(self.http.get(self.url("/api/v1/keys")))?
+            .send()
+            .await?;
+        json_answer(resp).await
+    }
+
+    pub async fn revocations(&self, since: u64) -> Result<RevocationsResponse, SyncError> {
+        let url = self.url(&format!("/api/v1/revocations?since={since}"));
+        let resp = self.authed(self.http.get(url))?.send().await?;
+        json_answer(resp).await
+    }
+
+    pub async fn config(&self) -> Result<CheckpointConfig, SyncError> {
+        let resp = self
+            .authed(self.http.get(self.url("/api/v1/config")))?
+            .send()
+            .await?;
+        json_answer(resp).await
+    }
+}
+
+/// Turn a response into `T`, or into the matching error.
+async fn json_answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, SyncError> {
+    let status = resp.status();
+    if status.is_success() {
+        let bytes = resp.bytes().await?;
+        return serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(e.to_string()));
+    }
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        return Err(SyncError::Unauthorized);
+    }
+    if status.is_server_error() {
+        return Err(SyncError::Server {
+            status: status.as_u16(),
+        });
+    }
+    let message = match resp.json::<ErrorBody>().await {
+        Ok(body) => body.message,
+        Err(_) => status.canonical_reason().unwrap_or("").to_owned(),
+    };
+    Err(SyncError::Refused {
+        status: status.as_u16(),
+        message,
+    })
+}

@@ -1,0 +1,293 @@
+//! One sync round, step by step: upload every pending passage in `seq`-ordered batches, apply the
+//! server's per-record results atomically, then pull keys, revocations, config and server time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::client::{PostOutcome, ServerClient};
+use super::status::SyncStatus;
+use super::SyncError;
+use crate::i18n::Localized;
+use crate::ledger::{Ledger, UploadOutcome};
+use crate::protocol::{BatchRequest, EnrollRequest, EnrollResponse, RecordStatus};
+
+/// Ledger setting keys written by enrollment and read by the engine.
+pub const SETTING_SERVER_URL: &str = "server_url";
+pub const SETTING_TOKEN: &str = "device_token";
+pub const SETTING_CONFIG: &str = "checkpoint_config";
+pub const SETTING_CLOCK_OFFSET: &str = "clock_offset_ms";
+pub const SETTING_DISTRICT: &str = "district_id";
+
+/// How the engine talks to the server.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    pub server_url: String,
+    pub device_token: String,
+    /// Most records per batch (the server's limit may be lower; a 413 shrinks it).
+    pub max_batch_records: usize,
+    /// Most uncompressed JSON bytes per batch.
+    pub max_batch_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl SyncConfig {
+    pub fn new(server_url: impl Into<String>, device_token: impl Into<String>) -> Self {
+        Self {
+            server_url: server_url.into(),
+            device_token: device_token.into(),
+            max_batch_records: 500,
+            max_batch_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(15),
+        }
+    }
+
+    /// The server address and token stored in the ledger by [`enroll`].
+    pub fn from_ledger(ledger: &Ledger) -> Result<Self, SyncError> {
+        let url: Option<String> = ledger.setting(SETTING_SERVER_URL)?;
+        let token: Option<String> = ledger.setting(SETTING_TOKEN)?;
+        match (url, token) {
+            (Some(url), Some(token)) => Ok(Self::new(url, token)),
+            _ => Err(SyncError::NotEnrolled),
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepReport {
+    pub batches: usize,
+    pub acknowledged: usize,
+    pub rejected: usize,
+}
+
+/// The sync engine for one device ledger.
+pub struct SyncEngine {
+    ledger: Arc<Mutex<Ledger>>,
+    client: ServerClient,
+    config: SyncConfig,
+    batch_limit: usize,
+    status: SyncStatus,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("server", &self.config.server_url)
+            .field("batch_limit", &self.batch_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Enroll this device with a one-time code, and store the server address, token and config in the ledger.
+pub async fn enroll(
+    ledger: &Arc<Mutex<Ledger>>,
+    server_url: &str,
+    code: &str,
+    label: &str,
+) -> Result<EnrollResponse, SyncError> {
+    let device_id = lock(ledger)?.device_id().to_owned();
+    let client = ServerClient::new(server_url, None, Duration::from_secs(15))?;
+    let resp = client
+        .enroll(&EnrollRequest {
+            code: code.trim().to_owned(),
+            device_id,
+            label: label.to_owned(),
+        })
+        .await?;
+    let mut l = lock(ledger)?;
+    l.set_setting(SETTING_SERVER_URL, server_url.trim_end_matches('/'))?;
+    l.set_setting(SETTING_TOKEN, &resp.device_token)?;
+    l.set_setting(SETTING_DISTRICT, &resp.district_id)?;
+    l.set_setting(SETTING_CONFIG, &resp.checkpoint)?;
+    Ok(resp)
+}
+
+fn lock(ledger: &Arc<Mutex<Ledger>>) -> Result<std::sync::MutexGuard<'_, Ledger>, SyncError> {
+    ledger.lock().map_err(|_| SyncError::LedgerPoisoned)
+}
+
+impl SyncEngine {
+    pub fn new(ledger: Arc<Mutex<Ledger>>, config: SyncConfig) -> Result<Self, SyncError> {
+        let client = ServerClient::new(
+            &config.server_url,
+            Some(config.device_token.clone()),
+            config.request_timeout,
+        )?;
+        let mut engine = Self {
+            ledger,
+            client,
+            batch_limit: config.max_batch_records.max(1),
+            config,
+            status: SyncStatus::default(),
+        };
+        engine.refresh_counts()?;
+        Ok(engine)
+    }
+
+    pub fn status(&self) -> &SyncStatus {
+        &self.status
+    }
+
+    pub fn client(&self) -> &ServerClient {
+        &self.client
+    }
+
+    /// Re-read pending/rejected counts from the ledger into the status.
+    pub fn refresh_counts(&mut self) -> Result<(), SyncError> {
+        let summary = lock(&self.ledger)?.upload_summary()?;
+        self.status.pending = summary.pending;
+        self.status.rejected = summary.rejected;
+        self.status.oldest_pending_at = summary.oldest_pending_at;
+        Ok(())
+    }
+
+    /// A quick `/health` probe; updates the online flag.
+    pub async fn probe(&mut self) -> bool {
+        let ok = self.client.health().await.is_ok();
+        self.status.online = ok;
+        ok
+    }
+
+    /// One full round: upload everything pending, then pull. Status is updated either way.
+    pub async fn step(&mut self) -> Result<StepReport, SyncError> {
+        self.status.syncing = true;
+        let result = self.round().await;
+        self.status.syncing = false;
+        match &result {
+            Ok(_) => {
+                self.status.online = true;
+                self.status.last_success_at = Some(Utc::now());
+                self.status.last_error_en = None;
+                self.status.last_error_zh = None;
+            }
+            Err(e) => {
+                self.status.online = !matches!(e, SyncError::Offline(_));
+                self.status.last_error_en = Some(e.en());
+                self.status.last_error_zh = Some(e.zh());
+                tracing::warn!(error = %e, "sync round failed");
+            }
+        }
+        self.refresh_counts()?;
+        result
+    }
+
+    async fn round(&mut self) -> Result<StepReport, SyncError> {
+        let report = self.upload_all().await?;
+        self.pull().await?;
+        Ok(report)
+    }
+
+    async fn upload_all(&mut self) -> Result<StepReport, SyncError> {
+        let mut report = StepReport::default();
+        loop {
+            let (batch, pending_total) = {
+                let l = lock(&self.ledger)?;
+                (
+                    l.pending_batch(self.batch_limit)?,
+                    l.upload_summary()?.pending,
+                )
+            };
+            if batch.is_empty() {
+                return Ok(report);
+            }
+            let n = batch.len();
+            let ids: Vec<Uuid> = batch.iter().map(|p| p.body.id).collect();
+            let request = BatchRequest {
+                device_id: lock(&self.ledger)?.device_id().to_owned(),
+                passages: batch,
+                backlog: pending_total.saturating_sub(n as u64),
+            };
+            let json =
+                serde_json::to_vec(&request).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+            if json.len() > self.config.max_batch_bytes && n > 1 {
+                self.batch_limit = (n / 2).max(1);
+                continue;
+            }
+            match self.client.post_batch(&json).await? {
+                PostOutcome::TooLarge(limits) => {
+                    if n == 1 {
+                        return Err(SyncError::RecordTooLarge);
+                    }
+                    self.batch_limit = limits.max_records.min(n / 2).max(1);
+                    tracing::info!(
+                        batch_limit = self.batch_limit,
+                        "server said 413; shrinking batches"
+                    );
+                }
+                PostOutcome::Posted(resp) => {
+                    let (acked, rejected) = self.apply_results(&ids, resp)?;
+                    report.batches += 1;
+                    report.acknowledged += acked;
+                    report.rejected += rejected;
+                    self.batch_limit = (self.batch_limit * 2).min(self.config.max_batch_records);
+                }
+            }
+        }
+    }
+
+    /// Apply the results that belong to this batch; anything else in the answer is an error (after the
+    /// valid part is applied), so a confused server makes us back off instead of spinning.
+    fn apply_results(
+        &mut self,
+        ids: &[Uuid],
+        resp: crate::protocol::BatchResponse,
+    ) -> Result<(usize, usize), SyncError> {
+        let mut wanted: HashMap<Uuid, Option<UploadOutcome>> =
+            ids.iter().map(|id| (*id, None)).collect();
+        let mut stray = 0usize;
+        for r in resp.results {
+            match wanted.get_mut(&r.id) {
+                Some(slot) => {
+                    *slot = Some(match r.status {
+                        RecordStatus::Accepted | RecordStatus::Duplicate => {
+                            UploadOutcome::Acknowledged
+                        }
+                        RecordStatus::Rejected { reason } => UploadOutcome::Rejected(reason),
+                    })
+                }
+                None => stray += 1,
+            }
+        }
+        let results: Vec<(Uuid, UploadOutcome)> = wanted
+            .iter()
+            .filter_map(|(id, o)| o.clone().map(|o| (*id, o)))
+            .collect();
+        let rejected = results
+            .iter()
+            .filter(|(_, o)| matches!(o, UploadOutcome::Rejected(_)))
+            .count();
+        let missing = ids.len() - results.len();
+        lock(&self.ledger)?.apply_upload_results(&results, Utc::now())?;
+        if stray > 0 || missing > 0 {
+            return Err(SyncError::BadAnswer(format!(
+                "{missing} of {} records unanswered, {stray} answers for records not sent",
+                ids.len()
+            )));
+        }
+        Ok((results.len() - rejected, rejected))
+    }
+
+    async fn pull(&mut self) -> Result<(), SyncError> {
+        let keys = self.client.key_set().await?;
+        let since = lock(&self.ledger)?.revocations_version()?;
+        let revocations = self.client.revocations(since).await?;
+        let sent = Instant::now();
+        let sent_at = Utc::now();
+        let config = self.client.config().await?;
+        // The server's clock was read about half-way through the round trip.
+        let midpoint = sent_at + chrono::Duration::from_std(sent.elapsed() / 2).unwrap_or_default();
+        let offset_ms = (config.server_time - midpoint).num_milliseconds();
+        let mut l = lock(&self.ledger)?;
+        l.replace_key_set(&keys.keys)?;
+        l.apply_revocations(revocations.version, &revocations.revocations)?;
+        l.set_setting(SETTING_DISTRICT, &keys.district_id)?;
+        l.set_setting(SETTING_CONFIG, &config)?;
+        l.set_setting(SETTING_CLOCK_OFFSET, &offset_ms)?;
+        self.status.clock_offset_ms = Some(offset_ms);
+        Ok(())
+    }
+}
