@@ -9,7 +9,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = dir.join("ledger.db");
     let mut ledger = Ledger::open(&path)?;
     let now = Utc::now();
-    for (i, direction) in [Direction::In, Direction::Out, Direction::In].into_iter().enumerate() {
+    for (i, direction) in [Direction::In, Direction::Out, Direction::In]
+        .into_iter()
+        .enumerate()
+    {
         ledger.append(NewPassage {
             checkpoint_id: "demo-east".into(),
             gate: "east-1".into(),

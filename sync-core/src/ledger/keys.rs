@@ -56,15 +56,23 @@ impl Ledger {
                 key_id: r.get(0)?,
                 district_id: r.get(1)?,
                 public_key: r.get(2)?,
-                not_before: r.get::<_, Option<i64>>(3)?.and_then(DateTime::from_timestamp_millis),
-                not_after: r.get::<_, Option<i64>>(4)?.and_then(DateTime::from_timestamp_millis),
+                not_before: r
+                    .get::<_, Option<i64>>(3)?
+                    .and_then(DateTime::from_timestamp_millis),
+                not_after: r
+                    .get::<_, Option<i64>>(4)?
+                    .and_then(DateTime::from_timestamp_millis),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Add a delta of revocations and remember the version reached, in one transaction.
-    pub fn apply_revocations(&mut self, version: u64, delta: &[Revocation]) -> Result<(), LedgerError> {
+    pub fn apply_revocations(
+        &mut self,
+        version: u64,
+        delta: &[Revocation],
+    ) -> Result<(), LedgerError> {
         let tx = self.conn.transaction()?;
         for r in delta {
             tx.execute(
@@ -88,9 +96,9 @@ impl Ledger {
     }
 
     pub fn revocations(&self) -> Result<Vec<Revocation>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT pass_id, serial, version FROM revocations ORDER BY version, pass_id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT pass_id, serial, version FROM revocations ORDER BY version, pass_id",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(Revocation {
                 pass_id: r.get(0)?,

@@ -12,7 +12,9 @@ pub(super) fn passage_from_row(row: &Row<'_>) -> rusqlite::Result<(String, Strin
     Ok((row.get(0)?, row.get(1)?, row.get(2)?))
 }
 
-pub(super) fn decode((body, prev_hash, hash): (String, String, String)) -> Result<Passage, LedgerError> {
+pub(super) fn decode(
+    (body, prev_hash, hash): (String, String, String),
+) -> Result<Passage, LedgerError> {
     let body: PassageBody = serde_json::from_str(&body)?;
     Ok(Passage {
         body,
@@ -94,7 +96,11 @@ impl Ledger {
     }
 
     /// Up to `limit` passages with `seq > after_seq`, in `seq` order.
-    pub fn passages_after(&self, after_seq: u64, limit: usize) -> Result<Vec<Passage>, LedgerError> {
+    pub fn passages_after(
+        &self,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<Passage>, LedgerError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {PASSAGE_COLUMNS} FROM passages WHERE seq > ?1 ORDER BY seq LIMIT ?2"
         ))?;
@@ -104,9 +110,9 @@ impl Ledger {
 
     /// The last seq ever written (0 for a new ledger).
     pub fn last_seq(&self) -> Result<u64, LedgerError> {
-        let seq: i64 = self
-            .conn
-            .query_row("SELECT last_seq FROM device WHERE id = 1", [], |r| r.get(0))?;
+        let seq: i64 =
+            self.conn
+                .query_row("SELECT last_seq FROM device WHERE id = 1", [], |r| r.get(0))?;
         Ok(seq as u64)
     }
 

@@ -65,7 +65,11 @@ pub struct RecordFilter {
 
 impl Ledger {
     /// Counts of passages recorded in `[from, until)`.
-    pub fn day_counts(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<DayCounts, LedgerError> {
+    pub fn day_counts(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<DayCounts, LedgerError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, direction, verdict, COUNT(*) FROM passages
              WHERE recorded_ms >= ?1 AND recorded_ms < ?2
@@ -127,27 +131,56 @@ impl Ledger {
             sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
         };
         if let Some(from) = filter.from {
-            push(" AND recorded_ms >= ?", from.timestamp_millis().into(), &mut sql);
+            push(
+                " AND recorded_ms >= ?",
+                from.timestamp_millis().into(),
+                &mut sql,
+            );
         }
         if let Some(until) = filter.until {
-            push(" AND recorded_ms < ?", until.timestamp_millis().into(), &mut sql);
+            push(
+                " AND recorded_ms < ?",
+                until.timestamp_millis().into(),
+                &mut sql,
+            );
         }
         if let Some(kind) = filter.kind {
             push(" AND kind = ?", kind.as_str().to_owned().into(), &mut sql);
         }
         if let Some(direction) = filter.direction {
-            push(" AND direction = ?", direction.as_str().to_owned().into(), &mut sql);
+            push(
+                " AND direction = ?",
+                direction.as_str().to_owned().into(),
+                &mut sql,
+            );
         }
-        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             let plate = normalise_plate(text);
-            push(" AND (plate LIKE ?", format!("%{}%", escape_like(&plate)).into(), &mut sql);
+            push(
+                " AND (plate LIKE ?",
+                format!("%{}%", escape_like(&plate)).into(),
+                &mut sql,
+            );
             sql.push_str(" ESCAPE '\\'");
-            push(" OR name LIKE ?", format!("%{}%", escape_like(text)).into(), &mut sql);
+            push(
+                " OR name LIKE ?",
+                format!("%{}%", escape_like(text)).into(),
+                &mut sql,
+            );
             sql.push_str(" ESCAPE '\\'");
             push(" OR id_tail = ?)", text.to_uppercase().into(), &mut sql);
         }
         let limit = if filter.limit == 0 { 200 } else { filter.limit };
-        push(" ORDER BY seq DESC LIMIT ?", (limit as i64).into(), &mut sql);
+        push(
+            " ORDER BY seq DESC LIMIT ?",
+            (limit as i64).into(),
+            &mut sql,
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), passage_from_row)?;
         rows.map(|r| decode(r?)).collect()
@@ -155,5 +188,7 @@ impl Ledger {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

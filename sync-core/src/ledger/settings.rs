@@ -10,14 +10,20 @@ impl Ledger {
     pub fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, LedgerError> {
         let raw: Option<String> = self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?;
         raw.map(|s| serde_json::from_str(&s).map_err(LedgerError::from))
             .transpose()
     }
 
     /// Write a setting durably.
-    pub fn set_setting<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), LedgerError> {
+    pub fn set_setting<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), LedgerError> {
         let json = serde_json::to_string(value)?;
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)

@@ -68,11 +68,9 @@ impl Ledger {
                     UploadOutcome::Acknowledged => {
                         ack.execute(params![id.to_string(), now.timestamp_millis()])?
                     }
-                    UploadOutcome::Rejected(reason) => reject.execute(params![
-                        id.to_string(),
-                        reason,
-                        now.timestamp_millis()
-                    ])?,
+                    UploadOutcome::Rejected(reason) => {
+                        reject.execute(params![id.to_string(), reason, now.timestamp_millis()])?
+                    }
                 };
             }
         }
