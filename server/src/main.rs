@@ -24,13 +24,17 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-    ).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve { db, listen } => {
-            anyhow::bail!("serving is not built yet (db {db}, listen {listen}); see the server issue")
+            anyhow::bail!(
+                "serving is not built yet (db {db}, listen {listen}); see the server issue"
+            )
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod postgres;
 mod system;
 mod test;
 

@@ -2,18 +2,33 @@
 
 use std::time::Instant;
 
+use crate::postgres::{TempPostgres, PG_REQUIRED_ENV, PG_URL_ENV};
 use crate::system::{self, cargo, ensure_apt, APT_PACKAGES};
 
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     ensure_apt(APT_PACKAGES)?;
     system::run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    system::run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    system::run(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
+    system::run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // The server's storage and HTTP tests run on a real PostgreSQL too; stopped when `pg` drops.
+    let pg = TempPostgres::start()?;
+    system::run(
+        cargo()
+            .args(["test", "--workspace", "--no-fail-fast"])
+            .env(PG_URL_ENV, pg.url())
+            .env(PG_REQUIRED_ENV, "1"),
+    )?;
+    drop(pg);
     eprintln!(
         "xtask: all checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
-

@@ -1,0 +1,112 @@
+//! The server's settings: defaults, an optional JSON config file, then flags and environment variables.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sync_core::protocol::BatchLimits;
+
+/// Everything the server needs to know besides what is in its database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `sqlite:district.db` or `postgres://user:password@host/db`.
+    pub db: String,
+    pub listen: String,
+    /// The URL people and phones reach this server at (for QR codes and links).
+    pub public_url: String,
+    /// Short id printed into every pass; at most 16 bytes.
+    pub district_id: String,
+    pub district_name: String,
+    /// +480 for China Standard Time: decides "today" and midnight.
+    pub utc_offset_minutes: i32,
+    pub retention_days: u32,
+    pub fever_threshold_c: f32,
+    /// A device not heard from for this long is listed as silent.
+    pub silent_after_minutes: i64,
+    pub max_batch_records: usize,
+    /// Decompressed body size limit of one batch.
+    pub max_batch_bytes: usize,
+    /// Self-registrations allowed per client address per hour.
+    pub register_per_hour: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            db: "sqlite:district.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            district_id: "district".into(),
+            district_name: "示范街道".into(),
+            utc_offset_minutes: 480,
+            retention_days: 28,
+            fever_threshold_c: sync_core::validate::DEFAULT_FEVER_THRESHOLD_C,
+            silent_after_minutes: 30,
+            max_batch_records: 1000,
+            max_batch_bytes: 4 * 1024 * 1024,
+            register_per_hour: 20,
+        }
+    }
+}
+
+impl Config {
+    /// Read a JSON config file; missing keys keep their defaults.
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("config {} is not valid: {e}", path.display()))
+    }
+
+    pub fn batch_limits(&self) -> BatchLimits {
+        BatchLimits {
+            max_records: self.max_batch_records,
+            max_bytes: self.max_batch_bytes,
+        }
+    }
+
+    /// The database URL with any password replaced by `***`, for printing.
+    pub fn db_redacted(&self) -> String {
+        redact_url(&self.db)
+    }
+
+    /// The effective configuration as lines of `key = value`, secrets hidden.
+    pub fn describe(&self) -> String {
+        let mut shown = self.clone();
+        shown.db = self.db_redacted();
+        serde_json::to_string_pretty(&shown).unwrap_or_default()
+    }
+}
+
+/// Hide the password part of `scheme://user:password@host/…`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_when_printing() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/district"),
+            "postgres://app:***@db:5432/district"
+        );
+        assert_eq!(redact_url("sqlite:district.db"), "sqlite:district.db");
+        let c = Config {
+            db: "postgres://a:topsecret@h/d".into(),
+            ..Config::default()
+        };
+        assert!(!c.describe().contains("topsecret"));
+    }
+}

@@ -1,0 +1,154 @@
+//! The daily one-form report for one compound or the whole district: every number counted from records.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use sync_core::SubjectKind;
+
+use super::day_bounds;
+use crate::config::Config;
+use crate::store::{DbError, PassageFacts, Store};
+
+/// In/out/denied counts of one subject kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct KindTotals {
+    pub kind: String,
+    pub admitted_in: u64,
+    pub admitted_out: u64,
+    pub denied: u64,
+}
+
+/// The one-form report of a day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyReport {
+    pub district_id: String,
+    pub district_name: String,
+    /// `None` for the whole district.
+    pub compound_id: Option<String>,
+    pub day: NaiveDate,
+    pub totals: Vec<KindTotals>,
+    /// `(checkpoint id, in, out)` of admitted passages.
+    pub per_checkpoint: Vec<(String, u64, u64)>,
+    pub visitors_inside_at_midnight: u64,
+    pub fever_cases: u64,
+    pub denied_entries: u64,
+    /// `(reason, count)` of denied passages.
+    pub denied_by_reason: Vec<(String, u64)>,
+    /// Devices enrolled before the day ended that recorded nothing that day.
+    pub silent_devices: Vec<String>,
+    pub records_counted: u64,
+}
+
+/// Whether a passage is a fever case: a fever denial or a temperature at or over the threshold.
+pub fn is_fever(f: &PassageFacts, threshold_c: f32) -> bool {
+    f.deny_reason.as_deref() == Some("fever")
+        || f.temperature_c
+            .is_some_and(|t| t >= f64::from(threshold_c) - 1e-6)
+}
+
+impl DailyReport {
+    pub async fn compute(
+        store: &Store,
+        config: &Config,
+        day: NaiveDate,
+        compound_id: Option<&str>,
+    ) -> Result<Self, DbError> {
+        let (start, end) = day_bounds(day, config.utc_offset_minutes);
+        let (start_ms, end_ms) = (start.timestamp_millis(), end.timestamp_millis());
+        let compound = compound_id.unwrap_or("");
+        let facts = store.passage_facts(start_ms, end_ms, compound).await?;
+        let since = end - Duration::days(i64::from(config.retention_days));
+        let presence = store
+            .presence(since.timestamp_millis(), end_ms, compound)
+            .await?;
+        let checkpoints = store.checkpoints().await?;
+        let in_scope = |cp: &str| {
+            compound_id.is_none()
+                || checkpoints
+                    .iter()
+                    .any(|c| c.id == cp && Some(c.compound_id.as_str()) == compound_id)
+        };
+        let devices = store.devices().await?;
+
+        let mut totals: BTreeMap<&str, KindTotals> = SubjectKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str(),
+                    KindTotals {
+                        kind: k.as_str().into(),
+                        ..KindTotals::default()
+                    },
+                )
+            })
+            .collect();
+        let mut per_checkpoint: BTreeMap<String, (u64, u64)> = checkpoints
+            .iter()
+            .filter(|c| in_scope(&c.id))
+            .map(|c| (c.id.clone(), (0, 0)))
+            .collect();
+        let mut denied_by_reason: BTreeMap<String, u64> = BTreeMap::new();
+        let (mut fever_cases, mut denied_entries) = (0, 0);
+        for f in &facts {
+            let Some(t) = totals.get_mut(f.subject_kind.as_str()) else {
+                continue;
+            };
+            if f.verdict == "admitted" {
+                let cp = per_checkpoint.entry(f.checkpoint_id.clone()).or_default();
+                if f.direction == "in" {
+                    t.admitted_in += 1;
+                    cp.0 += 1;
+                } else {
+                    t.admitted_out += 1;
+                    cp.1 += 1;
+                }
+            } else {
+                t.denied += 1;
+                denied_entries += 1;
+                let reason = f.deny_reason.clone().unwrap_or_else(|| "unknown".into());
+                *denied_by_reason.entry(reason).or_default() += 1;
+            }
+            if is_fever(f, config.fever_threshold_c) {
+                fever_cases += 1;
+            }
+        }
+        let visitors_inside_at_midnight = presence
+            .iter()
+            .filter(|p| p.subject_kind == "visitor" && p.direction == "in")
+            .count() as u64;
+        let silent_devices = devices
+            .iter()
+            .filter(|d| d.enrolled_at_ms < end_ms && in_scope(&d.checkpoint_id))
+            .filter(|d| !facts.iter().any(|f| f.device_id == d.device_id))
+            .map(|d| d.device_id.clone())
+            .collect();
+        let (district_id, district_name) =
+            (config.district_id.clone(), config.district_name.clone());
+        Ok(Self {
+            district_id,
+            district_name,
+            compound_id: compound_id.map(str::to_owned),
+            day,
+            totals: totals.into_values().collect(),
+            per_checkpoint: per_checkpoint
+                .into_iter()
+                .map(|(k, (i, o))| (k, i, o))
+                .collect(),
+            visitors_inside_at_midnight,
+            fever_cases,
+            denied_entries,
+            denied_by_reason: denied_by_reason.into_iter().collect(),
+            silent_devices,
+            records_counted: facts.len() as u64,
+        })
+    }
+
+    pub fn total_in(&self) -> u64 {
+        self.totals.iter().map(|t| t.admitted_in).sum()
+    }
+
+    pub fn total_out(&self) -> u64 {
+        self.totals.iter().map(|t| t.admitted_out).sum()
+    }
+}

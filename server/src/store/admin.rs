@@ -1,0 +1,132 @@
+//! Admin accounts (argon2 hashes), login sessions (token hashes with a CSRF token) and the audit log.
+
+use super::{DbError, Store};
+
+/// A logged-in admin session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub username: String,
+    pub csrf: String,
+    pub expires_at_ms: i64,
+}
+
+/// One line of the audit log: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+impl Store {
+    /// Create or replace an admin's password hash.
+    pub async fn set_admin(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        self.exec(
+            "INSERT INTO admins (username, password_hash, created_at_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
+            vec![username.into(), password_hash.into(), now_ms.into()],
+        )
+        .await
+    }
+
+    pub async fn admin_password_hash(&self, username: &str) -> Result<Option<String>, DbError> {
+        self.rows(
+            "SELECT password_hash FROM admins WHERE username = $1",
+            vec![username.into()],
+        )
+        .await?
+        .first()
+        .map(|r| r.text(0))
+        .transpose()
+    }
+
+    pub async fn admin_count(&self) -> Result<i64, DbError> {
+        let rows = self.rows("SELECT COUNT(*) FROM admins", vec![]).await?;
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        csrf: &str,
+        expires_at_ms: i64,
+    ) -> Result<(), DbError> {
+        self.exec(
+            "INSERT INTO sessions (token_hash, username, csrf, expires_at_ms) VALUES ($1, $2, $3, $4)",
+            vec![
+                token_hash.into(),
+                username.into(),
+                csrf.into(),
+                expires_at_ms.into(),
+            ],
+        )
+        .await
+    }
+
+    /// The live session with this token hash (expired ones are ignored).
+    pub async fn session(&self, token_hash: &str, now_ms: i64) -> Result<Option<Session>, DbError> {
+        self.rows(
+            "SELECT username, csrf, expires_at_ms FROM sessions WHERE token_hash = $1 AND expires_at_ms > $2",
+            vec![token_hash.into(), now_ms.into()],
+        )
+        .await?
+        .first()
+        .map(|r| {
+            Ok(Session {
+                username: r.text(0)?,
+                csrf: r.text(1)?,
+                expires_at_ms: r.int(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str, now_ms: i64) -> Result<(), DbError> {
+        self.exec(
+            "DELETE FROM sessions WHERE token_hash = $1 OR expires_at_ms <= $2",
+            vec![token_hash.into(), now_ms.into()],
+        )
+        .await
+    }
+
+    /// Append to the audit log. `detail` must not contain ID or phone numbers.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        detail: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        self.exec(
+            "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
+            vec![now_ms.into(), actor.into(), action.into(), detail.into()],
+        )
+        .await
+    }
+
+    /// The newest `limit` audit entries, newest first.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+        self.rows(
+            "SELECT at_ms, actor, action, detail FROM audit ORDER BY pk DESC LIMIT $1",
+            vec![limit.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                at_ms: r.int(0)?,
+                actor: r.text(1)?,
+                action: r.text(2)?,
+                detail: r.text(3)?,
+            })
+        })
+        .collect()
+    }
+}

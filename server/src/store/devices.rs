@@ -1,0 +1,263 @@
+//! Compounds, checkpoints, one-time enrollment codes and enrolled devices (tokens stored only hashed).
+
+use sync_core::domain::GENESIS_HASH;
+
+use super::{DbError, Row, Stmt, Store};
+
+/// A checkpoint (卡口) at a compound gate, with its gate names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub id: String,
+    pub compound_id: String,
+    pub name: String,
+    pub gates: Vec<String>,
+}
+
+/// An enrolled device, as the API sees it after checking its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub device_id: String,
+    pub checkpoint_id: String,
+    pub label: String,
+}
+
+/// A row of the devices list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub device_id: String,
+    pub checkpoint_id: String,
+    pub label: String,
+    pub enrolled_at_ms: i64,
+    pub last_seen_ms: Option<i64>,
+    pub last_batch_at_ms: Option<i64>,
+    pub last_batch_size: i64,
+    pub backlog: i64,
+    pub last_seq: i64,
+    pub n_gaps: i64,
+    pub n_breaks: i64,
+    pub n_rejected: i64,
+    /// Sequence numbers below `last_seq` that the server does not hold now.
+    pub missing: i64,
+}
+
+fn checkpoint(r: &Row) -> Result<Checkpoint, DbError> {
+    Ok(Checkpoint {
+        id: r.text(0)?,
+        compound_id: r.text(1)?,
+        name: r.text(2)?,
+        gates: serde_json::from_str(&r.text(3)?).unwrap_or_default(),
+    })
+}
+
+impl Store {
+    pub async fn upsert_compound(&self, id: &str, name: &str) -> Result<(), DbError> {
+        self.exec(
+            "INSERT INTO compounds (id, name) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            vec![id.into(), name.into()],
+        )
+        .await
+    }
+
+    /// `(id, name)` of every compound.
+    pub async fn compounds(&self) -> Result<Vec<(String, String)>, DbError> {
+        self.rows("SELECT id, name FROM compounds ORDER BY id", vec![])
+            .await?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .collect()
+    }
+
+    pub async fn upsert_checkpoint(&self, cp: &Checkpoint, now_ms: i64) -> Result<(), DbError> {
+        let gates = serde_json::to_string(&cp.gates).unwrap_or_else(|_| "[]".into());
+        self.exec(
+            "INSERT INTO checkpoints (id, compound_id, name, gates, created_at_ms) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id,
+             name = excluded.name, gates = excluded.gates",
+            vec![
+                cp.id.as_str().into(),
+                cp.compound_id.as_str().into(),
+                cp.name.as_str().into(),
+                gates.into(),
+                now_ms.into(),
+            ],
+        )
+        .await
+    }
+
+    pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>, DbError> {
+        self.rows(
+            "SELECT id, compound_id, name, gates FROM checkpoints ORDER BY id",
+            vec![],
+        )
+        .await?
+        .iter()
+        .map(checkpoint)
+        .collect()
+    }
+
+    pub async fn checkpoint(&self, id: &str) -> Result<Option<Checkpoint>, DbError> {
+        self.rows(
+            "SELECT id, compound_id, name, gates FROM checkpoints WHERE id = $1",
+            vec![id.into()],
+        )
+        .await?
+        .first()
+        .map(checkpoint)
+        .transpose()
+    }
+
+    /// Remember a one-time enrollment code (by hash) for a checkpoint.
+    pub async fn create_enroll_code(
+        &self,
+        code_hash: &str,
+        checkpoint_id: &str,
+        created_by: &str,
+        now_ms: i64,
+        expires_at_ms: i64,
+    ) -> Result<(), DbError> {
+        self.exec(
+            "INSERT INTO enroll_codes (code_hash, checkpoint_id, created_by, created_at_ms, expires_at_ms)
+             VALUES ($1, $2, $3, $4, $5)",
+            vec![
+                code_hash.into(),
+                checkpoint_id.into(),
+                created_by.into(),
+                now_ms.into(),
+                expires_at_ms.into(),
+            ],
+        )
+        .await
+    }
+
+    /// Use up an enrollment code and register (or re-register) the device with a new token hash.
+    /// Returns the device's checkpoint, or `None` when the code is unknown, used or expired.
+    pub async fn enroll(
+        &self,
+        code_hash: &str,
+        device_id: &str,
+        label: &str,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<Checkpoint>, DbError> {
+        let out = self
+            .transact(
+                vec![
+                    Stmt::new(
+                        "UPDATE enroll_codes SET used_at_ms = $1, used_by_device = $2
+                         WHERE code_hash = $3 AND used_at_ms IS NULL AND expires_at_ms > $1
+                         RETURNING checkpoint_id",
+                        vec![now_ms.into(), device_id.into(), code_hash.into()],
+                    ),
+                ],
+                Box::new({
+                    let (device_id, label, token_hash) =
+                        (device_id.to_owned(), label.to_owned(), token_hash.to_owned());
+                    move |rows| {
+                        let Some(row) = rows[0].first() else {
+                            return Ok(Vec::new());
+                        };
+                        Ok(vec![Stmt::new(
+                            "INSERT INTO devices (device_id, checkpoint_id, label, token_hash, enrolled_at_ms, last_hash)
+                             VALUES ($1, $2, $3, $4, $5, $6)
+                             ON CONFLICT (device_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id,
+                             label = excluded.label, token_hash = excluded.token_hash",
+                            vec![
+                                device_id.into(),
+                                row.text(0)?.into(),
+                                label.into(),
+                                token_hash.into(),
+                                now_ms.into(),
+                                GENESIS_HASH.into(),
+                            ],
+                        )])
+                    }
+                }),
+            )
+            .await?;
+        match out.first[0].first() {
+            Some(row) => self.checkpoint(&row.text(0)?).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The device holding this token hash, if any.
+    pub async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, DbError> {
+        self.rows(
+            "SELECT device_id, checkpoint_id, label FROM devices WHERE token_hash = $1",
+            vec![token_hash.into()],
+        )
+        .await?
+        .first()
+        .map(|r| {
+            Ok(Device {
+                device_id: r.text(0)?,
+                checkpoint_id: r.text(1)?,
+                label: r.text(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, DbError> {
+        self.rows(
+            "SELECT d.device_id, d.checkpoint_id, d.label, d.enrolled_at_ms, d.last_seen_ms,
+                    d.last_batch_at_ms, d.last_batch_size, d.backlog, d.last_seq, d.n_gaps,
+                    d.n_breaks, d.n_rejected,
+                    d.last_seq - (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id)
+             FROM devices d ORDER BY d.checkpoint_id, d.device_id",
+            vec![],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DeviceInfo {
+                device_id: r.text(0)?,
+                checkpoint_id: r.text(1)?,
+                label: r.text(2)?,
+                enrolled_at_ms: r.int(3)?,
+                last_seen_ms: r.opt_int(4)?,
+                last_batch_at_ms: r.opt_int(5)?,
+                last_batch_size: r.int(6)?,
+                backlog: r.int(7)?,
+                last_seq: r.int(8)?,
+                n_gaps: r.int(9)?,
+                n_breaks: r.int(10)?,
+                n_rejected: r.int(11)?,
+                missing: r.int(12)?.max(0),
+            })
+        })
+        .collect()
+    }
+
+    /// Chain events of one device: `(kind, expected_seq, found_seq, detected_at_ms)`.
+    pub async fn chain_events(
+        &self,
+        device_id: &str,
+    ) -> Result<Vec<(String, i64, i64, i64)>, DbError> {
+        self.rows(
+            "SELECT kind, expected_seq, found_seq, detected_at_ms FROM chain_events
+             WHERE device_id = $1 ORDER BY pk",
+            vec![device_id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?, r.int(3)?)))
+        .collect()
+    }
+
+    /// How many passages are stored, in all or for one device.
+    pub async fn passage_count(&self, device_id: Option<&str>) -> Result<i64, DbError> {
+        let rows = match device_id {
+            Some(d) => {
+                self.rows(
+                    "SELECT COUNT(*) FROM passages WHERE device_id = $1",
+                    vec![d.into()],
+                )
+                .await?
+            }
+            None => self.rows("SELECT COUNT(*) FROM passages", vec![]).await?,
+        };
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+}

@@ -1,0 +1,161 @@
+//! Storage: one `Backend` trait (SQLite or PostgreSQL, picked from the URL) under the `Store` the server uses.
+//!
+//! Architecture invariant: every SQL statement in this crate is written once, with `$1`-style
+//! placeholders and PostgreSQL-compatible syntax (no `::` casts, no SQLite-only functions), and
+//! runs unchanged on both backends. A backend only knows how to run statements and transactions
+//! and how to migrate its own schema (`server/migrations/<backend>/`).
+
+mod admin;
+mod devices;
+mod ingest;
+mod passes;
+mod postgres;
+mod reports;
+mod sqlite;
+mod value;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use thiserror::Error;
+
+pub use admin::{AuditEntry, Session};
+pub use devices::{Checkpoint, Device, DeviceInfo};
+pub use ingest::{plan_batch, BatchPlan, DeviceState, StoredRecord};
+pub use passes::{IssuedPass, Resident, VisitorPass};
+pub use reports::{PassageFacts, Presence};
+pub use value::{Row, Stmt, Val};
+
+/// Any storage failure. Internal details stay in logs; clients see a generic message.
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("postgres pool: {0}")]
+    Pool(String),
+    #[error("unsupported database URL `{0}` (use sqlite:FILE or postgres://…)")]
+    BadUrl(String),
+    #[error("column {index}: {problem}")]
+    Column { index: usize, problem: String },
+    #[error("migration {name}: {source}")]
+    Migration {
+        name: String,
+        #[source]
+        source: Box<DbError>,
+    },
+    #[error("blocking task failed: {0}")]
+    Join(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What the second half of a transaction is computed from: the rows of the first statements.
+pub type Then = Box<dyn FnOnce(&[Vec<Row>]) -> Result<Vec<Stmt>, DbError> + Send>;
+
+/// The results of a two-part transaction: the rows of the first and of the second statements.
+#[derive(Debug, Default)]
+pub struct TxOut {
+    pub first: Vec<Vec<Row>>,
+    pub then: Vec<Vec<Row>>,
+}
+
+/// A database engine: runs statements; both backends run the same SQL.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn kind(&self) -> &'static str;
+
+    /// Run one statement on its own; rows for `SELECT`/`RETURNING`, else none.
+    async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError>;
+
+    /// In one transaction: run `first`, compute more statements from their rows, run those, commit.
+    /// Any error rolls everything back.
+    async fn transact(&self, first: Vec<Stmt>, then: Then) -> Result<TxOut, DbError>;
+}
+
+/// The server's storage: all reads and writes go through here.
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<dyn Backend>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend.kind())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Open (and migrate) the database named by `url`: `sqlite:PATH` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Self, DbError> {
+        let backend: Arc<dyn Backend> = if let Some(path) = url.strip_prefix("sqlite:") {
+            Arc::new(sqlite::SqliteBackend::open(path.trim_start_matches("//")).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Arc::new(postgres::PgBackend::connect(url).await?)
+        } else {
+            return Err(DbError::BadUrl(url.to_owned()));
+        };
+        Ok(Self { backend })
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.backend.kind()
+    }
+
+    pub(crate) async fn rows(&self, sql: &str, params: Vec<Val>) -> Result<Vec<Row>, DbError> {
+        self.backend.query(Stmt::new(sql, params)).await
+    }
+
+    pub(crate) async fn exec(&self, sql: &str, params: Vec<Val>) -> Result<(), DbError> {
+        self.backend.query(Stmt::new(sql, params)).await.map(|_| ())
+    }
+
+    pub(crate) async fn transact(&self, first: Vec<Stmt>, then: Then) -> Result<TxOut, DbError> {
+        self.backend.transact(first, then).await
+    }
+
+    /// A stored setting (district id, signing key, revocation version…).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
+        let rows = self
+            .rows(
+                "SELECT value FROM settings WHERE key = $1",
+                vec![key.into()],
+            )
+            .await?;
+        rows.first().map(|r| r.text(0)).transpose()
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), DbError> {
+        self.exec(
+            "INSERT INTO settings (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![key.into(), value.into()],
+        )
+        .await
+    }
+
+    /// Store a setting only if it is not set yet; returns the value in force (first writer wins).
+    pub async fn init_setting(&self, key: &str, value: &str) -> Result<String, DbError> {
+        self.exec(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            vec![key.into(), value.into()],
+        )
+        .await?;
+        Ok(self.setting(key).await?.unwrap_or_else(|| value.to_owned()))
+    }
+
+    /// Delete passages recorded before `cutoff_ms` (retention); returns how many went.
+    pub async fn purge_before(&self, cutoff_ms: i64) -> Result<u64, DbError> {
+        let rows = self
+            .rows(
+                "DELETE FROM passages WHERE recorded_at_ms < $1 RETURNING pk",
+                vec![cutoff_ms.into()],
+            )
+            .await?;
+        Ok(rows.len() as u64)
+    }
+}

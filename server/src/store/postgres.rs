@@ -1,0 +1,176 @@
+//! The PostgreSQL backend: tokio-postgres with a small deadpool pool, migrations from `migrations/postgres`.
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::NoTls;
+
+use super::{Backend, DbError, Row, Stmt, Then, TxOut, Val};
+
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_init",
+    include_str!("../../migrations/postgres/0001_init.sql"),
+)];
+
+/// Advisory lock id held while migrating, so several server instances can start at once.
+const MIGRATION_LOCK: i64 = 0x00C4_EC9B_0001;
+
+pub struct PgBackend {
+    pool: Pool,
+}
+
+fn pool_err(e: impl std::fmt::Display) -> DbError {
+    DbError::Pool(e.to_string())
+}
+
+impl PgBackend {
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let config: tokio_postgres::Config = url.parse()?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
+            .map_err(pool_err)?;
+        let backend = Self { pool };
+        backend.migrate().await?;
+        Ok(backend)
+    }
+
+    async fn migrate(&self) -> Result<(), DbError> {
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        client
+            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        let result = async {
+            client
+                .batch_execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)",
+                )
+                .await?;
+            for (name, sql) in MIGRATIONS {
+                let tx = client.transaction().await?;
+                let done: i64 = tx
+                    .query_one(
+                        "SELECT COUNT(*) FROM schema_migrations WHERE name = $1",
+                        &[name],
+                    )
+                    .await?
+                    .get(0);
+                if done == 0 {
+                    tx.batch_execute(sql).await.map_err(|e| DbError::Migration {
+                        name: (*name).to_owned(),
+                        source: Box::new(e.into()),
+                    })?;
+                    tx.execute(
+                        "INSERT INTO schema_migrations (name, applied_at_ms) VALUES ($1, $2)",
+                        &[name, &chrono::Utc::now().timestamp_millis()],
+                    )
+                    .await?;
+                    tracing::info!(migration = name, "postgres migration applied");
+                }
+                tx.commit().await?;
+            }
+            Ok::<(), DbError>(())
+        }
+        .await;
+        client
+            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        result
+    }
+}
+
+fn column(row: &tokio_postgres::Row, i: usize, ty: &Type) -> Result<Val, DbError> {
+    let val = match *ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Val::Int),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|v| Val::Int(v.into())),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map(|v| Val::Int(v.into())),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map(|v| Val::Int(v.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Val::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(i)?
+            .map(|v| Val::Real(v.into())),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+            row.try_get::<_, Option<String>>(i)?.map(Val::Text)
+        }
+        ref other => {
+            return Err(DbError::Column {
+                index: i,
+                problem: format!("unsupported column type {other} (cast it in SQL)"),
+            })
+        }
+    };
+    Ok(val.unwrap_or(Val::Null))
+}
+
+async fn run<C: GenericClient + Sync>(client: &C, stmt: &Stmt) -> Result<Vec<Row>, DbError> {
+    let prepared = client.prepare_cached(&stmt.sql).await?;
+    let params: Vec<&(dyn ToSql + Sync)> = stmt
+        .params
+        .iter()
+        .map(|p| p as &(dyn ToSql + Sync))
+        .collect();
+    if prepared.columns().is_empty() {
+        client.execute(&prepared, &params).await?;
+        return Ok(Vec::new());
+    }
+    let rows = client.query(&prepared, &params).await?;
+    let types: Vec<Type> = prepared
+        .columns()
+        .iter()
+        .map(|c| c.type_().clone())
+        .collect();
+    rows.iter()
+        .map(|r| {
+            types
+                .iter()
+                .enumerate()
+                .map(|(i, ty)| column(r, i, ty))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Row)
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Backend for PgBackend {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
+        let client = self.pool.get().await.map_err(pool_err)?;
+        run(&client, &stmt).await
+    }
+
+    async fn transact(&self, first: Vec<Stmt>, then: Then) -> Result<TxOut, DbError> {
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        let tx = client.transaction().await?;
+        let mut first_rows = Vec::with_capacity(first.len());
+        for s in &first {
+            first_rows.push(run(&tx, s).await?);
+        }
+        let more = then(&first_rows)?;
+        let mut then_rows = Vec::with_capacity(more.len());
+        for s in &more {
+            then_rows.push(run(&tx, s).await?);
+        }
+        tx.commit().await?;
+        Ok(TxOut {
+            first: first_rows,
+            then: then_rows,
+        })
+    }
+}

@@ -1,0 +1,193 @@
+//! The few value types both backends share: a parameter/column value, a row and a statement.
+
+use bytes::BytesMut;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+
+use super::DbError;
+
+/// A parameter or column value. Integers are `BIGINT`, reals `DOUBLE PRECISION`, text `TEXT`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Null,
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Self::Int(v)
+    }
+}
+impl From<u64> for Val {
+    fn from(v: u64) -> Self {
+        Self::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+impl From<u32> for Val {
+    fn from(v: u32) -> Self {
+        Self::Int(i64::from(v))
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Self {
+        Self::Real(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Self::Text(v.to_owned())
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Self::Text(v)
+    }
+}
+impl From<&String> for Val {
+    fn from(v: &String) -> Self {
+        Self::Text(v.clone())
+    }
+}
+impl<T: Into<Val>> From<Option<T>> for Val {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Self::Null, Into::into)
+    }
+}
+
+impl ToSql for Val {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Self::Null => Ok(IsNull::Yes),
+            Self::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+            Self::Int(v) => v.to_sql(ty, out),
+            Self::Real(v) => v.to_sql(ty, out),
+            Self::Text(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// One result row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Row(pub Vec<Val>);
+
+impl Row {
+    fn get(&self, index: usize) -> Result<&Val, DbError> {
+        self.0.get(index).ok_or_else(|| DbError::Column {
+            index,
+            problem: "missing".into(),
+        })
+    }
+
+    pub fn int(&self, index: usize) -> Result<i64, DbError> {
+        match self.get(index)? {
+            Val::Int(v) => Ok(*v),
+            other => Err(DbError::Column {
+                index,
+                problem: format!("expected an integer, found {other:?}"),
+            }),
+        }
+    }
+
+    pub fn opt_int(&self, index: usize) -> Result<Option<i64>, DbError> {
+        match self.get(index)? {
+            Val::Null => Ok(None),
+            _ => self.int(index).map(Some),
+        }
+    }
+
+    pub fn real(&self, index: usize) -> Result<Option<f64>, DbError> {
+        match self.get(index)? {
+            Val::Null => Ok(None),
+            Val::Real(v) => Ok(Some(*v)),
+            Val::Int(v) => Ok(Some(*v as f64)),
+            other => Err(DbError::Column {
+                index,
+                problem: format!("expected a number, found {other:?}"),
+            }),
+        }
+    }
+
+    pub fn text(&self, index: usize) -> Result<String, DbError> {
+        match self.get(index)? {
+            Val::Text(v) => Ok(v.clone()),
+            other => Err(DbError::Column {
+                index,
+                problem: format!("expected text, found {other:?}"),
+            }),
+        }
+    }
+
+    pub fn opt_text(&self, index: usize) -> Result<Option<String>, DbError> {
+        match self.get(index)? {
+            Val::Null => Ok(None),
+            _ => self.text(index).map(Some),
+        }
+    }
+}
+
+/// A statement with `$1`-style placeholders and its parameters.
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    pub sql: String,
+    pub params: Vec<Val>,
+}
+
+impl Stmt {
+    pub fn new(sql: impl Into<String>, params: Vec<Val>) -> Self {
+        Self {
+            sql: sql.into(),
+            params,
+        }
+    }
+}
+
+/// `$1, $2, …, $n` starting after `offset`, for `IN (…)` lists and multi-row `VALUES`.
+pub fn placeholders(offset: usize, n: usize) -> String {
+    (offset + 1..=offset + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rewrite `$N` placeholders to SQLite's `?N` (outside quoted strings).
+pub fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_quote = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            in_quote = !in_quote;
+        }
+        if c == '$' && !in_quote && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_rewritten_outside_quotes_only() {
+        assert_eq!(
+            sqlite_placeholders("SELECT '$1', $1, $12 FROM t"),
+            "SELECT '$1', ?1, ?12 FROM t"
+        );
+        assert_eq!(placeholders(2, 3), "$3, $4, $5");
+    }
+}

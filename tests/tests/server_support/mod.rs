@@ -1,0 +1,94 @@
+//! Shared helpers of the `server_*` tests: a fresh PostgreSQL database per test, sealed passage chains.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use district_server::store::{Checkpoint, Store};
+use sync_core::domain::GENESIS_HASH;
+use sync_core::fixtures::sample_passage;
+use sync_core::{Passage, PassageBody};
+use uuid::Uuid;
+
+pub const PG_URL_ENV: &str = "CHECKPOINT_TEST_PG_URL";
+pub const PG_REQUIRED_ENV: &str = "CHECKPOINT_REQUIRE_PG";
+
+/// A new, empty database on the test PostgreSQL server, or `None` (loudly) when no server is set.
+/// Under `cargo xtask test` (`CHECKPOINT_REQUIRE_PG=1`) a missing server fails the test.
+pub async fn fresh_pg_database(test: &str) -> Option<String> {
+    let Ok(url) = std::env::var(PG_URL_ENV) else {
+        assert!(
+            std::env::var_os(PG_REQUIRED_ENV).is_none(),
+            "{PG_REQUIRED_ENV} is set but {PG_URL_ENV} is not: PostgreSQL tests cannot be skipped"
+        );
+        eprintln!(
+            "\n!!!!!!!!!! SKIPPING the PostgreSQL half of {test}: {PG_URL_ENV} is not set.\n\
+             !!!!!!!!!! Run `cargo xtask test` (it starts a throwaway PostgreSQL) to run it.\n"
+        );
+        return None;
+    };
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    tokio::spawn(conn);
+    let name = format!("t_{}", Uuid::now_v7().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a test database");
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    Some(format!("{base}/{name}"))
+}
+
+/// A temp SQLite database URL (the directory lives as long as the returned guard).
+pub fn temp_sqlite() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("district.db").display());
+    (dir, url)
+}
+
+/// The checkpoint the sample passages are recorded at.
+pub fn east_checkpoint() -> Checkpoint {
+    Checkpoint {
+        id: "cp-east".into(),
+        compound_id: "c1".into(),
+        name: "东门".into(),
+        gates: vec!["east-1".into(), "east-2".into()],
+    }
+}
+
+/// A store with compound `c1` and checkpoint `cp-east`.
+pub async fn seeded_store(url: &str) -> Store {
+    let store = Store::open(url).await.expect("open store");
+    store
+        .upsert_compound("c1", "阳光小区")
+        .await
+        .expect("compound");
+    store
+        .upsert_checkpoint(&east_checkpoint(), Utc::now().timestamp_millis())
+        .await
+        .expect("checkpoint");
+    store
+}
+
+/// Passages `from_seq ..= to_seq` of `device_id`, sealed into one chain starting after `prev_hash`.
+pub fn chain(
+    device_id: &str,
+    from_seq: u64,
+    to_seq: u64,
+    start: DateTime<Utc>,
+    prev_hash: &str,
+) -> Vec<Passage> {
+    let mut prev = prev_hash.to_owned();
+    (from_seq..=to_seq)
+        .map(|seq| {
+            let body = PassageBody::new(Uuid::now_v7(), device_id, seq, sample_passage(seq, start));
+            let p = Passage::seal(body, &prev);
+            prev.clone_from(&p.hash);
+            p
+        })
+        .collect()
+}
+
+/// A device's whole chain from seq 1.
+pub fn genesis_chain(device_id: &str, n: u64, start: DateTime<Utc>) -> Vec<Passage> {
+    chain(device_id, 1, n, start, GENESIS_HASH)
+}
