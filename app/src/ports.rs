@@ -1,0 +1,85 @@
+//! What the app needs from sync-core's pass verifier and sync engine, as small values and traits.
+//!
+//! The screens' state structs work on these values only, so they are tested without a camera,
+//! a signing key or a server; `services` adapts the real sync-core modules to them.
+
+use chrono::{DateTime, Utc};
+use sync_core::i18n::Lang;
+use sync_core::DenyReason;
+
+/// The kind of pass a code carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassKindView {
+    Resident,
+    Vehicle,
+    Visitor,
+}
+
+/// A scanned code after offline verification: what the gate may show and record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedPass {
+    /// `None` when valid; the reason otherwise.
+    pub denied: Option<DenyReason>,
+    /// The verifier's staff message (in both languages), e.g. "Pass revoked".
+    pub message_zh: String,
+    pub message_en: String,
+    pub kind: PassKindView,
+    /// Empty when the code could not be read as a pass of ours.
+    pub pass_id: String,
+    pub household: String,
+    pub display_name: String,
+    pub plate: Option<String>,
+    pub valid_until: Option<DateTime<Utc>>,
+    /// False when the device clock alone decided validity (no server time known).
+    pub clock_checked: bool,
+}
+
+impl CheckedPass {
+    pub fn is_valid(&self) -> bool {
+        self.denied.is_none()
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::ZhCn => &self.message_zh,
+            Lang::En => &self.message_en,
+        }
+    }
+}
+
+/// Offline verification of one scanned payload.
+pub trait PassChecker: Send + Sync {
+    fn check(&self, payload: &str, device_now: DateTime<Utc>) -> CheckedPass;
+}
+
+/// What the status bar and the sync screen show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSnapshot {
+    pub enrolled: bool,
+    pub online: bool,
+    pub syncing: bool,
+    pub pending: u64,
+    pub rejected: u64,
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error_zh: Option<String>,
+    pub last_error_en: Option<String>,
+    pub clock_offset_ms: Option<i64>,
+}
+
+/// Beyond this the device clock gets a warning on screen (5 minutes).
+pub const CLOCK_WARNING_MS: i64 = 5 * 60 * 1000;
+
+impl SyncSnapshot {
+    pub fn clock_warning(&self) -> bool {
+        self.clock_offset_ms
+            .is_some_and(|o| o.abs() > CLOCK_WARNING_MS)
+    }
+
+    pub fn last_error(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::ZhCn => self.last_error_zh.as_deref(),
+            Lang::En => self.last_error_en.as_deref(),
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The scan (home) screen: direction, torch, camera state and the manual-entry fallback.
+
+use sync_core::validate::{normalise_plate, validate_plate};
+use sync_core::Direction;
+
+/// Whether the torch can be used, and whether it is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Torch {
+    Unavailable,
+    Off,
+    On,
+}
+
+/// Where the camera stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Camera {
+    Starting,
+    Live,
+    /// Permission refused or no camera; the text is the platform's own.
+    Failed(String),
+}
+
+/// What a manual entry means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManualQuery {
+    /// A valid plate (normalised): open the vehicle flow with it.
+    Plate(String),
+    /// The last 4 characters of an ID number: search today's records.
+    IdTail(String),
+    /// A pass id typed from the card: record a passage after staff checks the card.
+    PassId(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanState {
+    pub direction: Direction,
+    pub torch: Torch,
+    pub camera: Camera,
+    pub manual_open: bool,
+    pub manual_text: String,
+    /// Shown under the manual field when the text means nothing.
+    pub manual_invalid: bool,
+    pub frames_seen: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanAction {
+    ToggleDirection,
+    SetDirection(Direction),
+    TorchSupported(bool),
+    ToggleTorch,
+    CameraLive,
+    CameraFailed(String),
+    FrameSeen,
+    OpenManual,
+    CloseManual,
+    ManualInput(String),
+    /// Returns the parsed query through [`ScanState::take_manual`].
+    SubmitManual,
+}
+
+impl ScanState {
+    pub fn new(direction: Direction) -> Self {
+        Self {
+            direction,
+            torch: Torch::Unavailable,
+            camera: Camera::Starting,
+            manual_open: false,
+            manual_text: String::new(),
+            manual_invalid: false,
+            frames_seen: 0,
+        }
+    }
+
+    /// Apply an action. `SubmitManual` returns the query when the text is meaningful.
+    pub fn reduce(&mut self, action: ScanAction) -> Option<ManualQuery> {
+        match action {
+            ScanAction::ToggleDirection => self.direction = self.direction.flipped(),
+            ScanAction::SetDirection(d) => self.direction = d,
+            ScanAction::TorchSupported(yes) => {
+                self.torch = match (yes, self.torch) {
+                    (false, _) => Torch::Unavailable,
+                    (true, Torch::On) => Torch::On,
+                    (true, _) => Torch::Off,
+                }
+            }
+            ScanAction::ToggleTorch => {
+                self.torch = match self.torch {
+                    Torch::Unavailable => Torch::Unavailable,
+                    Torch::Off => Torch::On,
+                    Torch::On => Torch::Off,
+                }
+            }
+            ScanAction::CameraLive => self.camera = Camera::Live,
+            ScanAction::CameraFailed(why) => {
+                self.camera = Camera::Failed(why);
+                // Without a camera the manual field is the way in.
+                self.manual_open = true;
+            }
+            ScanAction::FrameSeen => self.frames_seen += 1,
+            ScanAction::OpenManual => self.manual_open = true,
+            ScanAction::CloseManual => {
+                self.manual_open = false;
+                self.manual_text.clear();
+                self.manual_invalid = false;
+            }
+            ScanAction::ManualInput(text) => {
+                self.manual_text = text;
+                self.manual_invalid = false;
+            }
+            ScanAction::SubmitManual => {
+                let query = parse_manual(&self.manual_text);
+                self.manual_invalid = query.is_none();
+                if query.is_some() {
+                    self.manual_text.clear();
+                }
+                return query;
+            }
+        }
+        None
+    }
+}
+
+/// Read a typed entry: a plate, an ID-number tail (4 characters, digits and a final X), or a pass id.
+pub fn parse_manual(text: &str) -> Option<ManualQuery> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    if let Ok(plate) = validate_plate(trimmed) {
+        return Some(ManualQuery::Plate(plate.text));
+    }
+    let upper = trimmed.to_uppercase();
+    let is_tail = upper.chars().count() == 4
+        && upper
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || (i == 3 && c == 'X'));
+    if is_tail {
+        return Some(ManualQuery::IdTail(upper));
+    }
+    let is_pass_id = (4..=32).contains(&upper.len())
+        && upper.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && upper.chars().any(|c| c.is_ascii_alphabetic())
+        && upper.chars().any(|c| c.is_ascii_digit());
+    if is_pass_id && normalise_plate(&upper) == upper {
+        return Some(ManualQuery::PassId(upper));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direction_and_torch() {
+        let mut s = ScanState::new(Direction::In);
+        s.reduce(ScanAction::ToggleDirection);
+        assert_eq!(s.direction, Direction::Out);
+        s.reduce(ScanAction::ToggleTorch);
+        assert_eq!(
+            s.torch,
+            Torch::Unavailable,
+            "no torch until the camera reports one"
+        );
+        s.reduce(ScanAction::TorchSupported(true));
+        s.reduce(ScanAction::ToggleTorch);
+        assert_eq!(s.torch, Torch::On);
+        s.reduce(ScanAction::TorchSupported(true));
+        assert_eq!(
+            s.torch,
+            Torch::On,
+            "re-reporting support keeps the torch on"
+        );
+        s.reduce(ScanAction::TorchSupported(false));
+        assert_eq!(s.torch, Torch::Unavailable);
+    }
+
+    #[test]
+    fn camera_failure_opens_manual_entry() {
+        let mut s = ScanState::new(Direction::In);
+        s.reduce(ScanAction::CameraFailed("NotAllowedError".into()));
+        assert!(s.manual_open);
+        assert_eq!(s.camera, Camera::Failed("NotAllowedError".into()));
+    }
+
+    #[test]
+    fn manual_entry_kinds() {
+        let mut s = ScanState::new(Direction::In);
+        s.reduce(ScanAction::ManualInput(" 京a12345 ".into()));
+        assert_eq!(
+            s.reduce(ScanAction::SubmitManual),
+            Some(ManualQuery::Plate("京A12345".into()))
+        );
+        assert!(s.manual_text.is_empty());
+        s.reduce(ScanAction::ManualInput("002x".into()));
+        assert_eq!(
+            s.reduce(ScanAction::SubmitManual),
+            Some(ManualQuery::IdTail("002X".into()))
+        );
+        s.reduce(ScanAction::ManualInput("r000123".into()));
+        assert_eq!(
+            s.reduce(ScanAction::SubmitManual),
+            Some(ManualQuery::PassId("R000123".into()))
+        );
+    }
+
+    #[test]
+    fn meaningless_manual_entry_is_flagged_and_kept() {
+        let mut s = ScanState::new(Direction::In);
+        for bad in ["", "   ", "hello", "!!!!"] {
+            s.reduce(ScanAction::ManualInput(bad.into()));
+            assert_eq!(s.reduce(ScanAction::SubmitManual), None, "{bad:?}");
+            assert!(s.manual_invalid);
+            assert_eq!(s.manual_text, bad, "the typed text is not lost");
+        }
+        s.reduce(ScanAction::ManualInput("1".into()));
+        assert!(!s.manual_invalid, "typing clears the error");
+    }
+}

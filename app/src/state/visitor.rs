@@ -1,0 +1,290 @@
+//! The visitor flow: a scanned day pass, or the form with inline validation errors in the UI language.
+
+use sync_core::i18n::{Lang, Localized};
+use sync_core::validate::{
+    check_temperature, validate_id_number, validate_phone, validate_plate, TemperatureCheck,
+    ValidationError,
+};
+use sync_core::Subject;
+
+/// The form's fields, in screen order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Phone,
+    IdNumber,
+    Host,
+    Reason,
+    Plate,
+    Temperature,
+}
+
+impl Field {
+    pub const ALL: [Field; 7] = [
+        Self::Name,
+        Self::Phone,
+        Self::IdNumber,
+        Self::Host,
+        Self::Reason,
+        Self::Plate,
+        Self::Temperature,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Name => "visitor-name",
+            Self::Phone => "visitor-phone",
+            Self::IdNumber => "visitor-id",
+            Self::Host => "visitor-host",
+            Self::Reason => "visitor-reason",
+            Self::Plate => "visitor-plate",
+            Self::Temperature => "visitor-temp",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Self::Name => ("姓名", "Name"),
+            Self::Phone => ("手机号", "Mobile number"),
+            Self::IdNumber => ("身份证号（选填）", "ID number (optional)"),
+            Self::Host => ("被访住户（楼-单元-室）", "Host household (bldg-unit-room)"),
+            Self::Reason => ("来访事由", "Reason for visit"),
+            Self::Plate => ("车牌号（选填）", "Plate (optional)"),
+            Self::Temperature => ("体温 °C（选填）", "Temperature °C (optional)"),
+        };
+        crate::text::tr(lang, zh, en)
+    }
+}
+
+/// A registration ready to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitorEntry {
+    pub subject: Subject,
+    pub temperature_c: Option<f32>,
+    pub fever: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitorForm {
+    values: [String; 7],
+    errors: [Option<ValidationError>; 7],
+    pub fever_threshold_c: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum VisitorAction {
+    Input(Field, String),
+    Clear,
+}
+
+const MAX_TEXT: usize = 64;
+
+impl VisitorForm {
+    pub fn new(fever_threshold_c: f32) -> Self {
+        Self {
+            values: Default::default(),
+            errors: Default::default(),
+            fever_threshold_c,
+        }
+    }
+
+    fn idx(field: Field) -> usize {
+        Field::ALL.iter().position(|f| *f == field).unwrap_or(0)
+    }
+
+    pub fn value(&self, field: Field) -> &str {
+        &self.values[Self::idx(field)]
+    }
+
+    pub fn error(&self, field: Field, lang: Lang) -> Option<String> {
+        self.errors[Self::idx(field)]
+            .as_ref()
+            .map(|e| e.message(lang))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors.iter().any(Option::is_some)
+    }
+
+    pub fn reduce(&mut self, action: VisitorAction) {
+        match action {
+            VisitorAction::Input(field, text) => {
+                let i = Self::idx(field);
+                self.values[i] = text;
+                self.errors[i] = None;
+            }
+            VisitorAction::Clear => *self = Self::new(self.fever_threshold_c),
+        }
+    }
+
+    /// Validate every field; errors stay on the form, nothing typed is lost.
+    pub fn submit(&mut self) -> Option<VisitorEntry> {
+        self.errors = Default::default();
+        let text = |s: &str| -> Result<String, ValidationError> {
+            let t = s.trim();
+            if t.is_empty() {
+                Err(ValidationError::Required)
+            } else if t.chars().count() > MAX_TEXT {
+                Err(ValidationError::TooLong { max: MAX_TEXT })
+            } else {
+                Ok(t.to_owned())
+            }
+        };
+        let optional = |s: &str| Some(s.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
+
+        let name = text(self.value(Field::Name));
+        let phone = validate_phone(self.value(Field::Phone));
+        let id_number = optional(self.value(Field::IdNumber))
+            .map(|id| validate_id_number(&id).map(|v| v.as_str().to_owned()))
+            .transpose();
+        let host = text(self.value(Field::Host));
+        let reason = text(self.value(Field::Reason));
+        let plate = optional(self.value(Field::Plate))
+            .map(|p| validate_plate(&p).map(|v| v.text))
+            .transpose();
+        let threshold = self.fever_threshold_c;
+        let temperature = optional(self.value(Field::Temperature))
+            .map(|t| {
+                let c: f32 = t
+                    .replace('，', ".")
+                    .parse()
+                    .map_err(|_| ValidationError::TemperatureRange)?;
+                check_temperature(c, threshold).map(|check| (c, check == TemperatureCheck::Fever))
+            })
+            .transpose();
+
+        let mut set = |field: Field, e: ValidationError| self.errors[Self::idx(field)] = Some(e);
+        let (name, phone, id_number, host, reason, plate, temperature) =
+            match (name, phone, id_number, host, reason, plate, temperature) {
+                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g)) => (a, b, c, d, e, f, g),
+                (a, b, c, d, e, f, g) => {
+                    [
+                        a.err(),
+                        b.err(),
+                        c.err(),
+                        d.err(),
+                        e.err(),
+                        f.err(),
+                        g.err(),
+                    ]
+                    .into_iter()
+                    .zip(Field::ALL)
+                    .for_each(|(err, field)| {
+                        if let Some(err) = err {
+                            set(field, err);
+                        }
+                    });
+                    return None;
+                }
+            };
+        Some(VisitorEntry {
+            subject: Subject::Visitor {
+                name,
+                phone,
+                id_number,
+                host_household: host,
+                reason,
+                plate,
+                visitor_pass_id: None,
+            },
+            temperature_c: temperature.map(|t| t.0),
+            fever: temperature.is_some_and(|t| t.1),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled() -> VisitorForm {
+        let mut f = VisitorForm::new(37.3);
+        for (field, v) in [
+            (Field::Name, "李四"),
+            (Field::Phone, "138 1234 5678"),
+            (Field::IdNumber, "11010519491231002x"),
+            (Field::Host, "3-2-401"),
+            (Field::Reason, "探亲"),
+            (Field::Plate, ""),
+            (Field::Temperature, "36.6"),
+        ] {
+            f.reduce(VisitorAction::Input(field, v.into()));
+        }
+        f
+    }
+
+    #[test]
+    fn valid_form_gives_a_visitor() {
+        let mut f = filled();
+        let entry = f.submit().unwrap();
+        let Subject::Visitor {
+            phone,
+            id_number,
+            plate,
+            ..
+        } = entry.subject
+        else {
+            panic!()
+        };
+        assert_eq!(phone, "13812345678");
+        assert_eq!(id_number.as_deref(), Some("11010519491231002X"));
+        assert_eq!(plate, None);
+        assert_eq!(entry.temperature_c, Some(36.6));
+        assert!(!entry.fever);
+    }
+
+    #[test]
+    fn errors_are_inline_in_the_ui_language_and_input_is_kept() {
+        let mut f = filled();
+        f.reduce(VisitorAction::Input(Field::Phone, "12345".into()));
+        f.reduce(VisitorAction::Input(
+            Field::IdNumber,
+            "110105194912310021".into(),
+        ));
+        f.reduce(VisitorAction::Input(Field::Name, "  ".into()));
+        assert_eq!(f.submit(), None);
+        assert_eq!(
+            f.error(Field::Phone, Lang::ZhCn).as_deref(),
+            Some("手机号应为以13–19开头的11位数字")
+        );
+        assert_eq!(
+            f.error(Field::Phone, Lang::En).as_deref(),
+            Some("mobile number must be 11 digits starting 13–19")
+        );
+        assert_eq!(
+            f.error(Field::IdNumber, Lang::En).as_deref(),
+            Some("ID number check digit does not match")
+        );
+        assert_eq!(
+            f.error(Field::Name, Lang::ZhCn).as_deref(),
+            Some("此项为必填")
+        );
+        assert_eq!(f.error(Field::Host, Lang::En), None);
+        assert_eq!(f.value(Field::Phone), "12345");
+        f.reduce(VisitorAction::Input(Field::Phone, "13812345678".into()));
+        assert_eq!(
+            f.error(Field::Phone, Lang::En),
+            None,
+            "typing clears that field's error"
+        );
+        assert!(f.has_errors());
+    }
+
+    #[test]
+    fn temperature_checks() {
+        let mut f = filled();
+        f.reduce(VisitorAction::Input(Field::Temperature, "38.1".into()));
+        assert!(f.submit().unwrap().fever);
+        f.reduce(VisitorAction::Input(Field::Temperature, "52".into()));
+        assert_eq!(f.submit(), None);
+        assert!(f.error(Field::Temperature, Lang::En).is_some());
+        f.reduce(VisitorAction::Input(Field::Temperature, "abc".into()));
+        assert_eq!(f.submit(), None);
+        f.reduce(VisitorAction::Input(Field::Plate, "沪AD12345".into()));
+        f.reduce(VisitorAction::Input(Field::Temperature, "".into()));
+        let e = f.submit().unwrap();
+        assert_eq!(e.temperature_c, None);
+        f.reduce(VisitorAction::Clear);
+        assert_eq!(f.value(Field::Name), "");
+    }
+}

@@ -1,0 +1,165 @@
+//! Resident mode: the passes kept on this phone (a family's, a vehicle's), added from a card or a link.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ports::{CheckedPass, PassKindView};
+
+/// The ledger setting key for the wallet.
+pub const WALLET_KEY: &str = "resident_passes";
+
+/// The text every pass payload starts with.
+pub const PASS_PREFIX: &str = "CP1:";
+
+/// One pass kept on the phone: its payload (shown as QR) and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldPass {
+    pub payload: String,
+    pub pass_id: String,
+    pub display_name: String,
+    pub household: String,
+    pub plate: Option<String>,
+    pub vehicle: bool,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Wallet {
+    pub passes: Vec<HeldPass>,
+    pub selected: usize,
+    /// The last add attempt failed: both languages.
+    #[serde(skip)]
+    pub error: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WalletAction {
+    /// A payload and its offline check.
+    Add(String, CheckedPass),
+    Select(usize),
+    Remove(usize),
+}
+
+/// Find the pass payload in scanned or pasted text (a bare payload, or a link ending in `#CP1:…`).
+pub fn extract_payload(text: &str) -> Option<String> {
+    let start = text.find(PASS_PREFIX)?;
+    let payload: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    (payload.len() > PASS_PREFIX.len()).then_some(payload)
+}
+
+impl Wallet {
+    pub fn reduce(&mut self, action: WalletAction) {
+        self.error = None;
+        match action {
+            WalletAction::Add(payload, checked) => {
+                // Only a genuine pass is kept; an expired one is kept too (the gate decides), a forged one not.
+                let genuine = checked.is_valid()
+                    || matches!(
+                        checked.denied,
+                        Some(sync_core::DenyReason::Expired | sync_core::DenyReason::NotYetValid)
+                    );
+                if !genuine || checked.pass_id.is_empty() {
+                    self.error = Some((checked.message_zh, checked.message_en));
+                    return;
+                }
+                let held = HeldPass {
+                    payload,
+                    pass_id: checked.pass_id,
+                    display_name: checked.display_name,
+                    household: checked.household,
+                    plate: checked.plate,
+                    vehicle: checked.kind == PassKindView::Vehicle,
+                    valid_until: checked.valid_until,
+                };
+                // A reissued card replaces the older one of the same pass id.
+                match self.passes.iter().position(|p| p.pass_id == held.pass_id) {
+                    Some(i) => {
+                        self.passes[i] = held;
+                        self.selected = i;
+                    }
+                    None => {
+                        self.passes.push(held);
+                        self.selected = self.passes.len() - 1;
+                    }
+                }
+            }
+            WalletAction::Select(i) => {
+                if i < self.passes.len() {
+                    self.selected = i;
+                }
+            }
+            WalletAction::Remove(i) => {
+                if i < self.passes.len() {
+                    self.passes.remove(i);
+                }
+                self.selected = self.selected.min(self.passes.len().saturating_sub(1));
+            }
+        }
+    }
+
+    pub fn current(&self) -> Option<&HeldPass> {
+        self.passes.get(self.selected)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::gate::tests::checked;
+    use sync_core::DenyReason;
+
+    #[test]
+    fn holds_several_passes_and_replaces_reissued() {
+        let mut w = Wallet::default();
+        w.reduce(WalletAction::Add("CP1:AAA".into(), checked("R1", None)));
+        let mut car = checked("V1", None);
+        car.kind = PassKindView::Vehicle;
+        car.plate = Some("京A12345".into());
+        w.reduce(WalletAction::Add("CP1:BBB".into(), car));
+        assert_eq!(w.passes.len(), 2);
+        assert_eq!(w.selected, 1);
+        assert!(w.current().unwrap().vehicle);
+        w.reduce(WalletAction::Add("CP1:CCC".into(), checked("R1", None)));
+        assert_eq!(w.passes.len(), 2);
+        assert_eq!(w.passes[0].payload, "CP1:CCC");
+        w.reduce(WalletAction::Select(7));
+        assert_eq!(w.selected, 0);
+        w.reduce(WalletAction::Remove(0));
+        assert_eq!(w.passes.len(), 1);
+        assert_eq!(w.current().unwrap().pass_id, "V1");
+        let json = serde_json::to_string(&w).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Wallet>(&json).unwrap().passes,
+            w.passes
+        );
+    }
+
+    #[test]
+    fn forged_pass_is_refused_with_reason() {
+        let mut w = Wallet::default();
+        w.reduce(WalletAction::Add(
+            "CP1:XXX".into(),
+            checked("R1", Some(DenyReason::BadSignature)),
+        ));
+        assert!(w.passes.is_empty());
+        assert!(w.error.is_some());
+        w.reduce(WalletAction::Add(
+            "CP1:OLD".into(),
+            checked("R2", Some(DenyReason::Expired)),
+        ));
+        assert_eq!(w.passes.len(), 1, "expired passes are still the holder's");
+    }
+
+    #[test]
+    fn payload_from_link_or_text() {
+        assert_eq!(
+            extract_payload("https://x.example/p#CP1:ABC DEF").as_deref(),
+            Some("CP1:ABC")
+        );
+        assert_eq!(extract_payload("CP1:"), None);
+        assert_eq!(extract_payload("hello"), None);
+    }
+}
