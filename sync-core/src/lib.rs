@@ -8,6 +8,8 @@ pub mod i18n;
 pub mod ledger;
 pub mod pass;
 pub mod protocol;
+pub mod render;
+pub mod scan;
 #[cfg(feature = "client")]
 pub mod sync;
 pub mod validate;

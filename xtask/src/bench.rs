@@ -8,6 +8,32 @@ use crate::system::{self, cargo, workspace_root};
 pub enum Which {
     /// Durable write latency vs raw write+fsync, counts query on 100k passages, bytes per passage.
     Ledger,
+    /// QR scan pipeline vs zxing-cpp (installed by this command into a venv under target/) on real photos
+    /// and generated pass frames; also pass-verification time.
+    Scan {
+        /// Images with `N.txt` expected text beside them (default: ../shared/qr-corpus/zxing).
+        #[arg(long)]
+        corpus: Option<std::path::PathBuf>,
+    },
+}
+
+/// A Python with the `zxing-cpp` package: a venv under target/bench, created and filled on first use.
+fn zxing_python(out: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    let venv = out.join("zxing-venv");
+    let python = venv.join("bin").join("python");
+    let ready = |py: &std::path::Path| {
+        std::process::Command::new(py)
+            .args(["-c", "import zxingcpp, numpy"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !ready(&python) {
+        eprintln!("xtask: installing the peer decoder: zxing-cpp 3.1.1 and numpy from PyPI into {}", venv.display());
+        system::run(std::process::Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        system::run(std::process::Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "zxing-cpp==3.1.1", "numpy"]))?;
+    }
+    Ok(python)
 }
 
 pub fn run(which: Which) -> anyhow::Result<()> {
@@ -17,6 +43,15 @@ pub fn run(which: Which) -> anyhow::Result<()> {
         Which::Ledger => system::run(cargo()
             .args(["bench", "-p", "sync-core", "--features", "fixtures", "--bench", "ledger"])
             .env("CHECKPOINT_BENCH_DIR", &out)),
+        Which::Scan { corpus } => {
+            let corpus = corpus.unwrap_or_else(|| workspace_root().join("..").join("shared").join("qr-corpus").join("zxing"));
+            let python = zxing_python(&out)?;
+            system::run(cargo()
+                .args(["bench", "-p", "sync-core", "--features", "fixtures", "--bench", "scan"])
+                .env("CHECKPOINT_BENCH_DIR", &out)
+                .env("CHECKPOINT_SCAN_CORPUS", corpus)
+                .env("CHECKPOINT_ZXING_PYTHON", python))
+        }
     }
 }
 

@@ -1,0 +1,204 @@
+//! The retry pipeline: an ordered list of (image step, decoder) attempts, stopping at the first that reads.
+
+use std::fmt;
+
+use super::decoders::{self, Decoder};
+use super::frame::{Gray, LumaFrame};
+
+/// How the frame is prepared for one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    Original,
+    /// Twice the size; only for small frames (the largest single gain on old phone photos).
+    Upscale2x,
+    /// Contrast stretched (dim screens, washed-out prints).
+    Stretched,
+    /// The centre half of the frame at twice the size (a small code held up in the middle).
+    Centre2x,
+    /// Half size; only for large frames.
+    Downscale,
+    /// Light-on-dark turned around (rxing already tries this itself).
+    Inverted,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Original => "original",
+            Self::Upscale2x => "upscale2x",
+            Self::Stretched => "stretched",
+            Self::Centre2x => "centre2x",
+            Self::Downscale => "downscale",
+            Self::Inverted => "inverted",
+        }
+    }
+}
+
+/// One try: a step and a decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Attempt {
+    pub step: Step,
+    pub decoder: Decoder,
+}
+
+impl fmt::Display for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.decoder.as_str(), self.step.as_str())
+    }
+}
+
+const fn attempt(decoder: Decoder, step: Step) -> Attempt {
+    Attempt { step, decoder }
+}
+
+/// The default order, chosen by `cargo xtask bench scan` (see `target/bench/scan.json`).
+/// Measured: the fast rxing pass reads most frames in the least time; trying harder, upscaling small
+/// images and the centre crop add reads; rqrr adds a few that rxing misses. Downscaling 720p frames
+/// read nothing (modules get too small), so it is not in the default list.
+pub const DEFAULT_ATTEMPTS: [Attempt; 8] = [
+    attempt(Decoder::RxingFast, Step::Original),
+    attempt(Decoder::Rxing, Step::Original),
+    attempt(Decoder::Rxing, Step::Upscale2x),
+    attempt(Decoder::Rxing, Step::Centre2x),
+    attempt(Decoder::Rqrr, Step::Original),
+    attempt(Decoder::Rxing, Step::Stretched),
+    attempt(Decoder::Rqrr, Step::Upscale2x),
+    attempt(Decoder::Rqrr, Step::Inverted),
+];
+
+/// What the scanner tries, in order.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    pub attempts: Vec<Attempt>,
+    /// Upscale only frames whose longer side is at most this.
+    pub upscale_max_side: usize,
+    /// Downscale only frames whose shorter side is at least this.
+    pub downscale_min_side: usize,
+    /// After a read, look for more codes in the same image (two codes in one frame). Off by default:
+    /// at the gate one code is shown at a time and the extra pass doubles the time of a read.
+    pub find_all: bool,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        Self {
+            attempts: DEFAULT_ATTEMPTS.to_vec(),
+            upscale_max_side: 800,
+            downscale_min_side: 1000,
+            find_all: false,
+        }
+    }
+}
+
+impl ScanConfig {
+    /// For scanning a group (a resident and companions, 同行人员): every code in view is read.
+    pub fn companions() -> Self {
+        Self {
+            find_all: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// One decoded text and the attempt that found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    pub text: String,
+    pub attempt: Attempt,
+}
+
+/// The result of scanning one frame.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrameScan {
+    /// Distinct texts found by the first attempt that found any (several when several codes are in view).
+    pub reads: Vec<Read>,
+    pub attempts_tried: u32,
+    /// Decoder panics caught in this frame.
+    pub panics: u32,
+}
+
+/// Runs the attempts of a [`ScanConfig`] on frames.
+#[derive(Debug, Clone, Default)]
+pub struct Scanner {
+    config: ScanConfig,
+}
+
+struct Prepared {
+    original: Gray,
+    cache: Vec<(Step, Gray)>,
+}
+
+impl Prepared {
+    fn get(&mut self, step: Step, config: &ScanConfig) -> Option<&Gray> {
+        let (w, h) = (self.original.width, self.original.height);
+        let applies = match step {
+            Step::Original | Step::Stretched | Step::Inverted => true,
+            Step::Upscale2x => w.max(h) <= config.upscale_max_side,
+            Step::Centre2x => w.min(h) >= 200,
+            Step::Downscale => w.min(h) >= config.downscale_min_side,
+        };
+        if !applies {
+            return None;
+        }
+        if step == Step::Original {
+            return Some(&self.original);
+        }
+        let idx = match self.cache.iter().position(|(s, _)| *s == step) {
+            Some(i) => i,
+            None => {
+                let img = match step {
+                    Step::Upscale2x => self.original.upscale2(),
+                    Step::Stretched => self.original.stretched(),
+                    Step::Centre2x => self.original.centre().upscale2(),
+                    Step::Downscale => self.original.downscale(1, 2),
+                    Step::Inverted | Step::Original => self.original.inverted(),
+                };
+                self.cache.push((step, img));
+                self.cache.len() - 1
+            }
+        };
+        self.cache.get(idx).map(|(_, g)| g)
+    }
+}
+
+impl Scanner {
+    pub fn new(config: ScanConfig) -> Self {
+        Self { config }
+    }
+
+    pub fn config(&self) -> &ScanConfig {
+        &self.config
+    }
+
+    /// Scan one frame. Never panics: a decoder panic counts in `panics` and that attempt reads nothing.
+    pub fn scan(&self, frame: &LumaFrame<'_>) -> FrameScan {
+        let mut prepared = Prepared {
+            original: frame.to_gray(),
+            cache: Vec::new(),
+        };
+        let mut out = FrameScan::default();
+        for &attempt in &self.config.attempts {
+            let Some(img) = prepared.get(attempt.step, &self.config) else {
+                continue;
+            };
+            out.attempts_tried += 1;
+            let decoded = match attempt.decoder {
+                Decoder::Rxing => decoders::rxing(img, true, true, self.config.find_all),
+                Decoder::RxingFast => decoders::rxing(img, false, false, self.config.find_all),
+                Decoder::Rqrr => decoders::rqrr(img),
+            };
+            match decoded {
+                Ok(texts) if !texts.is_empty() => {
+                    out.reads = texts
+                        .into_iter()
+                        .map(|text| Read { text, attempt })
+                        .collect();
+                    return out;
+                }
+                Ok(_) => {}
+                Err(()) => out.panics += 1,
+            }
+        }
+        out
+    }
+}
