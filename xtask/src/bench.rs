@@ -28,10 +28,24 @@ fn zxing_python(out: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
             .is_ok_and(|o| o.status.success())
     };
     if !ready(&python) {
-        eprintln!("xtask: installing the peer decoder: zxing-cpp 3.1.1 and numpy from PyPI into {}", venv.display());
-        system::run(std::process::Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-        system::run(std::process::Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "zxing-cpp==3.1.1", "numpy"]))?;
+        eprintln!(
+            "xtask: installing the peer decoder: zxing-cpp 3.1.1 and numpy from PyPI into {}",
+            venv.display()
+        );
+        system::run(
+            std::process::Command::new("python3")
+                .arg("-m")
+                .arg("venv")
+                .arg(&venv),
+        )?;
+        system::run(std::process::Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "zxing-cpp==3.1.1",
+            "numpy",
+        ]))?;
     }
     Ok(python)
 }
@@ -40,18 +54,43 @@ pub fn run(which: Which) -> anyhow::Result<()> {
     let out = workspace_root().join("target").join("bench");
     std::fs::create_dir_all(&out)?;
     match which {
-        Which::Ledger => system::run(cargo()
-            .args(["bench", "-p", "sync-core", "--features", "fixtures", "--bench", "ledger"])
-            .env("CHECKPOINT_BENCH_DIR", &out)),
+        Which::Ledger => system::run(
+            cargo()
+                .args([
+                    "bench",
+                    "-p",
+                    "sync-core",
+                    "--features",
+                    "fixtures",
+                    "--bench",
+                    "ledger",
+                ])
+                .env("CHECKPOINT_BENCH_DIR", &out),
+        ),
         Which::Scan { corpus } => {
-            let corpus = corpus.unwrap_or_else(|| workspace_root().join("..").join("shared").join("qr-corpus").join("zxing"));
+            let corpus = corpus.unwrap_or_else(|| {
+                workspace_root()
+                    .join("..")
+                    .join("shared")
+                    .join("qr-corpus")
+                    .join("zxing")
+            });
             let python = zxing_python(&out)?;
-            system::run(cargo()
-                .args(["bench", "-p", "sync-core", "--features", "fixtures", "--bench", "scan"])
-                .env("CHECKPOINT_BENCH_DIR", &out)
-                .env("CHECKPOINT_SCAN_CORPUS", corpus)
-                .env("CHECKPOINT_ZXING_PYTHON", python))
+            system::run(
+                cargo()
+                    .args([
+                        "bench",
+                        "-p",
+                        "sync-core",
+                        "--features",
+                        "fixtures",
+                        "--bench",
+                        "scan",
+                    ])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env("CHECKPOINT_SCAN_CORPUS", corpus)
+                    .env("CHECKPOINT_ZXING_PYTHON", python),
+            )
         }
     }
 }
-
