@@ -1,6 +1,22 @@
 //! The district server: enrollment, exactly-once batch ingest, passes, keys, revocations, dashboard and daily report.
+//!
+//! Architecture invariant: the server keeps no state between requests except in its database
+//! (and per-instance rate-limit counters), so several instances can run behind a load balancer.
 
+pub mod api;
+pub mod app;
 pub mod auth;
 pub mod config;
+pub mod error;
+pub mod passes;
 pub mod report;
+pub mod setup;
+pub mod state;
 pub mod store;
+pub mod web;
+
+pub use app::app;
+pub use config::Config;
+pub use state::AppState;
+pub use store::Store;
+pub mod demo;

@@ -1,5 +1,6 @@
 //! The storage "story": enrollment, ingest, duplicate resend, gap detection and report totals,
 //! on a temp SQLite file and on a real PostgreSQL server.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod server_support;
 

@@ -301,6 +301,21 @@ impl Store {
         .await
     }
 
+    /// The next value of a named counter (resident numbers, visitor pass numbers), from 1.
+    pub async fn next_counter(&self, name: &str) -> Result<i64, DbError> {
+        let rows = self
+            .rows(
+                "INSERT INTO counters (name, value) VALUES ($1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                vec![name.into()],
+            )
+            .await?;
+        rows.first()
+            .map(|r| r.int(0))
+            .transpose()?
+            .ok_or_else(|| DbError::Invalid(format!("counter {name} returned nothing")))
+    }
+
     pub async fn visitor_pass_count(&self) -> Result<i64, DbError> {
         let rows = self
             .rows("SELECT COUNT(*) FROM visitor_passes", vec![])

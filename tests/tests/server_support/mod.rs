@@ -92,3 +92,48 @@ pub fn chain(
 pub fn genesis_chain(device_id: &str, n: u64, start: DateTime<Utc>) -> Vec<Passage> {
     chain(device_id, 1, n, start, GENESIS_HASH)
 }
+
+/// A fully set-up server state (first start done) on `url`, with `cp-east` in compound `c1`.
+pub async fn test_state(
+    url: &str,
+    tweak: impl FnOnce(&mut district_server::Config),
+) -> district_server::AppState {
+    let mut config = district_server::Config {
+        db: url.to_owned(),
+        ..district_server::Config::default()
+    };
+    tweak(&mut config);
+    let (state, first) = district_server::setup::start(config)
+        .await
+        .expect("first start");
+    assert!(first.new_key_id.is_some() && first.new_admin.is_some());
+    state
+        .store
+        .upsert_compound("c1", "阳光小区")
+        .await
+        .expect("compound");
+    state
+        .store
+        .upsert_checkpoint(&east_checkpoint(), Utc::now().timestamp_millis())
+        .await
+        .expect("checkpoint");
+    state
+}
+
+/// Make a one-time enrollment code for `cp-east` straight in the store.
+pub async fn enrollment_code(state: &district_server::AppState) -> String {
+    let code = district_server::auth::enrollment_code().expect("random");
+    let now = Utc::now().timestamp_millis();
+    state
+        .store
+        .create_enroll_code(
+            &district_server::auth::hash_token(&code),
+            "cp-east",
+            "test",
+            now,
+            now + 600_000,
+        )
+        .await
+        .expect("code");
+    code
+}

@@ -1,0 +1,199 @@
+//! Device endpoints: enrollment, checkpoint config, batch ingest, key set and revocation pulls.
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use chrono::Utc;
+use serde::Deserialize;
+use sync_core::protocol::{
+    BatchRequest, BatchResponse, CheckpointConfig, EnrollRequest, EnrollResponse, KeySetResponse,
+    RecordStatus, RevocationsResponse,
+};
+
+use super::body::read_body;
+use crate::auth::{hash_token, random_token};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{Checkpoint, Device};
+
+/// The device behind a valid `Authorization: Bearer <token>`.
+pub struct AuthedDevice(pub Device);
+
+impl FromRequestParts<AppState> for AuthedDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let device = state
+            .store
+            .device_by_token(&hash_token(token))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(Self(device))
+    }
+}
+
+fn checkpoint_config(state: &AppState, cp: Checkpoint) -> CheckpointConfig {
+    CheckpointConfig {
+        checkpoint_id: cp.id,
+        checkpoint_name: cp.name,
+        compound_id: cp.compound_id,
+        gates: cp.gates,
+        fever_threshold_c: state.config.fever_threshold_c,
+        retention_days: state.config.retention_days,
+        utc_offset_minutes: state.config.utc_offset_minutes,
+        server_time: Utc::now(),
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON for this call: {e}")))
+}
+
+/// `POST /api/v1/enroll`
+pub async fn enroll(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let bytes = read_body(&headers, body, &state.config.batch_limits()).await?;
+    let req: EnrollRequest = parse_json(&bytes)?;
+    let device_id = req.device_id.trim();
+    if device_id.is_empty() || device_id.len() > 64 || device_id.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "device_id must be 1–64 printable characters".into(),
+        ));
+    }
+    let label: String = req
+        .label
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    let token = random_token(32).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let now_ms = Utc::now().timestamp_millis();
+    let cp = state
+        .store
+        .enroll(
+            &hash_token(&req.code),
+            device_id,
+            &label,
+            &hash_token(&token),
+            now_ms,
+        )
+        .await?
+        .ok_or_else(|| {
+            ApiError::Forbidden("the enrollment code is unknown, used or expired".into())
+        })?;
+    state
+        .store
+        .audit(
+            device_id,
+            "enroll",
+            &format!(
+                "device {device_id} ({label}) enrolled at checkpoint {}",
+                cp.id
+            ),
+            now_ms,
+        )
+        .await?;
+    tracing::info!(device_id, checkpoint = %cp.id, "device enrolled");
+    Ok(Json(EnrollResponse {
+        device_token: token,
+        district_id: state.config.district_id.clone(),
+        checkpoint: checkpoint_config(&state, cp),
+    }))
+}
+
+/// `GET /api/v1/config`
+pub async fn config(
+    State(state): State<AppState>,
+    AuthedDevice(device): AuthedDevice,
+) -> Result<Json<CheckpointConfig>, ApiError> {
+    let cp = state
+        .store
+        .checkpoint(&device.checkpoint_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(checkpoint_config(&state, cp)))
+}
+
+/// `POST /api/v1/passages`: per-record results; a bad record never drops the good ones.
+pub async fn passages(
+    State(state): State<AppState>,
+    AuthedDevice(device): AuthedDevice,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<BatchResponse>, ApiError> {
+    let limits = state.config.batch_limits();
+    let bytes = read_body(&headers, body, &limits).await?;
+    let batch: BatchRequest = parse_json(&bytes)?;
+    if batch.device_id != device.device_id {
+        return Err(ApiError::Forbidden(
+            "the batch's device_id is not the token's device".into(),
+        ));
+    }
+    if batch.passages.len() > limits.max_records {
+        return Err(ApiError::TooLarge(limits));
+    }
+    let now = Utc::now();
+    let n = batch.passages.len();
+    let results = state
+        .store
+        .ingest(
+            &device.device_id,
+            batch.passages,
+            batch.backlog,
+            now,
+            state.config.retention_days,
+        )
+        .await?;
+    let rejected = results
+        .iter()
+        .filter(|r| matches!(r.status, RecordStatus::Rejected { .. }))
+        .count();
+    tracing::info!(device_id = %device.device_id, records = n, rejected, "batch stored");
+    Ok(Json(BatchResponse {
+        results,
+        server_time: now,
+    }))
+}
+
+/// `GET /api/v1/keys`
+pub async fn keys(
+    State(state): State<AppState>,
+    AuthedDevice(_): AuthedDevice,
+) -> Result<Json<KeySetResponse>, ApiError> {
+    let district_id = state.config.district_id.clone();
+    let keys = state.store.key_set(&district_id).await?;
+    Ok(Json(KeySetResponse { district_id, keys }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Since {
+    #[serde(default)]
+    since: u64,
+}
+
+/// `GET /api/v1/revocations?since=V`
+pub async fn revocations(
+    State(state): State<AppState>,
+    AuthedDevice(_): AuthedDevice,
+    Query(q): Query<Since>,
+) -> Result<Json<RevocationsResponse>, ApiError> {
+    let (version, revocations) = state.store.revocations_since(q.since).await?;
+    Ok(Json(RevocationsResponse {
+        version,
+        revocations,
+    }))
+}

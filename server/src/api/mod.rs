@@ -1,0 +1,32 @@
+//! The device API under `/api/v1` (JSON) and `GET /health`; see `server/API.md`.
+
+mod body;
+mod device;
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+
+pub use body::read_body;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/v1/enroll", post(device::enroll))
+        .route("/api/v1/config", get(device::config))
+        .route("/api/v1/passages", post(device::passages))
+        .route("/api/v1/keys", get(device::keys))
+        .route("/api/v1/revocations", get(device::revocations))
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {
+    let db_ok = state.store.setting("district_id").await.is_ok();
+    Json(json!({
+        "status": if db_ok { "ok" } else { "degraded" },
+        "database": state.store.kind(),
+        "database_ok": db_ok,
+        "server_time": chrono::Utc::now(),
+    }))
+}

@@ -1,0 +1,196 @@
+//! The seeded demo district: one compound, two checkpoints, 50 residents with passes, two devices with today's traffic.
+
+use chrono::{DateTime, Duration, Utc};
+use sync_core::domain::GENESIS_HASH;
+use sync_core::pass::DistrictSigner;
+use sync_core::validate::IdNumber;
+use sync_core::{DenyReason, Direction, NewPassage, Passage, PassageBody, Subject, Verdict};
+use uuid::Uuid;
+
+use crate::auth::hash_token;
+use crate::passes::{import_residents, ImportRow, IssueError};
+use crate::report::{day_bounds, local_day};
+use crate::store::{Checkpoint, Store};
+
+const SURNAMES: [&str; 10] = ["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴"];
+const GIVEN: [&str; 10] = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "军"];
+
+/// Fifty residents with valid (made-up) ID numbers and phones; every fifth has a car.
+pub fn demo_residents() -> Vec<ImportRow> {
+    (0..50u32)
+        .map(|i| {
+            let first17 = format!(
+                "110105198{}0{}1{}03{}",
+                i % 10,
+                1 + i % 9,
+                i % 3,
+                10 + i % 90
+            );
+            let first17 = &first17[..17];
+            let check = IdNumber::check_char(first17).unwrap_or('0');
+            ImportRow {
+                name: format!(
+                    "{}{}",
+                    SURNAMES[(i % 10) as usize],
+                    GIVEN[(i / 5 % 10) as usize]
+                ),
+                id_number: format!("{first17}{check}"),
+                phone: format!("139{:08}", 10_000_000 + i * 7919),
+                household: format!("{}-{}-{}", 1 + i / 10, 1 + i % 2, 101 + i % 10),
+                plates: if i % 5 == 0 {
+                    vec![format!("京A{:05}", 10_000 + i)]
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+fn demo_subject(i: u64, residents: &[(String, String, String)]) -> Subject {
+    match i % 5 {
+        0..=2 => {
+            let (pass_id, household, name) = &residents[(i as usize * 7) % residents.len()];
+            Subject::Resident {
+                pass_id: pass_id.clone(),
+                household: household.clone(),
+                name: Some(name.clone()),
+            }
+        }
+        3 => Subject::Vehicle {
+            plate: format!("京A{:05}", 10_000 + (i % 10) * 5),
+            pass_id: None,
+            occupant_pass_ids: vec![],
+            occupants: 1,
+        },
+        _ => Subject::Visitor {
+            name: "访客".into(),
+            phone: format!("137{:08}", 20_000_000 + i),
+            id_number: None,
+            host_household: "2-1-201".into(),
+            reason: "探亲".into(),
+            plate: None,
+            visitor_pass_id: None,
+        },
+    }
+}
+
+/// Seed the demo district; returns the number of passages stored. Safe to run twice.
+pub async fn seed(
+    store: &Store,
+    signer: &DistrictSigner,
+    now: DateTime<Utc>,
+    utc_offset_minutes: i32,
+) -> Result<usize, IssueError> {
+    let now_ms = now.timestamp_millis();
+    store.upsert_compound("c1", "阳光小区").await?;
+    let checkpoints = [
+        ("cp-east", "东门 East gate", "east-1"),
+        ("cp-north", "北门 North gate", "north-1"),
+    ];
+    for (id, name, gate) in checkpoints {
+        let cp = Checkpoint {
+            id: id.into(),
+            compound_id: "c1".into(),
+            name: name.into(),
+            gates: vec![gate.into()],
+        };
+        store.upsert_checkpoint(&cp, now_ms).await?;
+    }
+    import_residents(store, signer, "c1", &demo_residents(), now).await?;
+    if store.passage_count(None).await? > 0 {
+        return Ok(0);
+    }
+    let residents: Vec<(String, String, String)> = store
+        .residents()
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.household, r.name))
+        .collect();
+    let (day_start, _) = day_bounds(local_day(now, utc_offset_minutes), utc_offset_minutes);
+    let span = (now - day_start).num_seconds().max(60);
+    let mut stored = 0;
+    for (k, (cp, _, gate)) in checkpoints.iter().enumerate() {
+        let device_id = format!("demo-phone-{}", k + 1);
+        let code = format!("DEMO{k}");
+        store
+            .create_enroll_code(&hash_token(&code), cp, "demo", now_ms, now_ms + 60_000)
+            .await?;
+        store
+            .enroll(
+                &hash_token(&code),
+                &device_id,
+                "demo phone",
+                &hash_token(&format!("demo-token-{k}")),
+                now_ms,
+            )
+            .await?;
+        let mut prev = GENESIS_HASH.to_owned();
+        let mut batch = Vec::new();
+        for i in 0..120u64 {
+            let at = day_start + Duration::seconds(span * (i as i64) / 120);
+            let fever = i == 37 && k == 0;
+            let new = NewPassage {
+                checkpoint_id: (*cp).into(),
+                gate: (*gate).into(),
+                direction: if (i + k as u64) & 1 == 0 {
+                    Direction::In
+                } else {
+                    Direction::Out
+                },
+                recorded_at: at,
+                clock_offset_ms: Some(0),
+                staff: "值班员".into(),
+                subject: demo_subject(i + 1000 * k as u64, &residents),
+                temperature_c: Some(if fever { 38.3 } else { 36.4 }),
+                verdict: if fever {
+                    Verdict::Denied {
+                        reason: DenyReason::Fever,
+                    }
+                } else if i % 41 == 0 {
+                    Verdict::Denied {
+                        reason: DenyReason::Expired,
+                    }
+                } else {
+                    Verdict::Admitted
+                },
+            };
+            let p = Passage::seal(
+                PassageBody::new(Uuid::now_v7(), &device_id, i + 1, new),
+                &prev,
+            );
+            prev.clone_from(&p.hash);
+            batch.push(p);
+        }
+        stored += batch.len();
+        store.ingest(&device_id, batch, 0, now, 28).await?;
+    }
+    store
+        .audit("demo", "seed", "seeded the demo district", now_ms)
+        .await?;
+    Ok(stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_residents_pass_the_validators() {
+        for r in demo_residents() {
+            assert!(
+                sync_core::validate::validate_id_number(&r.id_number).is_ok(),
+                "{}",
+                r.id_number
+            );
+            assert!(
+                sync_core::validate::validate_phone(&r.phone).is_ok(),
+                "{}",
+                r.phone
+            );
+            for p in &r.plates {
+                assert!(sync_core::validate::validate_plate(p).is_ok(), "{p}");
+            }
+        }
+    }
+}

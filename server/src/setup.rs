@@ -1,0 +1,114 @@
+//! First start: the district signing key and the first admin account, then the shared state.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use sync_core::pass::{DistrictSigner, PassError};
+
+use crate::auth::{hash_password, random_token};
+use crate::config::Config;
+use crate::state::{AppState, RateLimiter};
+use crate::store::{DbError, Store};
+use crate::web::templates::Templates;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("signing key: {0}")]
+    Key(#[from] PassError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What a first start created and must tell the operator once.
+#[derive(Debug, Default)]
+pub struct FirstStart {
+    pub new_key_id: Option<String>,
+    /// `(username, password)` of an admin created because there was none.
+    pub new_admin: Option<(String, String)>,
+}
+
+/// The district signer, made and stored on first start.
+pub async fn ensure_signer(
+    store: &Store,
+    district_id: &str,
+) -> Result<(DistrictSigner, bool), SetupError> {
+    if let Some(secret) = store.current_secret_key().await? {
+        return Ok((
+            DistrictSigner::from_secret_hex(district_id, &secret)?,
+            false,
+        ));
+    }
+    let signer = DistrictSigner::generate(district_id)?;
+    let now = Utc::now();
+    store
+        .add_signing_key(
+            &signer.key_record(Some(now), None),
+            &signer.secret_hex(),
+            now.timestamp_millis(),
+        )
+        .await?;
+    // Another instance may have won the race: use whatever key is stored now.
+    let secret = store
+        .current_secret_key()
+        .await?
+        .ok_or_else(|| SetupError::Other("signing key vanished".into()))?;
+    Ok((DistrictSigner::from_secret_hex(district_id, &secret)?, true))
+}
+
+/// Create or reset an admin with a random password; returns the password (shown once).
+pub async fn reset_admin(store: &Store, username: &str) -> Result<String, SetupError> {
+    let password = random_token(9).map_err(|e| SetupError::Other(e.to_string()))?;
+    set_admin_password(store, username, &password).await?;
+    Ok(password)
+}
+
+pub async fn set_admin_password(
+    store: &Store,
+    username: &str,
+    password: &str,
+) -> Result<(), SetupError> {
+    if password.chars().count() < 8 {
+        return Err(SetupError::Other(
+            "the password must have at least 8 characters".into(),
+        ));
+    }
+    let phc = hash_password(password).map_err(SetupError::Other)?;
+    store
+        .set_admin(username, &phc, Utc::now().timestamp_millis())
+        .await?;
+    Ok(())
+}
+
+/// Open the database, run first-start setup and build the handlers' state.
+pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError> {
+    let store = Store::open(&config.db).await?;
+    let district_id = store
+        .init_setting("district_id", &config.district_id)
+        .await?;
+    let (signer, new_key) = ensure_signer(&store, &district_id).await?;
+    let mut first = FirstStart {
+        new_key_id: new_key.then(|| signer.key_id()),
+        new_admin: None,
+    };
+    if store.admin_count().await? == 0 {
+        let password = reset_admin(&store, "admin").await?;
+        first.new_admin = Some(("admin".into(), password));
+    }
+    let templates = Templates::new().map_err(|e| SetupError::Other(e.to_string()))?;
+    let limiter = RateLimiter::new(config.register_per_hour, Duration::from_secs(3600));
+    let config = Config {
+        district_id,
+        ..config
+    };
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        signer: Arc::new(signer),
+        templates: Arc::new(templates),
+        limiter: Arc::new(limiter),
+    };
+    Ok((state, first))
+}

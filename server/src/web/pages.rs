@@ -1,0 +1,150 @@
+//! Admin pages that read: the live dashboard, the daily report (page and CSV), devices and the audit log.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::session::Admin;
+use super::{local_time, page, WebError};
+use crate::report::{hourly_svg, local_day, report_csv as to_csv, DailyReport, Glance};
+use crate::state::AppState;
+
+pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
+    let now = Utc::now();
+    let g = Glance::compute(&state.store, &state.config, now).await?;
+    let silent: Vec<_> = g
+        .silent_devices
+        .iter()
+        .map(|(d, c, m)| (d.clone(), c.clone(), *m))
+        .collect();
+    page(
+        &state,
+        "dashboard.html",
+        Some(&admin),
+        context! {
+            refresh => 30,
+            day => local_day(now, state.config.utc_offset_minutes).to_string(),
+            chart => hourly_svg(&g.hourly),
+            silent_minutes => state.config.silent_after_minutes,
+            g => context! {
+                total_in => g.total_in, total_out => g.total_out,
+                residents_out => g.residents_out, visitors_inside => g.visitors_inside,
+                fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
+            },
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    day: Option<String>,
+    compound: Option<String>,
+}
+
+async fn load_report(state: &AppState, q: &ReportQuery) -> Result<DailyReport, WebError> {
+    let day = match q.day.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| WebError::BadRequest(format!("日期格式应为 YYYY-MM-DD: {d:?}")))?,
+        None => local_day(Utc::now(), state.config.utc_offset_minutes),
+    };
+    let compound = q.compound.as_deref().filter(|c| !c.is_empty());
+    Ok(DailyReport::compute(&state.store, &state.config, day, compound).await?)
+}
+
+async fn names(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
+    Ok(state
+        .store
+        .checkpoints()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let r = load_report(&state, &q).await?;
+    let compounds = state.store.compounds().await?;
+    let compound_name = compounds
+        .iter()
+        .find(|(id, _)| Some(id) == r.compound_id.as_ref())
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let names: HashMap<String, String> = names(&state).await?.into_iter().collect();
+    page(
+        &state,
+        "report.html",
+        Some(&admin),
+        context! { r, compounds, compound_name, names },
+    )
+}
+
+pub async fn report_csv(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let r = load_report(&state, &q).await?;
+    let csv = to_csv(&r, &names(&state).await?).map_err(|e| WebError::Internal(e.to_string()))?;
+    let scope = r.compound_id.clone().unwrap_or_else(|| "all".into());
+    state
+        .store
+        .audit(
+            &admin.username,
+            "export",
+            &format!("daily report CSV {} {scope}", r.day),
+            Utc::now().timestamp_millis(),
+        )
+        .await?;
+    let filename = format!("report-{}-{scope}.csv", r.day);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        // A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.
+        format!("\u{feff}{csv}"),
+    )
+        .into_response())
+}
+
+pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
+    let devices: Vec<_> = state
+        .store
+        .devices()
+        .await?
+        .into_iter()
+        .map(|d| {
+            context! {
+                device_id => d.device_id, label => d.label, checkpoint_id => d.checkpoint_id,
+                last_seen => d.last_seen_ms.map(|t| local_time(&state, t)),
+                last_batch => d.last_batch_at_ms.map(|t| local_time(&state, t)),
+                last_batch_size => d.last_batch_size, backlog => d.backlog, last_seq => d.last_seq,
+                missing => d.missing, n_gaps => d.n_gaps, n_breaks => d.n_breaks, n_rejected => d.n_rejected,
+            }
+        })
+        .collect();
+    page(&state, "devices.html", Some(&admin), context! { devices })
+}
+
+pub async fn audit(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
+    let entries: Vec<_> = state
+        .store
+        .audit_log(500)
+        .await?
+        .into_iter()
+        .map(|e| context! { at => local_time(&state, e.at_ms), actor => e.actor, action => e.action, detail => e.detail })
+        .collect();
+    page(&state, "audit.html", Some(&admin), context! { entries })
+}

@@ -1,0 +1,218 @@
+//! Admin pages for residents: CSV import with pass issuance, masked list, reissue, revoke, card sheets.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Utc;
+use minijinja::context;
+use serde::Deserialize;
+use sync_core::i18n::Lang;
+use sync_core::pass::parse;
+use sync_core::render::{card_sheet_html, Card, SheetOptions};
+use sync_core::validate::{mask_phone, validate_id_number};
+
+use super::session::{Admin, CsrfForm};
+use super::{local_time, page, WebError};
+use crate::passes::{import_residents, parse_import, reissue as reissue_pass, IssueError};
+use crate::state::AppState;
+
+impl From<IssueError> for WebError {
+    fn from(e: IssueError) -> Self {
+        match e {
+            IssueError::Db(db) => Self::Db(db),
+            IssueError::Invalid(m) => Self::BadRequest(m),
+            IssueError::Sign(s) => Self::BadRequest(format!("无法签发 cannot sign: {s}")),
+        }
+    }
+}
+
+fn mask_id(id: &str) -> String {
+    validate_id_number(id).map_or_else(|_| "***".into(), |v| v.masked())
+}
+
+async fn render_list(
+    state: &AppState,
+    admin: &Admin,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> Result<Response, WebError> {
+    let residents: Vec<_> = state
+        .store
+        .residents()
+        .await?
+        .into_iter()
+        .map(|r| context! { id => r.id, name => r.name, id_number => mask_id(&r.id_number), phone => mask_phone(&r.phone), household => r.household, plates => r.plates.join(" ") })
+        .collect();
+    let passes: Vec<_> = state
+        .store
+        .passes()
+        .await?
+        .into_iter()
+        .map(|p| context! { pass_id => p.pass_id, serial => p.serial, kind => p.kind, name => p.display_name, household => p.household, plate => p.plate, issued => local_time(state, p.issued_at_ms), revoked => p.revoked_at_ms.map(|t| local_time(state, t)) })
+        .collect();
+    let compounds = state.store.compounds().await?;
+    page(
+        state,
+        "residents.html",
+        Some(admin),
+        context! { residents, passes, compounds, errors, notice },
+    )
+}
+
+pub async fn list(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
+    render_list(&state, &admin, Vec::new(), None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportForm {
+    csrf: String,
+    compound_id: String,
+    csv: String,
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    admin: Admin,
+    Form(f): Form<ImportForm>,
+) -> Result<Response, WebError> {
+    admin.check_csrf(&f.csrf)?;
+    if !state
+        .store
+        .compounds()
+        .await?
+        .iter()
+        .any(|(c, _)| *c == f.compound_id)
+    {
+        return Err(WebError::BadRequest("未知小区 unknown compound".into()));
+    }
+    let rows = match parse_import(&f.csv, Lang::ZhCn) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let lines = errors
+                .into_iter()
+                .map(|e| format!("第{}行 line {}: {}", e.line, e.line, e.message))
+                .collect();
+            let resp = render_list(&state, &admin, lines, None).await?;
+            return Ok((axum::http::StatusCode::BAD_REQUEST, resp).into_response());
+        }
+    };
+    let now = Utc::now();
+    let issued = import_residents(&state.store, &state.signer, &f.compound_id, &rows, now).await?;
+    state
+        .store
+        .audit(
+            &admin.username,
+            "import",
+            &format!(
+                "imported {} residents into {}; issued {issued} passes",
+                rows.len(),
+                f.compound_id
+            ),
+            now.timestamp_millis(),
+        )
+        .await?;
+    render_list(
+        &state,
+        &admin,
+        Vec::new(),
+        Some(format!(
+            "已导入 {} 人，签发 {issued} 张通行证 Imported {} residents, issued {issued} passes",
+            rows.len(),
+            rows.len()
+        )),
+    )
+    .await
+}
+
+pub async fn reissue(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(pass_id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    admin.check_csrf(&f.csrf)?;
+    let now = Utc::now();
+    let p = reissue_pass(&state.store, &state.signer, &pass_id, now).await?;
+    state
+        .store
+        .audit(
+            &admin.username,
+            "reissue",
+            &format!("reissued {pass_id} as serial {}", p.serial),
+            now.timestamp_millis(),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/residents").into_response())
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((pass_id, serial)): Path<(String, u32)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    admin.check_csrf(&f.csrf)?;
+    let now = Utc::now().timestamp_millis();
+    if !state.store.revoke(&pass_id, serial, now).await? {
+        return Err(WebError::BadRequest(format!(
+            "{pass_id} #{serial} 不存在或已吊销 does not exist or is already revoked"
+        )));
+    }
+    state
+        .store
+        .audit(
+            &admin.username,
+            "revoke",
+            &format!("revoked {pass_id} serial {serial}"),
+            now,
+        )
+        .await?;
+    Ok(Redirect::to("/admin/residents").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CardsQuery {
+    compound: Option<String>,
+}
+
+/// Printable A4 card sheets of every live pass (newest serial, not revoked).
+pub async fn cards(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(q): Query<CardsQuery>,
+) -> Result<Response, WebError> {
+    let compound = q.compound.filter(|c| !c.is_empty());
+    let mut cards = Vec::new();
+    for p in state.store.passes().await? {
+        if p.revoked_at_ms.is_some() || compound.as_ref().is_some_and(|c| *c != p.compound_id) {
+            continue;
+        }
+        let signed = parse(&p.payload).map_err(|e| {
+            WebError::Internal(format!("stored pass {} does not parse: {e}", p.pass_id))
+        })?;
+        cards.push(Card {
+            payload: p.payload,
+            body: signed.body,
+        });
+    }
+    let title = format!("{} · 一卡一码", state.config.district_name);
+    let html = card_sheet_html(
+        &cards,
+        &SheetOptions {
+            title,
+            utc_offset_minutes: state.config.utc_offset_minutes,
+            lang: Lang::ZhCn,
+        },
+    )
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    state
+        .store
+        .audit(
+            &admin.username,
+            "print_cards",
+            &format!("card sheet of {} passes", cards.len()),
+            Utc::now().timestamp_millis(),
+        )
+        .await?;
+    Ok(Html(html).into_response())
+}

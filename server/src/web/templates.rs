@@ -1,0 +1,57 @@
+//! The HTML templates (minijinja, auto-escaped), compiled into the binary.
+
+use minijinja::{Environment, Error, Value};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../../templates/layout.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
+    ("report.html", include_str!("../../templates/report.html")),
+    (
+        "checkpoints.html",
+        include_str!("../../templates/checkpoints.html"),
+    ),
+    (
+        "enroll_code.html",
+        include_str!("../../templates/enroll_code.html"),
+    ),
+    ("devices.html", include_str!("../../templates/devices.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    (
+        "residents.html",
+        include_str!("../../templates/residents.html"),
+    ),
+    (
+        "register.html",
+        include_str!("../../templates/register.html"),
+    ),
+    (
+        "visitor_pass.html",
+        include_str!("../../templates/visitor_pass.html"),
+    ),
+    ("poster.html", include_str!("../../templates/poster.html")),
+    ("message.html", include_str!("../../templates/message.html")),
+];
+
+/// The loaded template set.
+#[derive(Debug)]
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Result<Self, Error> {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+}
