@@ -1,0 +1,420 @@
+//! Admin web and self-registration tests (login, CSRF, CSV injection, import, revoke, visitor pass),
+//! plus one real-socket test that drives the server with the device's own sync engine.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
+
+mod server_support;
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::{Duration, Utc};
+use district_server::store::Checkpoint;
+use district_server::{app, AppState};
+use server_support::{enrollment_code, temp_sqlite, test_state};
+use sync_core::fixtures::sample_passage;
+use sync_core::sync::{enroll, SyncConfig, SyncEngine};
+use sync_core::Ledger;
+use tower::ServiceExt;
+
+async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, String, Option<String>) {
+    let resp = app(state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let cookie = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_owned());
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned(), cookie)
+}
+
+fn form(path: &str, cookie: Option<&str>, body: &[(&str, &str)]) -> Request<Body> {
+    let encoded: Vec<String> = body
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
+    let mut req =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.body(Body::from(encoded.join("&"))).unwrap()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn page(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// Log in as a fresh admin; returns the cookie and the session's CSRF token.
+async fn login(state: &AppState) -> (String, String) {
+    district_server::setup::set_admin_password(&state.store, "officer", "correct horse battery")
+        .await
+        .unwrap();
+    let (status, _, _) = send(
+        state,
+        form(
+            "/admin/login",
+            None,
+            &[("username", "officer"), ("password", "wrong password")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, cookie) = send(
+        state,
+        form(
+            "/admin/login",
+            None,
+            &[
+                ("username", "officer"),
+                ("password", "correct horse battery"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = cookie.unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let (status, html, _) = send(state, page("/admin/checkpoints", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (cookie, csrf)
+}
+
+#[tokio::test]
+async fn admin_pages_need_login_and_forms_need_the_csrf_token() {
+    let (_dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let (status, _, _) = send(&state, Request::get("/admin").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(
+        &state,
+        Request::get("/admin/report.csv")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (cookie, csrf) = login(&state).await;
+    let fields = [
+        ("id", "cp-west"),
+        ("name", "西门"),
+        ("compound_id", "c1"),
+        ("gates", "w1"),
+    ];
+    let (status, _, _) = send(
+        &state,
+        form(
+            "/admin/checkpoints",
+            Some(&cookie),
+            &[&[("csrf", "forged")], &fields[..]].concat(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(state.store.checkpoint("cp-west").await.unwrap().is_none());
+    let (status, _, _) = send(
+        &state,
+        form(
+            "/admin/checkpoints",
+            Some(&cookie),
+            &[&[("csrf", csrf.as_str())], &fields[..]].concat(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(state.store.checkpoint("cp-west").await.unwrap().is_some());
+    for path in [
+        "/admin",
+        "/admin/devices",
+        "/admin/audit",
+        "/admin/residents",
+        "/admin/report",
+    ] {
+        let (status, html, _) = send(&state, page(path, &cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("一卡一码"), "{path}");
+    }
+    let (status, html, _) = send(&state, page("/admin/report?day=yesterday", &cookie)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("YYYY-MM-DD"));
+}
+
+#[tokio::test]
+async fn csv_export_neutralises_formula_cells() {
+    let (_dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let evil = Checkpoint {
+        id: "cp-evil".into(),
+        compound_id: "c1".into(),
+        name: "=HYPERLINK(\"http://x\",\"y\")".into(),
+        gates: vec!["1".into()],
+    };
+    state.store.upsert_checkpoint(&evil, 0).await.unwrap();
+    state
+        .store
+        .upsert_compound("c1", "@SUM(A1:A9)")
+        .await
+        .unwrap();
+    let (cookie, _) = login(&state).await;
+    let (status, csv, _) = send(&state, page("/admin/report.csv?compound=c1", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let mut cells = 0;
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            cells += 1;
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "unsafe cell {cell:?}"
+            );
+        }
+    }
+    assert!(cells > 20);
+    assert!(csv.contains("'=HYPERLINK"));
+    let audit = state.store.audit_log(10).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "export" && e.actor == "officer"));
+}
+
+#[tokio::test]
+async fn import_issue_revoke_and_the_revocation_delta() {
+    let (_dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let (cookie, csrf) = login(&state).await;
+    let bad = "张三,11010519491231002X,13812345678,3,2,401,京A12345\n李四,110105194912310021,123,3,2,402,\n";
+    let (status, html, _) = send(
+        &state,
+        form(
+            "/admin/residents/import",
+            Some(&cookie),
+            &[("csrf", &csrf), ("compound_id", "c1"), ("csv", bad)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("line 2"), "{html}");
+    assert_eq!(
+        state.store.resident_count().await.unwrap(),
+        0,
+        "nothing imported from a file with errors"
+    );
+    let good = "name,id,phone,b,u,r,plates\n张三,11010519491231002X,13812345678,3,2,401,京A12345\n";
+    let (status, html, _) = send(
+        &state,
+        form(
+            "/admin/residents/import",
+            Some(&cookie),
+            &[("csrf", &csrf), ("compound_id", "c1"), ("csv", good)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("110***********002X") && html.contains("138****5678"),
+        "masked in lists"
+    );
+    assert!(!html.contains("11010519491231002X") && !html.contains("13812345678"));
+    let passes = state.store.passes().await.unwrap();
+    assert_eq!(passes.len(), 2);
+    let resident = passes
+        .iter()
+        .find(|p| p.kind == "resident")
+        .unwrap()
+        .clone();
+    // Reissue raises the serial and revokes the old one; the delta tells devices.
+    let (status, _, _) = send(
+        &state,
+        form(
+            &format!("/admin/passes/{}/reissue", resident.pass_id),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (version, delta) = state.store.revocations_since(0).await.unwrap();
+    assert_eq!((version, delta.len(), delta[0].serial), (1, 1, 1));
+    let (status, _, _) = send(
+        &state,
+        form(
+            &format!("/admin/passes/{}/2/revoke", resident.pass_id),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (version, delta) = state.store.revocations_since(1).await.unwrap();
+    assert_eq!((version, delta.len(), delta[0].serial), (2, 1, 2));
+    let (status, _, _) = send(
+        &state,
+        form(
+            &format!("/admin/passes/{}/2/revoke", resident.pass_id),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "revoking twice is refused");
+    let (status, html, _) = send(&state, page("/admin/cards", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<svg") && html.contains("京A12345"));
+    let actions: Vec<String> = state
+        .store
+        .audit_log(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in ["import", "reissue", "revoke", "print_cards", "login"] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn visitor_self_registration_validates_and_returns_a_signed_day_pass() {
+    let (_dir, url) = temp_sqlite();
+    let state = test_state(&url, |c| c.register_per_hour = 3).await;
+    let (status, html, _) = send(
+        &state,
+        Request::get("/register/cp-east")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"phone\""));
+    let (status, _, _) = send(
+        &state,
+        Request::get("/register/no-such")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let bad = [
+        ("name", ""),
+        ("phone", "12345"),
+        ("host_household", "3-2-401"),
+        ("reason", "x"),
+        ("plate", "ZZ999"),
+        ("lang", "en"),
+    ];
+    let (status, html, _) = send(&state, form("/register/cp-east", None, &bad)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("required") && html.contains("mobile number") && html.contains("province"),
+        "{html}"
+    );
+    assert_eq!(state.store.visitor_pass_count().await.unwrap(), 0);
+    let sql = "Bob'); DROP TABLE x;--";
+    let good = [
+        ("name", sql),
+        ("phone", "13912345678"),
+        ("host_household", "3-2-401"),
+        ("reason", "探亲"),
+        ("plate", ""),
+        ("lang", "zh-CN"),
+    ];
+    let (status, html, _) = send(&state, form("/register/cp-east", None, &good)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<svg") && html.contains("pass-id"));
+    assert!(
+        html.contains("Bob&#x27;); DROP TABLE") || html.contains("Bob&#39;); DROP TABLE"),
+        "escaped, not executed"
+    );
+    assert_eq!(state.store.visitor_pass_count().await.unwrap(), 1);
+    let stored = state.store.passes().await.unwrap();
+    let pass = sync_core::pass::parse(&stored[0].payload).unwrap();
+    assert_eq!(pass.body.display_name, sql);
+    assert_eq!(pass.body.kind, sync_core::pass::PassKind::VisitorDay);
+    // Rate limit (3 attempts, the refused one counted too): the 4th attempt gets a clear 429.
+    send(&state, form("/register/cp-east", None, &good)).await;
+    let (status, html, _) = send(&state, form("/register/cp-east", None, &good)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("try again later"));
+    assert_eq!(state.store.visitor_pass_count().await.unwrap(), 2);
+}
+
+/// Over a real loopback socket: the device's sync engine enrolls, uploads its ledger and resends.
+#[tokio::test]
+async fn real_socket_sync_engine_uploads_exactly_once() {
+    let (dir, url) = temp_sqlite();
+    let state = test_state(&url, |c| c.max_batch_records = 40).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(
+        axum::serve(
+            listener,
+            app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .into_future(),
+    );
+    let base = format!("http://{addr}");
+    let ledger = Arc::new(Mutex::new(
+        Ledger::open(dir.path().join("gate.db")).unwrap(),
+    ));
+    let code = enrollment_code(&state).await;
+    enroll(&ledger, &base, &code, "test phone").await.unwrap();
+    assert!(
+        enroll(&ledger, &base, &code, "again").await.is_err(),
+        "a code works once"
+    );
+    let start = Utc::now() - Duration::hours(1);
+    {
+        let mut l = ledger.lock().unwrap();
+        for i in 0..150 {
+            l.append(sample_passage(i, start)).unwrap();
+        }
+    }
+    let config = SyncConfig::from_ledger(&ledger.lock().unwrap()).unwrap();
+    let mut engine = SyncEngine::new(
+        Arc::clone(&ledger),
+        SyncConfig {
+            max_batch_records: 100,
+            ..config
+        },
+    )
+    .unwrap();
+    let report = engine.step().await.unwrap();
+    assert_eq!(report.acknowledged, 150, "{report:?}");
+    assert_eq!(state.store.passage_count(None).await.unwrap(), 150);
+    let again = engine.step().await.unwrap();
+    assert_eq!(again.acknowledged, 0);
+    assert_eq!(state.store.passage_count(None).await.unwrap(), 150);
+    let device = &state.store.devices().await.unwrap()[0];
+    assert_eq!(
+        (device.last_seq, device.missing, device.n_gaps),
+        (150, 0, 0)
+    );
+    server.abort();
+}
