@@ -1,5 +1,7 @@
 //! The ledger on real SQLite files: round trip, tamper detection, queries, purge, full and read-only disks.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns may unwrap too
+
 use chrono::{Duration, TimeZone, Utc};
 use rusqlite::Connection;
 use sync_core::domain::ChainError;
