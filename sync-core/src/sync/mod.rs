@@ -14,7 +14,10 @@ mod status;
 
 pub use backoff::Backoff;
 pub use client::{PostOutcome, ServerClient};
-pub use engine::{enroll, StepReport, SyncConfig, SyncEngine, SETTING_SERVER_URL, SETTING_TOKEN};
+pub use engine::{
+    enroll, StepReport, SyncConfig, SyncEngine, SETTING_CLOCK_OFFSET, SETTING_CONFIG,
+    SETTING_DISTRICT, SETTING_SERVER_URL, SETTING_TOKEN,
+};
 pub use error::SyncError;
 pub use runner::{spawn, RunnerTimings, SyncHandle};
 pub use status::{SyncStatus, CLOCK_WARNING_MS};

@@ -43,7 +43,13 @@ mod tests {
     fn phones() {
         assert_eq!(validate_phone("13812345678").unwrap(), "13812345678");
         assert_eq!(validate_phone("+86 138-1234-5678").unwrap(), "13812345678");
-        for bad in ["12812345678", "1381234567", "138123456789", "1381234567a", ""] {
+        for bad in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "1381234567a",
+            "",
+        ] {
             assert_eq!(validate_phone(bad), Err(ValidationError::Phone), "{bad}");
         }
         assert_eq!(mask_phone("13812345678"), "138****5678");

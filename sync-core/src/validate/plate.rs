@@ -114,20 +114,41 @@ mod tests {
             assert!(validate_plate(ok).is_ok(), "{ok}");
         }
         assert_eq!(validate_plate(""), Err(ValidationError::PlateEmpty));
-        assert_eq!(validate_plate("XA12345"), Err(ValidationError::PlateProvince));
-        for bad in ["京A1234", "京AI2345", "京A12O45", "京112345", "京AD1234X", "使01457"] {
+        assert_eq!(
+            validate_plate("XA12345"),
+            Err(ValidationError::PlateProvince)
+        );
+        for bad in [
+            "京A1234",
+            "京AI2345",
+            "京A12O45",
+            "京112345",
+            "京AD1234X",
+            "使01457",
+        ] {
             assert!(validate_plate(bad).is_err(), "{bad}");
         }
     }
 
     fn serial() -> impl Strategy<Value = char> {
-        proptest::sample::select("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789".chars().collect::<Vec<_>>())
+        proptest::sample::select(
+            "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+                .chars()
+                .collect::<Vec<_>>(),
+        )
     }
 
     fn valid_plate() -> impl Strategy<Value = String> {
         let province = proptest::sample::select(PROVINCES.chars().collect::<Vec<_>>());
-        let letter = proptest::sample::select("ABCDEFGHJKLMNPQRSTUVWXYZ".chars().collect::<Vec<_>>());
-        (province, letter, proptest::collection::vec(serial(), 5), 0u32..100_000, 0u8..3)
+        let letter =
+            proptest::sample::select("ABCDEFGHJKLMNPQRSTUVWXYZ".chars().collect::<Vec<_>>());
+        (
+            province,
+            letter,
+            proptest::collection::vec(serial(), 5),
+            0u32..100_000,
+            0u8..3,
+        )
             .prop_map(|(p, l, s, n, shape)| match shape {
                 0 => format!("{p}{l}{}", s.iter().collect::<String>()),
                 1 => format!("{p}{l}D{}{:04}", s[0], n % 10_000),

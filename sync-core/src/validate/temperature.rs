@@ -13,7 +13,10 @@ pub enum TemperatureCheck {
 }
 
 /// Check a measured temperature against the range and the threshold (fever at or above it).
-pub fn check_temperature(celsius: f32, fever_threshold_c: f32) -> Result<TemperatureCheck, ValidationError> {
+pub fn check_temperature(
+    celsius: f32,
+    fever_threshold_c: f32,
+) -> Result<TemperatureCheck, ValidationError> {
     if !(MIN_C..=MAX_C).contains(&celsius) {
         return Err(ValidationError::TemperatureRange);
     }
@@ -38,8 +41,17 @@ mod tests {
         assert_eq!(check_temperature(37.3, t), Ok(TemperatureCheck::Fever));
         assert_eq!(check_temperature(37.2, t), Ok(TemperatureCheck::Normal));
         assert_eq!(check_temperature(37.2, 37.0), Ok(TemperatureCheck::Fever));
-        assert_eq!(check_temperature(33.9, t), Err(ValidationError::TemperatureRange));
-        assert_eq!(check_temperature(43.1, t), Err(ValidationError::TemperatureRange));
-        assert_eq!(check_temperature(f32::NAN, t), Err(ValidationError::TemperatureRange));
+        assert_eq!(
+            check_temperature(33.9, t),
+            Err(ValidationError::TemperatureRange)
+        );
+        assert_eq!(
+            check_temperature(43.1, t),
+            Err(ValidationError::TemperatureRange)
+        );
+        assert_eq!(
+            check_temperature(f32::NAN, t),
+            Err(ValidationError::TemperatureRange)
+        );
     }
 }

@@ -1,0 +1,98 @@
+//! A simulated gate device for the sync tests: its own ledger file, enrolled against a real server.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use sync_core::fixtures::sample_passage;
+use sync_core::protocol::CheckpointConfig;
+use sync_core::sync::{enroll, SyncConfig, SyncEngine, SETTING_CONFIG, SETTING_TOKEN};
+use sync_core::{Ledger, NewPassage};
+
+pub struct Device {
+    pub path: PathBuf,
+    pub ledger: Arc<Mutex<Ledger>>,
+    pub token: String,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Device {
+    /// Create a ledger at `path` and enroll it at `server_url` with `code`.
+    pub async fn enrolled(path: &Path, server_url: &str, code: &str) -> anyhow::Result<Self> {
+        let ledger = Arc::new(Mutex::new(Ledger::open(path)?));
+        enroll(&ledger, server_url, code, "test device").await?;
+        let token: String = lock(&ledger)?
+            .setting(SETTING_TOKEN)?
+            .context("no token stored by enroll")?;
+        Ok(Self {
+            path: path.to_owned(),
+            ledger,
+            token,
+        })
+    }
+
+    /// Append `n` sample passages (as a busy gate would).
+    pub fn record(&self, n: u64) -> anyhow::Result<()> {
+        let mut l = lock(&self.ledger)?;
+        let config: CheckpointConfig = l
+            .setting(SETTING_CONFIG)?
+            .context("device not enrolled: no checkpoint config")?;
+        let gate = config.gates.first().cloned().unwrap_or_default();
+        let start = l.last_seq()?;
+        let now = Utc::now();
+        let news = (start..start + n)
+            .map(|i| NewPassage {
+                checkpoint_id: config.checkpoint_id.clone(),
+                gate: gate.clone(),
+                ..sample_passage(i, now)
+            })
+            .collect();
+        l.append_all(news)?;
+        Ok(())
+    }
+
+    /// A sync engine talking to `url` (the server, or a fault proxy in front of it).
+    pub fn engine(&self, url: &str, batch: usize, timeout: Duration) -> anyhow::Result<SyncEngine> {
+        let mut config = SyncConfig::new(url, self.token.clone());
+        config.max_batch_records = batch;
+        config.request_timeout = timeout;
+        Ok(SyncEngine::new(self.ledger.clone(), config)?)
+    }
+
+    pub fn pending(&self) -> anyhow::Result<u64> {
+        Ok(lock(&self.ledger)?.upload_summary()?.pending)
+    }
+
+    pub fn check(&self, server_sqlite: &Path) -> anyhow::Result<usize> {
+        crate::exactly_once::check_exactly_once(server_sqlite, &*lock(&self.ledger)?)
+    }
+}
+
+fn lock(l: &Arc<Mutex<Ledger>>) -> anyhow::Result<std::sync::MutexGuard<'_, Ledger>> {
+    l.lock()
+        .map_err(|_| anyhow::anyhow!("ledger mutex poisoned"))
+}
+
+/// Step `engine` until nothing is pending and a round succeeded, at most `max_rounds` rounds.
+pub async fn drain(engine: &mut SyncEngine, max_rounds: usize) -> anyhow::Result<usize> {
+    for round in 1..=max_rounds {
+        let ok = engine.step().await.is_ok();
+        if ok && engine.status().pending == 0 {
+            return Ok(round);
+        }
+    }
+    anyhow::bail!(
+        "still {} pending after {max_rounds} rounds (last error: {:?})",
+        engine.status().pending,
+        engine.status().last_error_en
+    )
+}
