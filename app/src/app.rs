@@ -1,26 +1,64 @@
-//! The root component. At this stage a skeleton window; the screens come with the app issue.
+//! The root component: provides the shared state, applies theme and language, and mounts the router.
+
+use std::rc::Rc;
 
 use dioxus::prelude::*;
 
-#[component]
-pub fn App() -> Element {
-    rsx! {
-        main {
-            h1 { "一卡一码 · 卡口登记" }
-            p { "Checkpoint registration" }
-        }
+use crate::ctx::{provide, Ctx};
+use crate::route::Route;
+use crate::services::Services;
+use crate::state::settings::Theme;
+
+/// The stylesheet, inlined so desktop, mobile, browser and static renders look the same.
+pub const CSS: &str = include_str!("../../assets/main.css");
+
+/// Prepares the shared state before the first render (screenshots and render tests).
+#[derive(Clone)]
+pub struct Seed(pub Rc<dyn Fn(Ctx)>);
+
+impl PartialEq for Seed {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(Props, Clone, PartialEq)]
+pub struct RootProps {
+    pub services: Services,
+    /// Start at this path with an in-memory history (static renders); `None` uses the platform's history.
+    #[props(default)]
+    pub start_path: Option<String>,
+    #[props(default)]
+    pub seed: Option<Seed>,
+}
 
-    #[test]
-    fn renders_title_without_a_display() {
-        let mut dom = VirtualDom::new(App);
-        dom.rebuild_in_place();
-        let html = dioxus_ssr::render(&dom);
-        assert!(html.contains("一卡一码"), "{html}");
+#[allow(non_snake_case)]
+pub fn Root(props: RootProps) -> Element {
+    let ctx = use_hook(|| {
+        let ctx = provide(&props.services);
+        if let Some(seed) = &props.seed {
+            (seed.0)(ctx);
+        }
+        ctx
+    });
+    let prefs = ctx.prefs.read();
+    let theme = match prefs.theme {
+        Theme::Dark => "app dark",
+        Theme::Light => "app light",
+    };
+    let lang = prefs.lang.code();
+    let router = match props.start_path.clone() {
+        Some(path) => rsx! {
+            dioxus::router::components::HistoryProvider {
+                history: move |_| Rc::new(dioxus::history::MemoryHistory::with_initial_path(path.clone())) as Rc<dyn dioxus::history::History>,
+                Router::<Route> {}
+            }
+        },
+        None => rsx! { Router::<Route> {} },
+    };
+    rsx! {
+        document::Meta { name: "viewport", content: "width=device-width, initial-scale=1, viewport-fit=cover" }
+        style { {CSS} }
+        div { class: theme, lang: lang, {router} }
     }
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod postgres;
+mod screenshots;
 mod system;
 mod test;
 
@@ -26,6 +27,8 @@ enum Command {
         #[command(subcommand)]
         which: bench::Which,
     },
+    /// Render every app screen in zh-CN and en at phone size into docs/screenshots/.
+    Screenshots,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,5 +37,6 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => demo::run(),
         Command::Test => test::run(),
         Command::Bench { which } => bench::run(which),
+        Command::Screenshots => screenshots::run(),
     }
 }

@@ -1,0 +1,164 @@
+//! The live camera viewfinder: runs the JS bridge, scans each luma frame with sync-core's scanner,
+//! and hands stable reads (verified, or read twice) to the screen.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use base64::Engine;
+use chrono::Utc;
+use dioxus::prelude::*;
+use serde::Deserialize;
+use sync_core::scan::{LumaFrame, Scanner, StableReader};
+
+use crate::ctx::{use_ctx, use_lang, use_services};
+use crate::state::scan::{Camera as CameraStatus, ScanAction};
+use crate::text::tr;
+
+const BRIDGE_JS: &str = include_str!("camera.js");
+
+/// A message from the bridge.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum BridgeMsg {
+    Live {
+        torch: bool,
+    },
+    Error {
+        error: String,
+    },
+    Frame {
+        w: usize,
+        h: usize,
+        t: f64,
+        d: String,
+    },
+}
+
+/// A stable code read from the camera, with the capture time of its frame (JS ms since epoch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeRead {
+    pub text: String,
+    pub frame_t: f64,
+}
+
+#[component]
+pub fn CameraView(on_code: EventHandler<CodeRead>, paused: bool) -> Element {
+    let lang = use_lang();
+    let ctx = use_ctx();
+    let mut scan = ctx.scan;
+    let services = use_services();
+    let reader = use_hook(|| Rc::new(RefCell::new(StableReader::default())));
+    let paused_sig = use_signal(|| paused);
+    let mut paused_w = paused_sig;
+    if *paused_sig.peek() != paused {
+        paused_w.set(paused);
+    }
+
+    use_future(move || {
+        let services = services.clone();
+        let reader = reader.clone();
+        async move {
+            let mut bridge = document::eval(BRIDGE_JS);
+            let scanner = Scanner::default();
+            loop {
+                let msg = match bridge.recv::<serde_json::Value>().await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        tracing::warn!("camera bridge closed: {e}");
+                        scan.write().reduce(ScanAction::CameraFailed(e.to_string()));
+                        break;
+                    }
+                };
+                match serde_json::from_value::<BridgeMsg>(msg) {
+                    Ok(BridgeMsg::Live { torch }) => {
+                        scan.write().reduce(ScanAction::CameraLive);
+                        scan.write().reduce(ScanAction::TorchSupported(torch));
+                    }
+                    Ok(BridgeMsg::Error { error }) => {
+                        scan.write().reduce(ScanAction::CameraFailed(error));
+                    }
+                    Ok(BridgeMsg::Frame { w, h, t, d }) => {
+                        let reads = scan_frame(&scanner, &reader, &services, w, h, &d);
+                        let _ = document::eval("window.__cpAck && window.__cpAck()");
+                        if *paused_sig.peek() {
+                            continue;
+                        }
+                        for text in reads {
+                            on_code.call(CodeRead { text, frame_t: t });
+                        }
+                    }
+                    Err(e) => tracing::warn!("camera bridge sent an unknown message: {e}"),
+                }
+            }
+        }
+    });
+
+    use_effect(move || {
+        let on = scan.read().torch == crate::state::scan::Torch::On;
+        let _ = document::eval(&format!("window.__cpTorch && window.__cpTorch({on})"));
+    });
+    let state = scan.read();
+    use_drop(|| {
+        let _ = document::eval("window.__cpStop && window.__cpStop()");
+    });
+    let failed = match &state.camera {
+        CameraStatus::Failed(why) => Some(why.clone()),
+        _ => None,
+    };
+    rsx! {
+        div { class: "viewfinder", role: "img",
+            aria_label: tr(lang, "相机取景框，对准二维码即可自动识别", "Camera viewfinder: point at a QR code to scan"),
+            video { id: "cp-video", autoplay: true, muted: true, playsinline: true }
+            div { class: "reticle" }
+            if state.camera == CameraStatus::Starting {
+                p { class: "camera-note", {tr(lang, "正在打开相机…", "Starting camera…")} }
+            }
+            if let Some(why) = failed {
+                p { class: "camera-note error", role: "alert",
+                    {tr(lang, "相机不可用，请手工录入", "Camera unavailable, type the code")}
+                    br {}
+                    small { "{why}" }
+                }
+            }
+        }
+    }
+}
+
+/// Decode one frame and return the payloads that became stable with it.
+fn scan_frame(
+    scanner: &Scanner,
+    reader: &RefCell<StableReader>,
+    services: &crate::services::Services,
+    w: usize,
+    h: usize,
+    data: &str,
+) -> Vec<String> {
+    let bytes = match base64::engine::general_purpose::STANDARD.decode(data) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("camera frame not base64: {e}");
+            return Vec::new();
+        }
+    };
+    let frame = match LumaFrame::new(w, h, w, &bytes) {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!("camera frame rejected: {e}");
+            return Vec::new();
+        }
+    };
+    let result = scanner.scan(&frame);
+    if result.reads.is_empty() {
+        // Still advance the reader so codes leaving the view are forgotten.
+        let _ = reader.borrow_mut().push(&result, |_| false);
+        return Vec::new();
+    }
+    let now = Utc::now();
+    let checker = services.checker();
+    reader
+        .borrow_mut()
+        .push(&result, |text| !checker.check(text, now).pass_id.is_empty())
+        .into_iter()
+        .map(|r| r.text)
+        .collect()
+}

@@ -1,0 +1,65 @@
+//! The layout around every screen: status bar on top, the verdict overlay, and the tab bar below.
+
+use dioxus::prelude::*;
+
+use super::status_bar::StatusBar;
+use super::verdict::VerdictOverlay;
+use crate::ctx::{use_ctx, use_lang};
+use crate::route::Route;
+use crate::text::tr;
+
+#[component]
+pub fn Shell() -> Element {
+    let lang = use_lang();
+    let ctx = use_ctx();
+    let resident = ctx.prefs.read().resident_mode;
+    let route = use_route::<Route>();
+    let tabs: Vec<(Route, &str, &'static str)> = if resident {
+        vec![
+            (Route::MyPass {}, tr(lang, "我的通行证", "My pass"), "pass"),
+            (Route::AddPass {}, tr(lang, "添加", "Add"), "add"),
+            (Route::Settings {}, tr(lang, "设置", "Settings"), "settings"),
+        ]
+    } else {
+        vec![
+            (Route::Scan {}, tr(lang, "扫码", "Scan"), "scan"),
+            (Route::Vehicle {}, tr(lang, "车辆", "Vehicle"), "vehicle"),
+            (Route::Visitor {}, tr(lang, "访客", "Visitor"), "visitor"),
+            (Route::Records {}, tr(lang, "记录", "Records"), "records"),
+            (Route::Status {}, tr(lang, "同步", "Sync"), "sync"),
+            (Route::Settings {}, tr(lang, "设置", "Settings"), "settings"),
+        ]
+    };
+    let services = crate::ctx::use_services();
+    // Keep counts, pending and the offline banner fresh on every screen.
+    use_future(move || {
+        let services = services.clone();
+        async move {
+            loop {
+                crate::flows::refresh_counts(ctx, &services);
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    });
+    let show_tabs = !matches!(route, Route::Enroll {} | Route::Home {});
+    rsx! {
+        div { class: "shell",
+            StatusBar {}
+            main { class: "screen", Outlet::<Route> {} }
+            if show_tabs {
+                nav { class: "tabs", aria_label: tr(lang, "主菜单", "Main menu"),
+                    for (target, label, icon) in tabs {
+                        Link {
+                            class: if target == route { "tab active" } else { "tab" },
+                            to: target.clone(),
+                            aria_current: if target == route { "page" } else { "false" },
+                            super::icon::Icon { name: icon }
+                            span { class: "tab-label", "{label}" }
+                        }
+                    }
+                }
+            }
+            VerdictOverlay {}
+        }
+    }
+}

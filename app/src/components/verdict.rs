@@ -1,0 +1,101 @@
+//! The full-screen verdict overlay: colour, who and why, a countdown, and the beep/vibration per outcome.
+
+use std::time::{Duration, Instant};
+
+use dioxus::prelude::*;
+
+use crate::ctx::{use_ctx, use_lang};
+use crate::state::gate::GateAction;
+use crate::state::verdict::{Feedback, VerdictAction};
+use crate::text::tr;
+
+/// JS that plays the tones and vibration pattern (silently skipped where unsupported).
+fn feedback_js(f: Feedback) -> String {
+    let tones: Vec<String> = f
+        .tones
+        .iter()
+        .map(|(hz, ms)| format!("[{hz},{ms}]"))
+        .collect();
+    let vib: Vec<String> = f.vibrate.iter().map(u32::to_string).collect();
+    format!(
+        "try {{ if (navigator.vibrate) navigator.vibrate([{}]); }} catch (e) {{}}
+         try {{ const C = window.AudioContext || window.webkitAudioContext; if (C) {{
+           const a = window.__cpAudio || (window.__cpAudio = new C()); let t = a.currentTime;
+           for (const [hz, ms] of [{}]) {{ if (hz > 0) {{ const o = a.createOscillator(), g = a.createGain();
+             o.frequency.value = hz; g.gain.value = 0.4; o.connect(g); g.connect(a.destination);
+             o.start(t); o.stop(t + ms / 1000); }} t += ms / 1000; }} }} }} catch (e) {{}}",
+        vib.join(","),
+        tones.join(",")
+    )
+}
+
+#[component]
+pub fn VerdictOverlay() -> Element {
+    let lang = use_lang();
+    let ctx = use_ctx();
+    let mut verdict = ctx.verdict;
+    let mut gate = ctx.gate;
+
+    // Auto-dismiss: tick while a verdict is up.
+    use_future(move || async move {
+        loop {
+            dioxus_sleep(Duration::from_millis(250)).await;
+            if verdict.peek().current.is_some() {
+                verdict.write().reduce(VerdictAction::Tick(Instant::now()));
+                if verdict.peek().current.is_none() {
+                    gate.write().reduce(GateAction::VerdictClosed);
+                }
+            }
+        }
+    });
+    // Sound and vibration, once per verdict.
+    use_effect(move || {
+        let state = verdict.read();
+        if let Some(v) = &state.current {
+            let _ = document::eval(&feedback_js(v.outcome.feedback()));
+        }
+    });
+
+    let state = verdict.read();
+    let Some(v) = state.current.clone() else {
+        return rsx! {};
+    };
+    let left = state.seconds_left(Instant::now());
+    let frame_t: Option<String> = (*ctx.frame_t.read()).map(|t| format!("{t:.0}"));
+    let seq = v.seq.map(|s| format!("#{s}")).unwrap_or_default();
+    rsx! {
+        div {
+            class: "verdict {v.outcome.css()}",
+            id: "verdict",
+            role: "alertdialog",
+            aria_live: "assertive",
+            "data-outcome": v.outcome.css(),
+            "data-frame-t": frame_t,
+            onclick: move |_| {
+                verdict.write().reduce(VerdictAction::Dismiss);
+                gate.write().reduce(GateAction::VerdictClosed);
+            },
+            div { class: "verdict-mark", aria_hidden: "true",
+                match v.outcome {
+                    crate::state::verdict::Outcome::Green => "✓",
+                    crate::state::verdict::Outcome::Red => "✕",
+                    crate::state::verdict::Outcome::Amber => "!",
+                }
+            }
+            h1 { class: "verdict-title", "{v.title(lang)}" }
+            if !v.who.is_empty() {
+                p { class: "verdict-who", "{v.who}" }
+            }
+            p { class: "verdict-detail", id: "verdict-detail", "{v.detail(lang)}" }
+            p { class: "verdict-foot",
+                "{seq} · "
+                {tr(lang, "轻触继续", "Tap to continue")}
+                " ({left})"
+            }
+        }
+    }
+}
+
+async fn dioxus_sleep(d: Duration) {
+    tokio::time::sleep(d).await;
+}

@@ -1,0 +1,89 @@
+//! Shared UI state as typed context: one signal per state struct, and the hooks that fetch them.
+
+use dioxus::prelude::*;
+use sync_core::i18n::Lang;
+
+use crate::services::Services;
+use crate::state::{
+    enroll::EnrollState, gate::GateFlow, gate::GatePlace, records::RecordsState, scan::ScanState,
+    settings::Prefs, status::StatusState, vehicle::VehicleState, verdict::VerdictState,
+    visitor::VisitorForm, wallet::Wallet,
+};
+
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub prefs: Signal<Prefs>,
+    pub scan: Signal<ScanState>,
+    pub gate: Signal<GateFlow>,
+    pub verdict: Signal<VerdictState>,
+    pub status: Signal<StatusState>,
+    pub vehicle: Signal<VehicleState>,
+    pub visitor: Signal<VisitorForm>,
+    pub records: Signal<RecordsState>,
+    pub enroll: Signal<EnrollState>,
+    pub wallet: Signal<Wallet>,
+    /// The frame-capture time (JS ms) of the code behind the verdict on screen, for latency figures.
+    pub frame_t: Signal<Option<f64>>,
+}
+
+/// Create every signal from what the ledger holds, and provide them (call once, in the root).
+pub fn provide(services: &Services) -> Ctx {
+    let (prefs, wallet, checkpoint_id, fever) = match services.ledger() {
+        Ok(l) => {
+            let config: Option<sync_core::protocol::CheckpointConfig> =
+                l.setting("checkpoint_config").ok().flatten();
+            (
+                crate::services::load_prefs(&l),
+                crate::services::load_wallet(&l),
+                config
+                    .as_ref()
+                    .map(|c| c.checkpoint_id.clone())
+                    .unwrap_or_default(),
+                config
+                    .map(|c| c.fever_threshold_c)
+                    .unwrap_or(sync_core::validate::DEFAULT_FEVER_THRESHOLD_C),
+            )
+        }
+        Err(_) => Default::default(),
+    };
+    let place = GatePlace {
+        checkpoint_id,
+        gate: prefs.gate.clone(),
+        staff: prefs.staff.clone(),
+    };
+    let direction = prefs.direction;
+    let sync = services.sync_snapshot();
+    let ctx = Ctx {
+        prefs: Signal::new(prefs),
+        scan: Signal::new(ScanState::new(direction)),
+        gate: Signal::new(GateFlow::new(place)),
+        verdict: Signal::new(VerdictState::default()),
+        status: Signal::new(StatusState {
+            sync,
+            ..Default::default()
+        }),
+        vehicle: Signal::new(VehicleState::new()),
+        visitor: Signal::new(VisitorForm::new(fever)),
+        records: Signal::new(RecordsState::default()),
+        enroll: Signal::new(EnrollState::default()),
+        wallet: Signal::new(wallet),
+        frame_t: Signal::new(None),
+    };
+    provide_context(ctx);
+    provide_context(services.clone());
+    crate::flows::refresh_counts(ctx, services);
+    ctx
+}
+
+pub fn use_ctx() -> Ctx {
+    use_context::<Ctx>()
+}
+
+pub fn use_services() -> Services {
+    use_context::<Services>()
+}
+
+/// The UI language now.
+pub fn use_lang() -> Lang {
+    use_ctx().prefs.read().lang
+}

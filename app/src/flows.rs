@@ -1,0 +1,169 @@
+//! Event handlers' work: run a gate step against the ledger and show the verdict, register forms,
+//! refresh counts. Components call these; the decisions themselves live in `state`.
+
+use std::time::Instant;
+
+use chrono::Utc;
+use dioxus::prelude::*;
+use sync_core::Subject;
+
+use crate::ctx::Ctx;
+use crate::services::Services;
+use crate::state::gate::{store_failed, GateAction, GateStep};
+use crate::state::records::day_start;
+use crate::state::status::StatusAction;
+use crate::state::verdict::VerdictAction;
+
+/// The district's time zone (China Standard Time unless the config says otherwise).
+pub fn district_offset(services: &Services) -> chrono::FixedOffset {
+    let minutes = services
+        .ledger()
+        .ok()
+        .and_then(|l| {
+            l.setting::<sync_core::protocol::CheckpointConfig>("checkpoint_config")
+                .ok()
+                .flatten()
+        })
+        .map(|c| c.utc_offset_minutes)
+        .unwrap_or(480);
+    chrono::FixedOffset::east_opt(minutes * 60).unwrap_or_else(|| chrono::Offset::fix(&Utc))
+}
+
+/// Run a gate step: append when asked, and show the verdict only after the ledger answered.
+pub fn run_step(mut ctx: Ctx, services: &Services, step: GateStep, frame_t: Option<f64>) {
+    let step = match step {
+        GateStep::Record(record) => {
+            let stored = services
+                .ledger()
+                .map_err(|e| e.to_string())
+                .and_then(|mut l| {
+                    l.append(record.passage.clone()).map_err(|e| {
+                        let action = store_failed(&e);
+                        tracing::error!("passage not stored: {e}");
+                        match action {
+                            GateAction::StoreFailed { zh, en } => format!("{zh}\u{1}{en}"),
+                            _ => e.to_string(),
+                        }
+                    })
+                });
+            match stored {
+                Ok(p) => {
+                    services.passage_added();
+                    ctx.status.write().reduce(StatusAction::Appended);
+                    ctx.gate.write().reduce(GateAction::Stored {
+                        record,
+                        seq: p.body.seq,
+                        at: Instant::now(),
+                    })
+                }
+                Err(both) => {
+                    let (zh, en) = both
+                        .split_once('\u{1}')
+                        .unwrap_or((both.as_str(), both.as_str()));
+                    ctx.gate.write().reduce(GateAction::StoreFailed {
+                        zh: zh.into(),
+                        en: en.into(),
+                    })
+                }
+            }
+        }
+        other => other,
+    };
+    if let GateStep::Show(view) = step {
+        ctx.frame_t.set(frame_t);
+        ctx.verdict
+            .write()
+            .reduce(VerdictAction::Show(view, Instant::now()));
+        refresh_counts(ctx, services);
+    }
+}
+
+/// A code from the camera or a scanner on the home screen.
+pub fn gate_code(ctx: Ctx, services: &Services, payload: &str, frame_t: Option<f64>) {
+    let checked = services.checker().check(payload, Utc::now());
+    let offset = ctx.status.peek().sync.clock_offset_ms;
+    let direction = ctx.scan.peek().direction;
+    let mut gate = ctx.gate;
+    let step = gate.write().reduce(GateAction::Scanned {
+        checked,
+        payload_key: payload.to_owned(),
+        direction,
+        at: Instant::now(),
+        recorded_at: Utc::now(),
+        clock_offset_ms: offset,
+    });
+    run_step(ctx, services, step, frame_t);
+}
+
+/// A pass id typed from the card: household and name from this device's last passage of it, if any.
+pub fn typed_pass(ctx: Ctx, services: &Services, pass_id: String) {
+    let known = services.ledger().ok().and_then(|l| {
+        l.latest_for_subject(&format!("pass:{pass_id}"))
+            .ok()
+            .flatten()
+    });
+    let (household, name) = match known.map(|p| p.body.subject) {
+        Some(Subject::Resident {
+            household, name, ..
+        }) => (household, name),
+        _ => (String::new(), None),
+    };
+    let offset = ctx.status.peek().sync.clock_offset_ms;
+    let direction = ctx.scan.peek().direction;
+    let mut gate = ctx.gate;
+    let step = gate.write().reduce(GateAction::Typed {
+        pass_id,
+        household,
+        name,
+        direction,
+        at: Instant::now(),
+        recorded_at: Utc::now(),
+        clock_offset_ms: offset,
+    });
+    run_step(ctx, services, step, None);
+}
+
+/// A subject registered by a form (vehicle, visitor).
+pub fn register(
+    ctx: Ctx,
+    services: &Services,
+    subject: Subject,
+    temperature_c: Option<f32>,
+    fever: bool,
+) {
+    let offset = ctx.status.peek().sync.clock_offset_ms;
+    let direction = ctx.scan.peek().direction;
+    let mut gate = ctx.gate;
+    let step = gate.write().reduce(GateAction::Registered {
+        subject,
+        temperature_c,
+        fever,
+        direction,
+        at: Instant::now(),
+        recorded_at: Utc::now(),
+        clock_offset_ms: offset,
+    });
+    run_step(ctx, services, step, None);
+}
+
+/// Re-read today's counts and the sync status.
+pub fn refresh_counts(mut ctx: Ctx, services: &Services) {
+    let offset = district_offset(services);
+    let start = day_start(Utc::now(), offset);
+    if let Ok(l) = services.ledger() {
+        let today = l
+            .day_counts(start, start + chrono::Duration::days(1))
+            .unwrap_or_default();
+        let inside = l.visitors_inside().map(|v| v.len() as u64).unwrap_or(0);
+        drop(l);
+        ctx.status.write().reduce(StatusAction::Counts {
+            today,
+            visitors_inside: inside,
+            at: Instant::now(),
+        });
+    }
+    let snapshot = services.sync_snapshot();
+    if ctx.status.peek().sync != snapshot {
+        ctx.status.write().reduce(StatusAction::Sync(snapshot));
+    }
+}

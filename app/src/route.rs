@@ -1,0 +1,53 @@
+//! The app's screens as one `Routable` enum, inside the shell layout (status bar, verdict overlay, tabs).
+
+use dioxus::prelude::*;
+
+use crate::components::shell::Shell;
+use crate::views::{
+    enroll::Enroll, home::Home, my_pass::AddPass, my_pass::MyPass, records::Records, scan::Scan,
+    settings::Settings, status::Status, vehicle::Vehicle, visitor::Visitor,
+};
+
+#[derive(Debug, Clone, PartialEq, Routable)]
+#[rustfmt::skip]
+pub enum Route {
+    #[layout(Shell)]
+        #[route("/")]
+        #[redirect("/home", || Route::Home {})]
+        Home {},
+        #[route("/enroll")]
+        Enroll {},
+        #[route("/scan")]
+        Scan {},
+        #[route("/vehicle")]
+        Vehicle {},
+        #[route("/visitor")]
+        Visitor {},
+        #[route("/records")]
+        Records {},
+        #[route("/status")]
+        Status {},
+        #[route("/settings")]
+        Settings {},
+        #[route("/my-pass")]
+        MyPass {},
+        #[route("/my-pass/add")]
+        AddPass {},
+}
+
+impl Route {
+    /// Every screen, for screenshots and render tests.
+    pub fn all() -> Vec<Route> {
+        vec![
+            Route::Enroll {},
+            Route::Scan {},
+            Route::Vehicle {},
+            Route::Visitor {},
+            Route::Records {},
+            Route::Status {},
+            Route::Settings {},
+            Route::MyPass {},
+            Route::AddPass {},
+        ]
+    }
+}

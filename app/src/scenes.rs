@@ -1,0 +1,263 @@
+//! Named screen states for static renders (screenshots, render tests): each scene seeds a ledger and
+//! the shared state the way a user would see that screen. Rendered with dioxus-ssr, no display needed.
+
+use std::rc::Rc;
+use std::time::Instant;
+
+use chrono::{Duration, Utc};
+use dioxus::prelude::*;
+use sync_core::i18n::Lang;
+use sync_core::pass::{DistrictSigner, PassBody, PassKind};
+use sync_core::{Direction, Ledger, NewPassage, Subject, SubjectKind, Verdict};
+
+use crate::app::{Root, RootProps, Seed};
+use crate::ctx::Ctx;
+use crate::ports::{PassKindView, SyncSnapshot};
+use crate::services::Services;
+use crate::state::status::StatusAction;
+use crate::state::vehicle::VehicleAction;
+use crate::state::verdict::{Outcome, VerdictAction, VerdictView};
+use crate::state::visitor::{Field, VisitorAction};
+use crate::state::wallet::WalletAction;
+
+/// Every scene name, in screenshot order.
+pub const SCENES: [&str; 12] = [
+    "enroll",
+    "scan",
+    "verdict-green",
+    "verdict-red",
+    "verdict-amber",
+    "vehicle",
+    "visitor",
+    "records",
+    "status",
+    "settings",
+    "my-pass",
+    "add-pass",
+];
+
+fn path_of(scene: &str) -> &'static str {
+    match scene {
+        "enroll" => "/enroll",
+        "vehicle" => "/vehicle",
+        "visitor" => "/visitor",
+        "records" => "/records",
+        "status" => "/status",
+        "settings" => "/settings",
+        "my-pass" => "/my-pass",
+        "add-pass" => "/my-pass/add",
+        _ => "/scan",
+    }
+}
+
+/// Write a morning's worth of passages into the ledger (residents, vehicles, visitors, one denial).
+pub fn seed_ledger(ledger: &mut Ledger) -> Result<(), sync_core::LedgerError> {
+    let now = Utc::now();
+    let names = ["张小明", "李华", "王芳", "赵强", "陈静"];
+    for i in 0..12u32 {
+        let subject = match i % 4 {
+            0 | 1 => Subject::Resident {
+                pass_id: format!("R{:06}", 100 + i),
+                household: format!("{}-{}-{}", 1 + i % 6, 1 + i % 3, 301 + i),
+                name: Some(names[(i % 5) as usize].to_string()),
+            },
+            2 => Subject::Vehicle {
+                plate: format!("京A{:05}", 12345 + i),
+                pass_id: None,
+                occupant_pass_ids: vec![],
+                occupants: 1 + i % 3,
+            },
+            _ => Subject::Visitor {
+                name: "刘洋".into(),
+                phone: format!("1381234{:04}", 5678 + i),
+                id_number: Some("11010519491231002X".into()),
+                host_household: "3-2-401".into(),
+                reason: "探亲".into(),
+                plate: None,
+                visitor_pass_id: None,
+            },
+        };
+        ledger.append(NewPassage {
+            checkpoint_id: "cp-east".into(),
+            gate: "east-1".into(),
+            direction: if i % 3 == 0 {
+                Direction::Out
+            } else {
+                Direction::In
+            },
+            recorded_at: now - Duration::minutes(i64::from(12 - i) * 7),
+            clock_offset_ms: Some(-800),
+            staff: "王师傅".into(),
+            subject,
+            temperature_c: Some(36.4),
+            verdict: if i == 5 {
+                Verdict::Denied {
+                    reason: sync_core::DenyReason::Revoked,
+                }
+            } else {
+                Verdict::Admitted
+            },
+        })?;
+    }
+    Ok(())
+}
+
+/// A genuinely signed resident pass payload (a throwaway district key).
+pub fn signed_pass(name: &str, household: &str, plate: Option<&str>) -> Option<(String, PassBody)> {
+    let signer = DistrictSigner::generate("district-demo").ok()?;
+    let now = Utc::now();
+    let body = PassBody {
+        kind: if plate.is_some() {
+            PassKind::Vehicle
+        } else {
+            PassKind::Resident
+        },
+        pass_id: if plate.is_some() {
+            "V000042".into()
+        } else {
+            "R000123".into()
+        },
+        serial: 1,
+        district_id: "district-demo".into(),
+        compound_id: "compound-1".into(),
+        household: household.into(),
+        display_name: name.into(),
+        plate: plate.map(str::to_owned),
+        valid_from: now - Duration::days(30),
+        valid_until: now + Duration::days(335),
+    };
+    let payload = signer.sign(&body).ok()?;
+    Some((payload, body))
+}
+
+fn verdict(outcome: Outcome) -> VerdictView {
+    let (title_zh, title_en, detail_zh, detail_en, who) = match outcome {
+        Outcome::Green => ("请通行", "Admitted", "3-2-401", "3-2-401", "张小明"),
+        Outcome::Red => ("禁止通行", "Denied", "通行证已注销", "Pass revoked", "李华"),
+        Outcome::Amber => (
+            "已登记，无需重复扫码",
+            "Already registered",
+            "3-2-401",
+            "3-2-401",
+            "张小明",
+        ),
+    };
+    VerdictView {
+        outcome,
+        kind: SubjectKind::Resident,
+        title_zh: title_zh.into(),
+        title_en: title_en.into(),
+        who: who.into(),
+        detail_zh: detail_zh.into(),
+        detail_en: detail_en.into(),
+        seq: Some(13),
+    }
+}
+
+/// The shared-state changes for a scene.
+fn seed_for(scene: &'static str, lang: Lang) -> Seed {
+    Seed(Rc::new(move |ctx: Ctx| {
+        let mut prefs = ctx.prefs;
+        prefs.write().lang = lang;
+        prefs.write().staff = "王师傅".into();
+        prefs.write().gate = "east-1".into();
+        let mut status = ctx.status;
+        let base = status.peek().sync.clone();
+        status.write().reduce(StatusAction::Sync(SyncSnapshot {
+            enrolled: scene != "enroll",
+            online: !matches!(scene, "scan" | "verdict-green" | "status"),
+            pending: base.pending,
+            oldest_pending_at: base.oldest_pending_at,
+            last_success_at: Some(Utc::now() - Duration::minutes(4)),
+            clock_offset_ms: Some(-800),
+            last_error_zh: (scene == "status").then(|| "无法连接区级服务器（离线）".into()),
+            last_error_en: (scene == "status")
+                .then(|| "the district server cannot be reached (connection refused)".into()),
+            ..base
+        }));
+        match scene {
+            "verdict-green" => ctx
+                .verdict
+                .clone()
+                .write()
+                .reduce(VerdictAction::Show(verdict(Outcome::Green), Instant::now())),
+            "verdict-red" => ctx
+                .verdict
+                .clone()
+                .write()
+                .reduce(VerdictAction::Show(verdict(Outcome::Red), Instant::now())),
+            "verdict-amber" => ctx
+                .verdict
+                .clone()
+                .write()
+                .reduce(VerdictAction::Show(verdict(Outcome::Amber), Instant::now())),
+            "vehicle" => {
+                let mut v = ctx.vehicle;
+                v.write()
+                    .reduce(VehicleAction::PlateInput("京A12345".into()));
+                v.write().reduce(VehicleAction::AddOccupant);
+                v.write().reduce(VehicleAction::AddOccupant);
+            }
+            "visitor" => {
+                let mut f = ctx.visitor;
+                for (field, value) in [
+                    (Field::Name, "刘洋"),
+                    (Field::Phone, "1381234"),
+                    (Field::Host, "3-2-401"),
+                    (Field::Reason, "探亲"),
+                    (Field::Temperature, "36.5"),
+                ] {
+                    f.write().reduce(VisitorAction::Input(field, value.into()));
+                }
+                let _ = f.write().submit();
+            }
+            "my-pass" => {
+                let mut w = ctx.wallet;
+                for (name, household, plate) in [
+                    ("张小明", "3-2-401", None),
+                    ("张小明", "3-2-401", Some("京A12345")),
+                ] {
+                    if let Some((payload, body)) = signed_pass(name, household, plate) {
+                        let checked = crate::ports::CheckedPass {
+                            denied: None,
+                            message_zh: String::new(),
+                            message_en: String::new(),
+                            kind: if plate.is_some() {
+                                PassKindView::Vehicle
+                            } else {
+                                PassKindView::Resident
+                            },
+                            pass_id: body.pass_id,
+                            household: body.household,
+                            display_name: body.display_name,
+                            plate: body.plate,
+                            valid_until: Some(body.valid_until),
+                            clock_checked: true,
+                        };
+                        w.write().reduce(WalletAction::Add(payload, checked));
+                    }
+                }
+                w.write().reduce(WalletAction::Select(0));
+                prefs.write().resident_mode = true;
+            }
+            "add-pass" => prefs.write().resident_mode = true,
+            _ => {}
+        }
+    }))
+}
+
+/// Render one scene to a standalone HTML page.
+pub fn render_scene(services: &Services, scene: &'static str, lang: Lang) -> String {
+    let props = RootProps {
+        services: services.clone(),
+        start_path: Some(path_of(scene).to_string()),
+        seed: Some(seed_for(scene, lang)),
+    };
+    let mut dom = VirtualDom::new_with_props(Root, props);
+    dom.rebuild_in_place();
+    let body = dioxus_ssr::render(&dom);
+    format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{scene}</title></head><body style=\"margin:0\">{body}</body></html>",
+        lang.code()
+    )
+}

@@ -1,0 +1,140 @@
+//! The real pass checker: sync-core's offline `verify` against the key set, revocations and clock
+//! offset stored in the ledger by the sync engine.
+
+use std::sync::RwLock;
+
+use chrono::{DateTime, Utc};
+use sync_core::i18n::{Lang, Localized};
+use sync_core::ledger::Ledger;
+use sync_core::pass::{verify, KeySet, PassKind, Revocations};
+
+use super::AppError;
+use crate::ports::{CheckedPass, PassChecker, PassKindView};
+
+/// Ledger settings written by the sync engine (enrollment and pulls).
+pub const SETTING_DISTRICT: &str = "district_id";
+pub const SETTING_CLOCK_OFFSET: &str = "clock_offset_ms";
+
+#[derive(Debug)]
+struct Trust {
+    keys: KeySet,
+    revocations: Revocations,
+    district_id: String,
+    clock_offset_ms: Option<i64>,
+    /// What was loaded, to skip reloading when nothing changed.
+    stamp: (usize, u64, Option<i64>),
+}
+
+#[derive(Debug)]
+pub struct LedgerChecker {
+    trust: RwLock<Trust>,
+}
+
+fn load(ledger: &Ledger) -> Result<Trust, AppError> {
+    let records = ledger.key_set()?;
+    let keys = KeySet::from_records(&records).map_err(|e| AppError::Keys(e.to_string()))?;
+    let revocations = Revocations::from_records(&ledger.revocations()?);
+    let district_id: String = ledger.setting(SETTING_DISTRICT)?.unwrap_or_default();
+    let clock_offset_ms: Option<i64> = ledger.setting(SETTING_CLOCK_OFFSET)?;
+    let stamp = (
+        records.len(),
+        ledger.revocations_version()?,
+        clock_offset_ms,
+    );
+    Ok(Trust {
+        keys,
+        revocations,
+        district_id,
+        clock_offset_ms,
+        stamp,
+    })
+}
+
+impl LedgerChecker {
+    pub fn from_ledger(ledger: &Ledger) -> Result<Self, AppError> {
+        Ok(Self {
+            trust: RwLock::new(load(ledger)?),
+        })
+    }
+
+    /// Re-read keys, revocations and clock offset when they changed.
+    pub fn reload(&self, ledger: &Ledger) -> Result<(), AppError> {
+        let stamp = (
+            ledger.key_set()?.len(),
+            ledger.revocations_version()?,
+            ledger.setting::<i64>(SETTING_CLOCK_OFFSET)?,
+        );
+        let same = self.trust.read().map(|t| t.stamp == stamp).unwrap_or(false);
+        let district_known = self
+            .trust
+            .read()
+            .map(|t| !t.district_id.is_empty())
+            .unwrap_or(false);
+        if same && district_known {
+            return Ok(());
+        }
+        let fresh = load(ledger)?;
+        *self.trust.write().map_err(|_| AppError::Poisoned)? = fresh;
+        Ok(())
+    }
+}
+
+impl PassChecker for LedgerChecker {
+    fn check(&self, payload: &str, device_now: DateTime<Utc>) -> CheckedPass {
+        let Ok(t) = self.trust.read() else {
+            return CheckedPass::unreadable("本机密钥不可用", "Keys unavailable on this device");
+        };
+        let v = verify(
+            payload,
+            &t.keys,
+            &t.revocations,
+            &t.district_id,
+            device_now,
+            t.clock_offset_ms,
+        );
+        let message_zh = v.verdict.message(Lang::ZhCn);
+        let message_en = v.verdict.message(Lang::En);
+        match v.pass {
+            Some(body) => CheckedPass {
+                denied: v.verdict.deny_reason(),
+                message_zh,
+                message_en,
+                kind: match body.kind {
+                    PassKind::Vehicle => PassKindView::Vehicle,
+                    PassKind::VisitorDay => PassKindView::Visitor,
+                    _ => PassKindView::Resident,
+                },
+                pass_id: body.pass_id,
+                household: body.household,
+                display_name: body.display_name,
+                plate: body.plate,
+                valid_until: Some(body.valid_until),
+                clock_checked: v.clock_checked,
+            },
+            None => CheckedPass {
+                denied: v.verdict.deny_reason(),
+                message_zh,
+                message_en,
+                ..CheckedPass::unreadable("", "")
+            },
+        }
+    }
+}
+
+impl CheckedPass {
+    /// A code that told us nothing trustworthy.
+    pub fn unreadable(zh: &str, en: &str) -> Self {
+        Self {
+            denied: Some(sync_core::DenyReason::Malformed),
+            message_zh: zh.to_owned(),
+            message_en: en.to_owned(),
+            kind: PassKindView::Resident,
+            pass_id: String::new(),
+            household: String::new(),
+            display_name: String::new(),
+            plate: None,
+            valid_until: None,
+            clock_checked: false,
+        }
+    }
+}

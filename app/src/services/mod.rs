@@ -1,0 +1,194 @@
+//! The app's back end, shared by every window or browser session: the ledger, the pass checker,
+//! the scanner and the sync engine, all from sync-core (no second storage).
+
+mod checker;
+mod store;
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use sync_core::ledger::Ledger;
+use sync_core::sync::{self as engine, RunnerTimings, SyncConfig, SyncEngine, SyncHandle};
+use tokio::runtime::Handle;
+
+pub use checker::LedgerChecker;
+pub use store::{load_prefs, load_wallet, save_prefs, save_wallet, AppError};
+
+use crate::ports::{PassChecker, SyncSnapshot};
+
+/// Everything the screens call into. Cheap to clone (an `Arc`).
+#[derive(Clone)]
+pub struct Services {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    ledger: Arc<Mutex<Ledger>>,
+    checker: LedgerChecker,
+    sync: RwLock<Option<SyncHandle>>,
+    runtime: Handle,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Services {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Services {
+    /// Open the ledger file and, when the device is enrolled, start the sync engine on `runtime`.
+    pub fn open(path: impl AsRef<std::path::Path>, runtime: Handle) -> Result<Self, AppError> {
+        let ledger = Ledger::open(path)?;
+        let checker = LedgerChecker::from_ledger(&ledger)?;
+        let services = Self {
+            inner: Arc::new(Inner {
+                ledger: Arc::new(Mutex::new(ledger)),
+                checker,
+                sync: RwLock::new(None),
+                runtime,
+            }),
+        };
+        services.start_sync()?;
+        Ok(services)
+    }
+
+    pub fn ledger(&self) -> Result<MutexGuard<'_, Ledger>, AppError> {
+        self.inner.ledger.lock().map_err(|_| AppError::Poisoned)
+    }
+
+    pub fn shared_ledger(&self) -> Arc<Mutex<Ledger>> {
+        self.inner.ledger.clone()
+    }
+
+    pub fn checker(&self) -> &dyn PassChecker {
+        &self.inner.checker
+    }
+
+    pub fn runtime(&self) -> &Handle {
+        &self.inner.runtime
+    }
+
+    /// Start the engine if the ledger holds a server address and token (after enrollment).
+    pub fn start_sync(&self) -> Result<(), AppError> {
+        let config = match SyncConfig::from_ledger(&*self.ledger()?) {
+            Ok(c) => c,
+            Err(sync_core::sync::SyncError::NotEnrolled) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let engine = SyncEngine::new(self.shared_ledger(), config)?;
+        let _guard = self.inner.runtime.enter();
+        let handle = engine::spawn(engine, RunnerTimings::default());
+        let mut slot = self.inner.sync.write().map_err(|_| AppError::Poisoned)?;
+        *slot = Some(handle);
+        Ok(())
+    }
+
+    /// Enroll with a one-time code, then start syncing. Runs on the services' runtime.
+    pub async fn enroll(
+        &self,
+        server_url: String,
+        code: String,
+    ) -> Result<sync_core::protocol::EnrollResponse, AppError> {
+        let ledger = self.shared_ledger();
+        let label = format!("checkpoint-app {}", env!("CARGO_PKG_VERSION"));
+        let resp = self
+            .inner
+            .runtime
+            .spawn(async move { engine::enroll(&ledger, &server_url, &code, &label).await })
+            .await
+            .map_err(|e| AppError::Task(e.to_string()))??;
+        self.start_sync()?;
+        Ok(resp)
+    }
+
+    /// A passage was stored: let the engine upload it soon.
+    pub fn passage_added(&self) {
+        if let Ok(slot) = self.inner.sync.read() {
+            if let Some(h) = slot.as_ref() {
+                h.passage_added();
+            }
+        }
+    }
+
+    pub fn sync_now(&self) {
+        if let Ok(slot) = self.inner.sync.read() {
+            if let Some(h) = slot.as_ref() {
+                h.sync_now();
+            }
+        }
+    }
+
+    /// The engine's status as the screens show it; counts straight from the ledger when not enrolled.
+    pub fn sync_snapshot(&self) -> SyncSnapshot {
+        let status = self
+            .inner
+            .sync
+            .read()
+            .ok()
+            .and_then(|s| s.as_ref().map(SyncHandle::status));
+        match status {
+            Some(s) => {
+                // New keys and revocations may have arrived with this round.
+                if s.last_success_at.is_some() {
+                    if let Ok(l) = self.ledger() {
+                        if let Err(e) = self.inner.checker.reload(&l) {
+                            tracing::warn!("reloading keys failed: {e}");
+                        }
+                    }
+                }
+                SyncSnapshot {
+                    enrolled: true,
+                    online: s.online,
+                    syncing: s.syncing,
+                    pending: s.pending,
+                    rejected: s.rejected,
+                    oldest_pending_at: s.oldest_pending_at,
+                    last_success_at: s.last_success_at,
+                    last_error_zh: s.last_error_zh,
+                    last_error_en: s.last_error_en,
+                    clock_offset_ms: s.clock_offset_ms,
+                }
+            }
+            None => {
+                let summary = self
+                    .ledger()
+                    .ok()
+                    .and_then(|l| l.upload_summary().ok())
+                    .unwrap_or_default();
+                SyncSnapshot {
+                    pending: summary.pending,
+                    rejected: summary.rejected,
+                    oldest_pending_at: summary.oldest_pending_at,
+                    ..SyncSnapshot::default()
+                }
+            }
+        }
+    }
+
+    pub fn is_enrolled(&self) -> bool {
+        self.inner.sync.read().map(|s| s.is_some()).unwrap_or(false)
+    }
+
+    /// Forget the server and token (un-enroll); the ledger's passages stay.
+    pub async fn unenroll(&self) -> Result<(), AppError> {
+        let handle = self
+            .inner
+            .sync
+            .write()
+            .map_err(|_| AppError::Poisoned)?
+            .take();
+        if let Some(h) = handle {
+            let _ = self.inner.runtime.spawn(h.stop()).await;
+        }
+        let mut l = self.ledger()?;
+        for key in [engine::SETTING_SERVER_URL, engine::SETTING_TOKEN] {
+            l.clear_setting(key)?;
+        }
+        Ok(())
+    }
+}

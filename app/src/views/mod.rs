@@ -1,0 +1,11 @@
+//! One module per screen. Views read state signals and call `reduce` or a flow; no logic of their own.
+
+pub mod enroll;
+pub mod home;
+pub mod my_pass;
+pub mod records;
+pub mod scan;
+pub mod settings;
+pub mod status;
+pub mod vehicle;
+pub mod visitor;

@@ -1,0 +1,101 @@
+//! The home screen of staff mode: live viewfinder, direction toggle, torch, manual entry.
+
+use dioxus::prelude::*;
+use sync_core::Direction;
+
+use crate::components::camera::{CameraView, CodeRead};
+use crate::ctx::{use_ctx, use_lang, use_services};
+use crate::flows;
+use crate::route::Route;
+use crate::state::records::RecordsAction;
+use crate::state::scan::{ManualQuery, ScanAction, Torch};
+use crate::state::vehicle::VehicleAction;
+use crate::text::tr;
+
+#[component]
+pub fn Scan() -> Element {
+    let lang = use_lang();
+    let ctx = use_ctx();
+    let services = use_services();
+    let nav = use_navigator();
+    let mut scan = ctx.scan;
+    let on_screen = ctx.verdict.read().current.is_some();
+    let s = scan.read().clone();
+    let svc = services.clone();
+    let on_code = move |read: CodeRead| flows::gate_code(ctx, &svc, &read.text, Some(read.frame_t));
+    let svc2 = services.clone();
+    let mut submit = move || {
+        let query = scan.write().reduce(ScanAction::SubmitManual);
+        match query {
+            Some(ManualQuery::Plate(plate)) => {
+                let mut v = ctx.vehicle;
+                v.write().reduce(VehicleAction::Reset);
+                v.write().reduce(VehicleAction::PlateInput(plate));
+                nav.push(Route::Vehicle {});
+            }
+            Some(ManualQuery::IdTail(tail)) => {
+                let mut r = ctx.records;
+                r.write().reduce(RecordsAction::ClearFilters);
+                r.write().reduce(RecordsAction::Search(tail));
+                nav.push(Route::Records {});
+            }
+            Some(ManualQuery::PassId(id)) => flows::typed_pass(ctx, &svc2, id),
+            None => {}
+        }
+    };
+    let (in_cls, out_cls) = match s.direction {
+        Direction::In => ("dir on", "dir"),
+        Direction::Out => ("dir", "dir on"),
+    };
+    rsx! {
+        section { class: "scan", aria_label: tr(lang, "扫码登记", "Scan"),
+            CameraView { on_code, paused: on_screen }
+            div { class: "row controls",
+                div { class: "segmented", role: "group", aria_label: tr(lang, "通行方向", "Direction"),
+                    button { class: in_cls, r#type: "button", id: "dir-in",
+                        aria_pressed: if s.direction == Direction::In { "true" } else { "false" },
+                        onclick: move |_| { scan.write().reduce(ScanAction::SetDirection(Direction::In)); },
+                        {tr(lang, "进", "In")}
+                    }
+                    button { class: out_cls, r#type: "button", id: "dir-out",
+                        aria_pressed: if s.direction == Direction::Out { "true" } else { "false" },
+                        onclick: move |_| { scan.write().reduce(ScanAction::SetDirection(Direction::Out)); },
+                        {tr(lang, "出", "Out")}
+                    }
+                }
+                button { class: "icon-btn", r#type: "button",
+                    disabled: s.torch == Torch::Unavailable,
+                    aria_pressed: if s.torch == Torch::On { "true" } else { "false" },
+                    aria_label: tr(lang, "手电筒", "Torch"),
+                    title: if s.torch == Torch::Unavailable { tr(lang, "此设备不支持手电筒", "No torch on this device") } else { "" },
+                    onclick: move |_| { scan.write().reduce(ScanAction::ToggleTorch); },
+                    crate::components::icon::Icon { name: "torch" }
+                }
+            }
+            if s.manual_open {
+                form { class: "manual",
+                    onsubmit: move |e| { e.prevent_default(); submit(); },
+                    label { r#for: "manual-entry", {tr(lang, "通行证号 / 身份证后4位 / 车牌号", "Pass id / last 4 of ID / plate")} }
+                    div { class: "row",
+                        input { id: "manual-entry", r#type: "text", value: "{s.manual_text}",
+                            aria_invalid: if s.manual_invalid { "true" } else { "false" },
+                            oninput: move |e| { scan.write().reduce(ScanAction::ManualInput(e.value())); },
+                        }
+                        button { class: "primary", r#type: "submit", {tr(lang, "确定", "Go")} }
+                    }
+                    if s.manual_invalid {
+                        p { class: "error", role: "alert",
+                            {tr(lang, "无法识别：请输入通行证号、身份证后4位或车牌号", "Not recognised: enter a pass id, the last 4 of an ID number, or a plate")}
+                        }
+                    }
+                }
+            } else {
+                button { class: "wide secondary", r#type: "button", id: "open-manual",
+                    onclick: move |_| { scan.write().reduce(ScanAction::OpenManual); },
+                    crate::components::icon::Icon { name: "keyboard" }
+                    {tr(lang, "手工录入", "Type instead")}
+                }
+            }
+        }
+    }
+}

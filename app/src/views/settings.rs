@@ -1,0 +1,119 @@
+//! Settings: language, theme, mode, gate and direction, fever threshold (shown), un-enroll.
+
+use dioxus::prelude::*;
+use sync_core::i18n::Lang;
+use sync_core::Direction;
+
+use crate::ctx::{use_ctx, use_lang, use_services};
+use crate::route::Route;
+use crate::services::save_prefs;
+use crate::state::settings::{SettingsAction, Theme, UnenrollState};
+use crate::text::tr;
+
+#[component]
+pub fn Settings() -> Element {
+    let lang = use_lang();
+    let ctx = use_ctx();
+    let services = use_services();
+    let nav = use_navigator();
+    let mut prefs = ctx.prefs;
+    let mut unenroll = use_signal(UnenrollState::default);
+    let p = prefs.read().clone();
+    let fever = ctx.visitor.read().fever_threshold_c;
+    let gates: Vec<String> = services
+        .ledger()
+        .ok()
+        .and_then(|l| {
+            l.setting::<sync_core::protocol::CheckpointConfig>("checkpoint_config")
+                .ok()
+                .flatten()
+        })
+        .map(|c| c.gates)
+        .unwrap_or_default();
+    let svc = services.clone();
+    let set = use_callback(move |a: SettingsAction| {
+        prefs.write().reduce(a);
+        let mut gate = ctx.gate;
+        let snapshot = prefs.peek().clone();
+        gate.write().place.gate = snapshot.gate.clone();
+        gate.write().place.staff = snapshot.staff.clone();
+        if let Ok(mut l) = svc.ledger() {
+            if let Err(e) = save_prefs(&mut l, &snapshot) {
+                tracing::warn!("settings not saved: {e}");
+            }
+        }
+    });
+    let pending = ctx.status.read().sync.pending;
+    let u = *unenroll.read();
+    rsx! {
+        section { class: "settings",
+            h1 { {tr(lang, "设置", "Settings")} }
+            h2 { {tr(lang, "语言", "Language")} }
+            div { class: "segmented", role: "group", aria_label: tr(lang, "语言", "Language"),
+                button { r#type: "button", class: if p.lang == Lang::ZhCn { "dir on" } else { "dir" },
+                    onclick: move |_| set.call(SettingsAction::Lang(Lang::ZhCn)), "中文" }
+                button { r#type: "button", class: if p.lang == Lang::En { "dir on" } else { "dir" },
+                    onclick: move |_| set.call(SettingsAction::Lang(Lang::En)), "English" }
+            }
+            h2 { {tr(lang, "主题", "Theme")} }
+            div { class: "segmented", role: "group", aria_label: tr(lang, "主题", "Theme"),
+                button { r#type: "button", class: if p.theme == Theme::Dark { "dir on" } else { "dir" },
+                    onclick: move |_| set.call(SettingsAction::Theme(Theme::Dark)), {tr(lang, "深色（夜班）", "Dark (night)")} }
+                button { r#type: "button", class: if p.theme == Theme::Light { "dir on" } else { "dir" },
+                    onclick: move |_| set.call(SettingsAction::Theme(Theme::Light)), {tr(lang, "浅色（日光）", "Light (sun)")} }
+            }
+            h2 { {tr(lang, "默认方向", "Default direction")} }
+            div { class: "segmented", role: "group",
+                button { r#type: "button", class: if p.direction == Direction::In { "dir on" } else { "dir" },
+                    onclick: move |_| set.call(SettingsAction::Direction(Direction::In)), {tr(lang, "进", "In")} }
+                button { r#type: "button", class: if p.direction == Direction::Out { "dir on" } else { "dir" },
+                    onclick: move |_| set.call(SettingsAction::Direction(Direction::Out)), {tr(lang, "出", "Out")} }
+            }
+            if !gates.is_empty() {
+                label { r#for: "gate-select", h2 { {tr(lang, "卡口", "Gate")} } }
+                select { id: "gate-select", value: "{p.gate}",
+                    onchange: move |e| set.call(SettingsAction::Gate(e.value())),
+                    for g in gates { option { value: "{g}", "{g}" } }
+                }
+            }
+            dl { class: "facts",
+                dt { {tr(lang, "值守人员", "Staff")} } dd { "{p.staff}" }
+                dt { {tr(lang, "发热阈值", "Fever threshold")} } dd { "{fever:.1} °C" }
+            }
+            h2 { {tr(lang, "模式", "Mode")} }
+            button { class: "wide secondary", r#type: "button", id: "mode-switch",
+                onclick: move |_| {
+                    let resident = !prefs.peek().resident_mode;
+                    set.call(SettingsAction::ResidentMode(resident));
+                    nav.push(if resident { Route::MyPass {} } else { Route::Home {} });
+                },
+                if p.resident_mode { {tr(lang, "切换到值守模式", "Switch to staff mode")} } else { {tr(lang, "切换到居民模式（出示通行证）", "Switch to resident mode (show my pass)")} }
+            }
+            if services.is_enrolled() {
+                h2 { {tr(lang, "注销本机", "Un-enroll this device")} }
+                match u {
+                    UnenrollState::BlockedPending(n) => rsx! { p { class: "error", role: "alert",
+                        {tr(lang, "还有未上传的记录，请先同步：", "Records still waiting for upload, sync first: ")} "{n}" } },
+                    UnenrollState::Confirming => rsx! { p { class: "notice", role: "alert",
+                        {tr(lang, "再点一次确认注销", "Tap again to confirm")} } },
+                    _ => rsx! {},
+                }
+                button { class: "wide danger", r#type: "button",
+                    onclick: move |_| {
+                        unenroll.write().reduce(pending);
+                        if *unenroll.peek() == UnenrollState::Done {
+                            let svc = services.clone();
+                            spawn(async move {
+                                if let Err(e) = svc.unenroll().await {
+                                    tracing::warn!("un-enroll failed: {e}");
+                                }
+                                nav.replace(Route::Enroll {});
+                            });
+                        }
+                    },
+                    {tr(lang, "注销", "Un-enroll")}
+                }
+            }
+        }
+    }
+}
