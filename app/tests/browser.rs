@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns may unwrap too
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -162,7 +162,7 @@ fn pass_id(p: &Passage) -> &str {
     }
 }
 
-fn run_camera(dir: &Path, ledger: &PathBuf, payload: &str, tag: &str) -> Vec<Passage> {
+fn run_camera(dir: &Path, ledger: &Path, payload: &str, tag: &str) -> Vec<Passage> {
     let video = dir.join(format!("{tag}.y4m"));
     y4m_of(payload, &video);
     let (_server, url) = serve(ledger);

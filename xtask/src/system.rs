@@ -14,6 +14,11 @@ pub const APT_PACKAGES: &[(&str, &str)] = &[
     ("libgtk-3-dev", "the desktop app's window"),
     ("libsoup-3.0-dev", "the desktop app's web view"),
     ("libxdo-dev", "the desktop app (linking fails without it)"),
+    ("chromium", "the app's real-browser test (fake camera) and screenshots"),
+    ("xvfb", "the desktop app's smoke test (virtual display)"),
+    ("xdotool", "the desktop app's smoke test (finding its window)"),
+    ("imagemagick", "the desktop app's smoke test (screenshot)"),
+    ("fonts-droid-fallback", "Chinese glyphs in browser tests and screenshots"),
 ];
 
 pub fn workspace_root() -> PathBuf {
