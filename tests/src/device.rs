@@ -53,6 +53,8 @@ impl Device {
             .map(|i| NewPassage {
                 checkpoint_id: config.checkpoint_id.clone(),
                 gate: gate.clone(),
+                // Spread over the last few seconds: never in the server's future.
+                recorded_at: now - chrono::Duration::milliseconds((start + n - i) as i64),
                 ..sample_passage(i, now)
             })
             .collect();

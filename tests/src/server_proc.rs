@@ -178,6 +178,11 @@ pub fn enrollment_code(db: &str, checkpoint: &str) -> anyhow::Result<String> {
             "east-1",
         ],
     )?;
+    another_enrollment_code(db, checkpoint)
+}
+
+/// A fresh one-time enrollment code for an existing checkpoint.
+pub fn another_enrollment_code(db: &str, checkpoint: &str) -> anyhow::Result<String> {
     let out = admin(db, &["enroll-code", checkpoint])?;
     out.lines()
         .rev()

@@ -145,11 +145,24 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// A quick `/health` probe; updates the online flag.
+    /// A quick `/health` probe; updates the online flag (and the last error when it fails).
     pub async fn probe(&mut self) -> bool {
-        let ok = self.client.health().await.is_ok();
-        self.status.online = ok;
-        ok
+        match self.client.health().await {
+            Ok(()) => {
+                self.status.online = true;
+                true
+            }
+            Err(e) => {
+                self.note_error(&e);
+                false
+            }
+        }
+    }
+
+    fn note_error(&mut self, e: &SyncError) {
+        self.status.online = !matches!(e, SyncError::Offline(_));
+        self.status.last_error_en = Some(e.en());
+        self.status.last_error_zh = Some(e.zh());
     }
 
     /// One full round: upload everything pending, then pull. Status is updated either way.
@@ -165,9 +178,7 @@ impl SyncEngine {
                 self.status.last_error_zh = None;
             }
             Err(e) => {
-                self.status.online = !matches!(e, SyncError::Offline(_));
-                self.status.last_error_en = Some(e.en());
-                self.status.last_error_zh = Some(e.zh());
+                self.note_error(e);
                 tracing::warn!(error = %e, "sync round failed");
             }
         }

@@ -92,7 +92,9 @@ async fn run(
     status_tx: watch::Sender<SyncStatus>,
 ) {
     let mut backoff = Backoff::new(timings.backoff_min, timings.backoff_max);
+    // App start: the first round runs at once, as a full round.
     let mut wait = Duration::ZERO;
+    let mut starting = true;
     loop {
         let woke_by_timer = match tokio::time::timeout(wait, rx.recv()).await {
             Ok(None) | Ok(Some(Trigger::Stop)) => break,
@@ -109,9 +111,12 @@ async fn run(
                 }
                 false
             }
-            Err(_elapsed) => true,
+            Err(_elapsed) => !std::mem::take(&mut starting),
         };
-        let _ = engine.refresh_counts();
+        // Show the fresh backlog at once, before the round's network calls.
+        if engine.refresh_counts().is_ok() {
+            status_tx.send_replace(engine.status().clone());
+        }
         // While offline, a timer wake only probes; a full round follows once the server answers.
         if woke_by_timer && !engine.status().online && !engine.probe().await {
             status_tx.send_replace(engine.status().clone());

@@ -7,7 +7,9 @@ use checkpoint_tests::sample_passage;
 use sync_core::Ledger;
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args().nth(1).context("usage: ledger-crash-child LEDGER_PATH")?;
+    let path = std::env::args()
+        .nth(1)
+        .context("usage: ledger-crash-child LEDGER_PATH")?;
     let mut ledger = Ledger::open(&path)?;
     let start = chrono::Utc::now();
     let mut stdout = std::io::stdout().lock();

@@ -1,0 +1,99 @@
+//! Many devices at once through a flapping network: 50 simulated gates upload concurrently through a fault
+//! proxy that keeps dropping and resetting connections; the server's totals come out exact.
+//! (CI scale: 200 passages a device; `cargo xtask bench sync` runs the larger counts.)
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use checkpoint_tests::device::{drain, Device};
+use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
+use checkpoint_tests::server_proc::{another_enrollment_code, enrollment_code, ServerProc};
+
+const DEVICES: usize = 50;
+const PER_DEVICE: u64 = 200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("district.db");
+    let db = format!("sqlite:{}", db_path.display());
+    let server = ServerProc::start(&db, &dir.path().join("server.log")).unwrap();
+    let mut devices = Vec::new();
+    for i in 0..DEVICES {
+        let code = if i == 0 {
+            enrollment_code(&db, "cp-multi").unwrap()
+        } else {
+            another_enrollment_code(&db, "cp-multi").unwrap()
+        };
+        let d = Device::enrolled(
+            &dir.path().join(format!("device-{i}.db")),
+            &server.url(),
+            &code,
+        )
+        .await
+        .unwrap();
+        d.record(PER_DEVICE).unwrap();
+        devices.push(d);
+    }
+    let proxy = FaultProxy::start(
+        server.addr,
+        Plan::Random {
+            faults: vec![
+                Fault::Reset,
+                Fault::DropBeforeRequest,
+                Fault::DropAfterCommit,
+                Fault::TruncateResponse,
+                Fault::Delay(Duration::from_millis(100)),
+            ],
+            pass: 0.6,
+            seed: 0xF1A9,
+        },
+    )
+    .await
+    .unwrap();
+    let url = proxy.url();
+    let run = async {
+        let mut tasks = Vec::new();
+        for d in &devices {
+            let mut engine = d.engine(&url, 50, Duration::from_secs(5)).unwrap();
+            tasks.push(tokio::spawn(async move {
+                let _ = drain(&mut engine, 80).await;
+                engine
+            }));
+        }
+        let mut engines = Vec::new();
+        for t in tasks {
+            engines.push(t.await.unwrap());
+        }
+        // The network settles: whatever is left goes across now.
+        proxy.set_plan(Plan::Always(Fault::None));
+        for engine in &mut engines {
+            drain(engine, 3).await.unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .unwrap();
+    let mut total = 0;
+    for d in &devices {
+        total += d.check(&db_path).unwrap();
+    }
+    assert_eq!(total as u64, DEVICES as u64 * PER_DEVICE);
+    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    let server_total: i64 = conn
+        .query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(server_total as u64, DEVICES as u64 * PER_DEVICE);
+    eprintln!(
+        "{} connections, {} faults injected",
+        proxy
+            .stats()
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed),
+        proxy
+            .stats()
+            .faults
+            .load(std::sync::atomic::Ordering::Relaxed)
+    );
+}
