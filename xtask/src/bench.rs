@@ -15,6 +15,9 @@ pub enum Which {
         #[arg(long)]
         corpus: Option<std::path::PathBuf>,
     },
+    /// District server ingest over loopback on SQLite and PostgreSQL vs a raw PostgreSQL COPY,
+    /// and 1,000 simulated devices' batch latency (starts a throwaway PostgreSQL).
+    Server,
 }
 
 /// A Python with the `zxing-cpp` package: a venv under target/bench, created and filled on first use.
@@ -67,6 +70,15 @@ pub fn run(which: Which) -> anyhow::Result<()> {
                 ])
                 .env("CHECKPOINT_BENCH_DIR", &out),
         ),
+        Which::Server => {
+            let pg = crate::postgres::TempPostgres::start()?;
+            system::run(
+                cargo()
+                    .args(["bench", "-p", "district-server", "--bench", "server"])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env(crate::postgres::PG_URL_ENV, pg.url()),
+            )
+        }
         Which::Scan { corpus } => {
             let corpus = corpus.unwrap_or_else(|| {
                 workspace_root()

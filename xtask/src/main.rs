@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod demo_server;
 mod postgres;
 mod screenshots;
 mod system;

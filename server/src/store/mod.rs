@@ -148,6 +148,12 @@ impl Store {
         Ok(self.setting(key).await?.unwrap_or_else(|| value.to_owned()))
     }
 
+    /// Run a `SELECT COUNT(*) …` written by the caller (tests and benches check counts this way).
+    pub async fn count_query(&self, sql: &str) -> Result<i64, DbError> {
+        let rows = self.rows(sql, vec![]).await?;
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+
     /// Delete passages recorded before `cutoff_ms` (retention); returns how many went.
     pub async fn purge_before(&self, cutoff_ms: i64) -> Result<u64, DbError> {
         let rows = self

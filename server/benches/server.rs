@@ -1,0 +1,367 @@
+//! `cargo xtask bench server`: batch ingest over loopback HTTP on SQLite and PostgreSQL against a raw
+//! PostgreSQL COPY of the same rows, and 1,000 simulated devices' batch latency with an exact count check.
+//!
+//! Reads `CHECKPOINT_TEST_PG_URL` (a PostgreSQL server where it may create databases) and writes
+//! `$CHECKPOINT_BENCH_DIR/server.json`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark program: any failure should stop it loudly
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::{Duration as StdDuration, Instant};
+
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use district_server::auth::hash_token;
+use district_server::store::{Checkpoint, Store};
+use district_server::{app, setup, AppState, Config};
+use flate2::write::GzEncoder;
+use futures_util::SinkExt;
+use serde_json::json;
+use sync_core::domain::GENESIS_HASH;
+use sync_core::fixtures::sample_passage;
+use sync_core::protocol::{BatchRequest, BatchResponse, RecordStatus};
+use sync_core::{Passage, PassageBody, Verdict};
+use uuid::Uuid;
+
+const INGEST_DEVICES: usize = 10;
+const INGEST_TOTAL: usize = 100_000;
+const INGEST_BATCH: usize = 500;
+const FLEET_DEVICES: usize = 1_000;
+const FLEET_BATCHES: usize = 10;
+const FLEET_BATCH: usize = 100;
+
+fn chain(device_id: &str, n: usize, start: DateTime<Utc>) -> Vec<Passage> {
+    let mut prev = GENESIS_HASH.to_owned();
+    (1..=n as u64)
+        .map(|seq| {
+            let mut new = sample_passage(seq, start);
+            new.checkpoint_id = "cp-east".into();
+            let p = Passage::seal(PassageBody::new(Uuid::now_v7(), device_id, seq, new), &prev);
+            prev.clone_from(&p.hash);
+            p
+        })
+        .collect()
+}
+
+fn gzip_batch(device_id: &str, passages: &[Passage]) -> Vec<u8> {
+    let json = serde_json::to_vec(&BatchRequest {
+        device_id: device_id.into(),
+        passages: passages.to_vec(),
+        backlog: 0,
+    })
+    .unwrap();
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&json).unwrap();
+    gz.finish().unwrap()
+}
+
+async fn fresh_pg(base: &str) -> String {
+    let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let name = format!("bench_{}", Uuid::now_v7().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+}
+
+/// A started server on a loopback port, with `n` enrolled devices; returns the state, base URL and tokens.
+async fn server(url: &str, n: usize) -> (AppState, String, Vec<String>) {
+    let config = Config {
+        db: url.into(),
+        max_batch_records: 1000,
+        max_batch_bytes: 16 << 20,
+        ..Config::default()
+    };
+    let (state, _) = setup::start(config).await.unwrap();
+    state.store.upsert_compound("c1", "bench").await.unwrap();
+    let cp = Checkpoint {
+        id: "cp-east".into(),
+        compound_id: "c1".into(),
+        name: "东门".into(),
+        gates: vec!["east-1".into()],
+    };
+    state.store.upsert_checkpoint(&cp, 0).await.unwrap();
+    let now = Utc::now().timestamp_millis();
+    let mut tokens = Vec::with_capacity(n);
+    for i in 0..n {
+        let code = format!("BENCH{i}");
+        state
+            .store
+            .create_enroll_code(&hash_token(&code), "cp-east", "bench", now, now + 3_600_000)
+            .await
+            .unwrap();
+        let token = format!("bench-token-{i}");
+        state
+            .store
+            .enroll(
+                &hash_token(&code),
+                &format!("dev-{i}"),
+                "bench",
+                &hash_token(&token),
+                now,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        tokens.push(token);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (state, format!("http://{addr}"), tokens)
+}
+
+async fn post(client: &reqwest::Client, base: &str, token: &str, body: Vec<u8>) -> BatchResponse {
+    let resp = client
+        .post(format!("{base}/api/v1/passages"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+/// 100k passages from 10 devices in batches of 500, all devices at once; records per second.
+async fn ingest(url: &str, chains: &[Vec<Passage>]) -> f64 {
+    let (state, base, tokens) = server(url, chains.len()).await;
+    let bodies: Vec<Vec<Vec<u8>>> = chains
+        .iter()
+        .enumerate()
+        .map(|(d, c)| {
+            c.chunks(INGEST_BATCH)
+                .map(|b| gzip_batch(&format!("dev-{d}"), b))
+                .collect()
+        })
+        .collect();
+    let client = reqwest::Client::builder()
+        .timeout(StdDuration::from_secs(120))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .zip(tokens)
+        .map(|(batches, token)| {
+            let (client, base) = (client.clone(), base.clone());
+            tokio::spawn(async move {
+                for body in batches {
+                    let resp = post(&client, &base, &token, body).await;
+                    assert!(resp
+                        .results
+                        .iter()
+                        .all(|r| r.status == RecordStatus::Accepted));
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(
+        state.store.passage_count(None).await.unwrap(),
+        INGEST_TOTAL as i64
+    );
+    INGEST_TOTAL as f64 / secs
+}
+
+/// The peer: one raw `COPY … FROM STDIN (FORMAT csv)` of the same rows into the same table.
+async fn copy(url: &str, chains: &[Vec<Passage>]) -> f64 {
+    Store::open(url).await.unwrap();
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let started = Instant::now();
+    let received = Utc::now().timestamp_millis();
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    for p in chains.iter().flatten() {
+        let b = &p.body;
+        let deny = match b.verdict {
+            Verdict::Denied { reason } => reason.as_str().to_owned(),
+            Verdict::Admitted => String::new(),
+        };
+        w.write_record([
+            b.id.to_string(),
+            b.device_id.clone(),
+            b.seq.to_string(),
+            b.checkpoint_id.clone(),
+            b.gate.clone(),
+            b.direction.as_str().into(),
+            b.recorded_at.timestamp_millis().to_string(),
+            received.to_string(),
+            b.subject.kind().as_str().into(),
+            b.subject.key(),
+            b.verdict.as_str().into(),
+            deny,
+            b.temperature_c.map(|t| t.to_string()).unwrap_or_default(),
+            p.prev_hash.clone(),
+            p.hash.clone(),
+            serde_json::to_string(p).unwrap(),
+        ])
+        .unwrap();
+    }
+    let data = w.into_inner().unwrap();
+    let sink = client
+        .copy_in(
+            "COPY passages (id, device_id, seq, checkpoint_id, gate, direction, recorded_at_ms, received_at_ms,
+             subject_kind, subject_key, verdict, deny_reason, temperature_c, prev_hash, hash, body)
+             FROM STDIN WITH (FORMAT csv)",
+        )
+        .await
+        .unwrap();
+    futures_util::pin_mut!(sink);
+    for chunk in data.chunks(1 << 20) {
+        sink.send(Bytes::copy_from_slice(chunk)).await.unwrap();
+    }
+    let rows = sink.finish().await.unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(rows, INGEST_TOTAL as u64);
+    INGEST_TOTAL as f64 / secs
+}
+
+struct Fleet {
+    p50_ms: f64,
+    p99_ms: f64,
+    lost: i64,
+    duplicates: i64,
+}
+
+/// 1,000 devices at once, each sending 10 batches of 100 in order; latency per batch and a count check.
+async fn fleet(url: &str) -> Fleet {
+    let (state, base, tokens) = server(url, FLEET_DEVICES).await;
+    let client = reqwest::Client::builder()
+        .timeout(StdDuration::from_secs(120))
+        .pool_max_idle_per_host(FLEET_DEVICES)
+        .build()
+        .unwrap();
+    // Every batch is sealed and compressed before the clock starts: only the HTTP round trips are timed.
+    let start = Utc::now() - Duration::hours(1);
+    let bodies: Vec<Vec<Vec<u8>>> = (0..FLEET_DEVICES)
+        .map(|d| {
+            let device = format!("dev-{d}");
+            chain(&device, FLEET_BATCHES * FLEET_BATCH, start)
+                .chunks(FLEET_BATCH)
+                .map(|b| gzip_batch(&device, b))
+                .collect()
+        })
+        .collect();
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .zip(bodies)
+        .map(|(token, batches)| {
+            let (client, base) = (client.clone(), base.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(FLEET_BATCHES);
+                for body in batches {
+                    let t = Instant::now();
+                    let resp = post(&client, &base, &token, body).await;
+                    latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                    assert!(resp
+                        .results
+                        .iter()
+                        .all(|r| r.status == RecordStatus::Accepted));
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(FLEET_DEVICES * FLEET_BATCHES);
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_by(f64::total_cmp);
+    let pct = |q: f64| all[((all.len() as f64 - 1.0) * q).round() as usize];
+    let expected = (FLEET_DEVICES * FLEET_BATCHES * FLEET_BATCH) as i64;
+    let count = |sql: &'static str| {
+        let store = state.store.clone();
+        async move { store_count(&store, sql).await }
+    };
+    let distinct_seq =
+        count("SELECT COUNT(*) FROM (SELECT DISTINCT device_id, seq FROM passages) d").await;
+    let rows = count("SELECT COUNT(*) FROM passages").await;
+    let distinct_ids = count("SELECT COUNT(DISTINCT id) FROM passages").await;
+    Fleet {
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        lost: expected - distinct_seq,
+        duplicates: (rows - distinct_ids) + (rows - distinct_seq),
+    }
+}
+
+async fn store_count(store: &Store, sql: &str) -> i64 {
+    store.count_query(sql).await.unwrap()
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let out = std::env::var("CHECKPOINT_BENCH_DIR").unwrap_or_else(|_| "target/bench".into());
+        std::fs::create_dir_all(&out).unwrap();
+        let pg = std::env::var("CHECKPOINT_TEST_PG_URL").ok();
+        if pg.is_none() {
+            eprintln!("!!!!!!!!!! CHECKPOINT_TEST_PG_URL is not set: PostgreSQL parts are skipped; run `cargo xtask bench server`");
+        }
+        let start = Utc::now() - Duration::hours(3);
+        let chains: Vec<Vec<Passage>> = (0..INGEST_DEVICES)
+            .map(|d| chain(&format!("dev-{d}"), INGEST_TOTAL / INGEST_DEVICES, start))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite_url = format!("sqlite:{}", dir.path().join("bench.db").display());
+        eprintln!("bench server: ingest on SQLite ({INGEST_TOTAL} passages, {INGEST_DEVICES} devices, batches of {INGEST_BATCH})");
+        let sqlite_rps = ingest(&sqlite_url, &chains).await;
+        let (mut pg_rps, mut copy_rps) = (None, None);
+        if let Some(base) = &pg {
+            eprintln!("bench server: ingest on PostgreSQL");
+            pg_rps = Some(ingest(&fresh_pg(base).await, &chains).await);
+            eprintln!("bench server: raw COPY peer on PostgreSQL");
+            copy_rps = Some(copy(&fresh_pg(base).await, &chains).await);
+        }
+        let fleet_url = match &pg {
+            Some(base) => fresh_pg(base).await,
+            None => format!("sqlite:{}", dir.path().join("fleet.db").display()),
+        };
+        let fleet_backend = if pg.is_some() { "postgres" } else { "sqlite" };
+        eprintln!("bench server: {FLEET_DEVICES} devices x {FLEET_BATCHES} batches of {FLEET_BATCH} on {fleet_backend}");
+        let f = fleet(&fleet_url).await;
+        let ratio = pg_rps.zip(copy_rps).map(|(a, b)| a / b);
+        let fmt = |v: Option<f64>| v.map_or("skipped".to_owned(), |v| format!("{v:.0}"));
+        println!("\n| measure | value | peer (same run) | ratio | goal |");
+        println!("|---|---|---|---|---|");
+        println!("| ingest SQLite, records/s | {sqlite_rps:.0} | — | — | — |");
+        println!("| ingest PostgreSQL, records/s | {} | COPY {} | {} | ≥ 0.50 |", fmt(pg_rps), fmt(copy_rps), ratio.map_or("—".into(), |r| format!("{r:.2}")));
+        println!("| {FLEET_DEVICES} devices ({fleet_backend}) batch p50, ms | {:.1} | — | — | — |", f.p50_ms);
+        println!("| {FLEET_DEVICES} devices ({fleet_backend}) batch p99, ms | {:.1} | — | — | < 1000 |", f.p99_ms);
+        println!("| lost / duplicates | {} / {} | — | — | 0 / 0 |", f.lost, f.duplicates);
+        let summary = json!({
+            "ingest_sqlite_rps": sqlite_rps,
+            "ingest_pg_rps": pg_rps,
+            "copy_pg_rps": copy_rps,
+            "ratio_pg_vs_copy": ratio,
+            "devices": FLEET_DEVICES,
+            "fleet_backend": fleet_backend,
+            "p50_batch_ms": f.p50_ms,
+            "p99_batch_ms": f.p99_ms,
+            "lost": f.lost,
+            "duplicates": f.duplicates,
+        });
+        let path = std::path::Path::new(&out).join("server.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+        println!("\nwrote {}", path.display());
+        assert_eq!((f.lost, f.duplicates), (0, 0), "records lost or duplicated");
+    });
+}
