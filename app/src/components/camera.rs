@@ -71,6 +71,8 @@ pub fn CameraView(on_code: EventHandler<CodeRead>, paused: bool) -> Element {
                 };
                 match serde_json::from_value::<BridgeMsg>(msg) {
                     Ok(BridgeMsg::Live { torch }) => {
+                        // `cargo xtask bench app` waits for this line (cold start to scan-ready).
+                        tracing::info!("scan-ready: camera live");
                         scan.write().reduce(ScanAction::CameraLive);
                         scan.write().reduce(ScanAction::TorchSupported(torch));
                     }

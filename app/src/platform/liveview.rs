@@ -16,7 +16,7 @@ pub fn router(services: Services) -> Router {
         .route("/", get(|| async { Redirect::temporary("/home") }))
         .with_virtual_dom("/", move || {
             VirtualDom::new_with_props(
-                Root,
+                LiveRoot,
                 RootProps {
                     services: services.clone(),
                     start_path: None,
@@ -24,6 +24,20 @@ pub fn router(services: Services) -> Router {
                 },
             )
         })
+}
+
+/// Liveview handles events asynchronously, so a handler's `prevent_default()` comes too late for a
+/// form: the browser would submit it (a GET of the same page) and drop the session. Every form of the
+/// app is handled in Rust, so the page never submits one itself.
+const KEEP_FORMS_IN_PAGE: &str = "if (!window.__cpForms) { window.__cpForms = true; \
+    document.addEventListener('submit', (e) => e.preventDefault(), true); }";
+
+#[allow(non_snake_case)]
+fn LiveRoot(props: RootProps) -> Element {
+    use_hook(|| {
+        let _ = document::eval(KEEP_FORMS_IN_PAGE);
+    });
+    Root(props)
 }
 
 /// Serve until the process ends; prints the URL once the socket is bound (port 0 picks a free one).

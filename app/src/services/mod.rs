@@ -102,8 +102,34 @@ impl Services {
             .spawn(async move { engine::enroll(&ledger, &server_url, &code, &label).await })
             .await
             .map_err(|e| AppError::Task(e.to_string()))??;
+        self.first_round().await;
         self.start_sync()?;
         Ok(resp)
+    }
+
+    /// Right after enrollment, fetch the key set, revocations and config once, so the first pass
+    /// scanned is checked against them. A failure here is not fatal: the engine retries with backoff.
+    async fn first_round(&self) {
+        let ledger = self.shared_ledger();
+        let round = self.inner.runtime.spawn(async move {
+            let config = SyncConfig::from_ledger(&*ledger.lock().map_err(|_| AppError::Poisoned)?)?;
+            let mut engine = SyncEngine::new(ledger, config)?;
+            engine.step().await?;
+            Ok::<_, AppError>(())
+        });
+        match round.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("first sync after enrollment failed: {e}"),
+            Err(e) => tracing::warn!("first sync after enrollment did not finish: {e}"),
+        }
+        match self.ledger() {
+            Ok(l) => {
+                if let Err(e) = self.inner.checker.reload(&l) {
+                    tracing::warn!("loading the district keys failed: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("{e}"),
+        }
     }
 
     /// A passage was stored: let the engine upload it soon.

@@ -85,9 +85,23 @@ pub enum EnrollAction {
     Finish,
 }
 
-/// Split an enrollment link into the server base URL and the code.
+/// The district dashboard's enrollment QR (server/src/web/checkpoints.rs): `{"server": URL, "code": CODE}`.
+#[derive(serde::Deserialize)]
+struct DashboardQr {
+    server: String,
+    code: String,
+}
+
+/// Split an enrollment QR into the server base URL and the code. Accepts the dashboard's JSON
+/// (`{"server":"http://…","code":"…"}`) and a link `<server>/enroll?code=<code>`.
 pub fn parse_enroll_link(link: &str) -> Option<(String, String)> {
     let link = link.trim();
+    if link.starts_with('{') {
+        let qr: DashboardQr = serde_json::from_str(link).ok()?;
+        let base = qr.server.trim().trim_end_matches('/');
+        let code = qr.code.trim();
+        return (valid_url(base) && !code.is_empty()).then(|| (base.to_owned(), code.to_owned()));
+    }
     let (base, query) = link.split_once("/enroll?")?;
     let code = query
         .split('&')
@@ -234,6 +248,23 @@ mod tests {
         );
         assert_eq!(parse_enroll_link("http://10.0.0.2/enroll?code="), None);
         assert_eq!(parse_enroll_link("CP1:XYZ"), None);
+        // Exactly what the dashboard's enrollment page encodes in its QR.
+        let dashboard =
+            serde_json::json!({ "server": "http://127.0.0.1:8080/", "code": "K7Q2-9XWD" })
+                .to_string();
+        assert_eq!(
+            parse_enroll_link(&dashboard),
+            Some(("http://127.0.0.1:8080".into(), "K7Q2-9XWD".into()))
+        );
+        assert_eq!(
+            parse_enroll_link(r#"{"server":"ftp://x","code":"A"}"#),
+            None
+        );
+        assert_eq!(
+            parse_enroll_link(r#"{"server":"http://x","code":" "}"#),
+            None
+        );
+        assert_eq!(parse_enroll_link(r#"{"server":"http://x""#), None);
         let mut s = EnrollState::default();
         assert!(s
             .reduce(EnrollAction::ScannedLink(

@@ -1,26 +1,34 @@
-//! Real-browser test of the served app: Debian's headless Chromium with a fake camera playing a Y4M
-//! video of a really signed pass. The app must scan it, verify it offline, store exactly one passage
-//! (the camera keeps seeing the code: the duplicate window holds), and a revoked pass is denied.
+//! End-to-end test of the app in a real browser against a real district server: Debian's headless
+//! Chromium (driven by Debian's chromedriver) at 390×844 with a fake camera playing Y4M clips of
+//! passes the server really issued, the app served by `checkpoint-liveview`, and `district-server`
+//! on loopback. Enrollment, keys and revocations come from the server through the sync engine.
 //!
-//! Needs `/usr/bin/chromium` (apt `chromium`); says so and fails when it is missing.
+//! Also measures frame capture → verdict on screen and writes `target/bench/app.json`.
+//! Needs apt `chromium chromium-driver`; says so and fails when they are missing.
 
 #![cfg(feature = "liveview")]
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns may unwrap too
 
-use std::io::{BufRead, BufReader, Write};
+mod camera;
+mod district;
+mod webdriver;
+
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sync_core::ledger::Revocation;
+use serde_json::json;
+use sync_core::i18n::{Lang, Localized};
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
-use sync_core::{Ledger, Passage, Subject, Verdict};
+use sync_core::{DenyReason, Ledger, Passage, Subject, Verdict};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const DISTRICT: &str = "district-e2e";
+use webdriver::{Browser, Driver};
 
-/// Kills its process when dropped (the test never leaves a browser or server behind).
+const WAIT: Duration = Duration::from_secs(60);
+
+/// Kills its process when dropped (the test never leaves a server behind).
 struct Reaped(Child);
 
 impl Drop for Reaped {
@@ -30,65 +38,7 @@ impl Drop for Reaped {
     }
 }
 
-fn pass(signer: &DistrictSigner, pass_id: &str, name: &str) -> String {
-    let now = Utc::now();
-    signer
-        .sign(&PassBody {
-            kind: PassKind::Resident,
-            pass_id: pass_id.into(),
-            serial: 1,
-            district_id: DISTRICT.into(),
-            compound_id: "compound-1".into(),
-            household: "3-2-401".into(),
-            display_name: name.into(),
-            plate: None,
-            valid_from: now - chrono::Duration::days(1),
-            valid_until: now + chrono::Duration::days(30),
-        })
-        .unwrap()
-}
-
-/// A 640×480 4:2:0 Y4M clip of the pass's QR code on white, as a phone camera would see a card.
-fn y4m_of(payload: &str, path: &Path) {
-    let (w, h) = (640usize, 480usize);
-    let qr = sync_core::render::qr_luma(payload, 5).unwrap();
-    let (qw, qh) = (qr.width() as usize, qr.height() as usize);
-    assert!(qw < w && qh < h, "QR {qw}×{qh} does not fit the frame");
-    let mut y = vec![235u8; w * h];
-    let (ox, oy) = ((w - qw) / 2, (h - qh) / 2);
-    for row in 0..qh {
-        for col in 0..qw {
-            y[(oy + row) * w + ox + col] = qr.get_pixel(col as u32, row as u32).0[0];
-        }
-    }
-    let chroma = vec![128u8; (w / 2) * (h / 2)];
-    let mut f = std::fs::File::create(path).unwrap();
-    writeln!(f, "YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg").unwrap();
-    for _ in 0..10 {
-        f.write_all(b"FRAME\n").unwrap();
-        f.write_all(&y).unwrap();
-        f.write_all(&chroma).unwrap();
-        f.write_all(&chroma).unwrap();
-    }
-}
-
-/// A device ledger holding the district key set and one revocation, as the sync engine leaves it.
-fn device_ledger(path: &Path, signer: &DistrictSigner) {
-    let mut l = Ledger::open(path).unwrap();
-    l.replace_key_set(&[signer.key_record(None, None)]).unwrap();
-    l.apply_revocations(
-        1,
-        &[Revocation {
-            pass_id: "R000666".into(),
-            serial: 1,
-            version: 1,
-        }],
-    )
-    .unwrap();
-    l.set_setting("district_id", DISTRICT).unwrap();
-    l.set_setting("clock_offset_ms", &0i64).unwrap();
-}
-
+/// Serve the app on a free loopback port; returns its base URL.
 fn serve(ledger: &Path) -> (Reaped, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_checkpoint-liveview"))
         .env("CHECKPOINT_LISTEN", "127.0.0.1:0")
@@ -106,52 +56,20 @@ fn serve(ledger: &Path) -> (Reaped, String) {
     (Reaped(child), url)
 }
 
-fn browser(url: &str, video: &Path, profile: &Path) -> Reaped {
-    assert!(
-        Path::new(CHROMIUM).exists(),
-        "Debian's chromium is needed: apt-get install chromium"
-    );
-    let child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            "--window-size=390,844",
-            "--remote-debugging-port=0",
-        ])
-        .arg(format!(
-            "--use-file-for-fake-video-capture={}",
-            video.display()
-        ))
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Reaped(child)
-}
-
 fn passages(path: &Path) -> Vec<Passage> {
     Ledger::open_read_only(path)
-        .and_then(|l| l.passages_after(0, 100))
+        .and_then(|l| l.passages_after(0, 1000))
         .unwrap_or_default()
 }
 
-fn wait_for_passages(path: &Path, n: usize, limit: Duration) -> Vec<Passage> {
+fn wait_until<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
-        let p = passages(path);
-        if p.len() >= n || start.elapsed() > limit {
-            return p;
+        if let Some(v) = f() {
+            return v;
         }
-        std::thread::sleep(Duration::from_millis(200));
+        assert!(start.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -162,69 +80,289 @@ fn pass_id(p: &Passage) -> &str {
     }
 }
 
-fn run_camera(dir: &Path, ledger: &Path, payload: &str, tag: &str) -> Vec<Passage> {
+/// What the verdict screen showed for a code in front of the camera.
+#[derive(Debug)]
+struct Shown {
+    outcome: String,
+    who: String,
+    detail: String,
+}
+
+/// Open a fresh browser whose camera shows `payload`, on the scan screen, and read the verdict.
+/// The code stays in view afterwards: the caller checks that no second passage appears.
+fn show<'d>(
+    driver: &'d Driver,
+    dir: &Path,
+    app: &str,
+    tag: &str,
+    payload: &str,
+) -> (Browser<'d>, Shown) {
     let video = dir.join(format!("{tag}.y4m"));
-    y4m_of(payload, &video);
-    let (_server, url) = serve(ledger);
-    let before = passages(ledger).len();
-    let _chrome = browser(
-        &format!("{url}/scan"),
-        &video,
-        &dir.join(format!("profile-{tag}")),
-    );
-    let got = wait_for_passages(ledger, before + 1, Duration::from_secs(60));
-    assert!(
-        got.len() > before,
-        "no passage from the camera within 60 s ({tag})"
-    );
-    // The code stays in front of the camera: no second passage may appear.
-    std::thread::sleep(Duration::from_secs(4));
-    passages(ledger)[before..].to_vec()
+    camera::write_y4m(Some(payload), &video).unwrap();
+    let b = driver
+        .browser(&video, &dir.join(format!("profile-{tag}")))
+        .unwrap();
+    b.goto(&format!("{app}/scan")).unwrap();
+    b.find("#verdict", WAIT)
+        .unwrap_or_else(|e| panic!("no verdict for the {tag} pass: {e}"));
+    let outcome = b
+        .js(
+            "return document.querySelector('#verdict').dataset.outcome",
+            json!([]),
+        )
+        .unwrap();
+    let shown = Shown {
+        outcome: outcome.as_str().unwrap_or_default().to_owned(),
+        who: b.text(".verdict-who").unwrap(),
+        detail: b.text("#verdict-detail").unwrap(),
+    };
+    (b, shown)
+}
+
+/// Frame-to-verdict times the page recorded (ms), once the verdict has been painted.
+fn latencies(b: &Browser) -> Vec<f64> {
+    let v = b
+        .wait_js(
+            "a latency sample",
+            "return (window.__cpLatencies || []).length > 0 && window.__cpLatencies",
+            json!([]),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default()
+}
+
+fn sync_now(b: &Browser, app: &str) {
+    b.goto(&format!("{app}/status")).unwrap();
+    b.click("#sync-now").unwrap();
+}
+
+/// Every device passage is on the server exactly once (same ids, same sequence numbers).
+fn assert_on_server_exactly_once(district: &district::District, ledger: &Path) {
+    let device = Ledger::open_read_only(ledger).unwrap();
+    let device_id = device.device_id().to_owned();
+    let mine = device.passages_after(0, 1000).unwrap();
+    let stored = wait_until("the server to hold every passage", WAIT, || {
+        let s = checkpoint_tests::server_proc::stored_for_device(&district.sqlite, &device_id)
+            .unwrap_or_default();
+        (s.len() >= mine.len()).then_some(s)
+    });
+    let server: Vec<(u64, String)> = stored
+        .into_iter()
+        .map(|(seq, id, _, _)| (seq, id))
+        .collect();
+    let expected: Vec<(u64, String)> = mine
+        .iter()
+        .map(|p| (p.body.seq, p.body.id.to_string()))
+        .collect();
+    assert_eq!(server, expected, "server rows vs device passages");
 }
 
 #[test]
-fn camera_scans_a_signed_pass_and_stores_one_passage_then_denies_a_revoked_one() {
+fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offline() {
     let dir = tempfile::tempdir().unwrap();
+    let mut district = district::start(dir.path()).unwrap();
     let ledger = dir.path().join("device.db");
-    let signer = DistrictSigner::generate(DISTRICT).unwrap();
-    device_ledger(&ledger, &signer);
+    let (_app, app) = serve(&ledger);
+    let driver = Driver::start().unwrap();
+    let blank = dir.path().join("blank.y4m");
+    camera::write_y4m(None, &blank).unwrap();
+    let mut samples: Vec<f64> = Vec::new();
 
-    let admitted = run_camera(
-        dir.path(),
-        &ledger,
-        &pass(&signer, "R000123", "张小明"),
-        "valid",
-    );
+    // 1. Enroll through the UI with the code the server issued; then gate and staff name.
+    {
+        let b = driver
+            .browser(&blank, &dir.path().join("profile-enroll"))
+            .unwrap();
+        b.goto(&format!("{app}/home")).unwrap();
+        b.find("#enroll-server", WAIT).unwrap();
+        b.fill("#enroll-server", &district.server.url()).unwrap();
+        b.fill("#enroll-code", &district.enrollment_code).unwrap();
+        b.click("#enroll-submit").unwrap();
+        b.find("#enroll-staff", WAIT).unwrap();
+        b.fill("#enroll-staff", "王师傅").unwrap();
+        b.click("#enroll-finish").unwrap();
+        b.find("#dir-in", WAIT).unwrap();
+    }
+    let district_id: String = {
+        let l = Ledger::open_read_only(&ledger).unwrap();
+        assert!(
+            !l.key_set().unwrap().is_empty(),
+            "the district keys came with the first sync"
+        );
+        l.setting("district_id").unwrap().unwrap()
+    };
+
+    // 2. A pass the server issued, in front of the camera: green, with the holder's name, durable.
+    let p1 = &district.passes[0];
+    let (b, shown) = show(&driver, dir.path(), &app, "valid", &p1.payload);
+    assert_eq!(shown.outcome, "green", "{shown:?}");
+    assert!(shown.who.contains(&p1.name), "{shown:?}");
+    let stored = passages(&ledger);
     assert_eq!(
-        admitted.len(),
+        stored.len(),
         1,
-        "exactly one passage while the pass stays in view: {admitted:?}"
+        "green only after the passage is in the ledger"
     );
-    assert_eq!(pass_id(&admitted[0]), "R000123");
-    assert_eq!(admitted[0].body.verdict, Verdict::Admitted);
+    assert_eq!(pass_id(&stored[0]), p1.pass_id);
+    assert_eq!(stored[0].body.verdict, Verdict::Admitted);
+    samples.extend(latencies(&b));
+    // The code stays in view: no second passage.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(passages(&ledger).len(), 1, "duplicate window");
 
-    let revoked = run_camera(
-        dir.path(),
-        &ledger,
-        &pass(&signer, "R000666", "李华"),
-        "revoked",
-    );
-    assert_eq!(revoked.len(), 1, "{revoked:?}");
+    // 3. Sync now: the passage is on the server, exactly once (even after another round).
+    sync_now(&b, &app);
+    b.wait_text("#sync-pending", "0", WAIT).unwrap();
+    assert_on_server_exactly_once(&district, &ledger);
+    b.click("#sync-now").unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    assert_on_server_exactly_once(&district, &ledger);
+
+    // 4. Revoke a pass in the dashboard; the revocation reaches the app through sync; red with the reason.
+    let p2 = &district.passes[1];
+    district::revoke_in_dashboard(&b, &district.server.url(), p2).unwrap();
+    sync_now(&b, &app);
+    wait_until("the revocation on the device", WAIT, || {
+        let l = Ledger::open_read_only(&ledger).ok()?;
+        let r = l.revocations().ok()?;
+        r.iter().any(|r| r.pass_id == p2.pass_id).then_some(())
+    });
+    drop(b);
+    let (b, shown) = show(&driver, dir.path(), &app, "revoked", &p2.payload);
+    let revoked = Verdict::Denied {
+        reason: DenyReason::Revoked,
+    };
+    assert_eq!(shown.outcome, "red", "{shown:?}");
     assert_eq!(
-        revoked[0].body.verdict,
-        Verdict::Denied {
-            reason: sync_core::DenyReason::Revoked
-        }
+        shown.detail,
+        sync_core::pass::PassVerdict::Revoked.message(Lang::ZhCn),
+        "{shown:?}"
     );
+    samples.extend(latencies(&b));
+    let last = passages(&ledger).pop().unwrap();
+    assert_eq!(pass_id(&last), p2.pass_id);
+    assert_eq!(last.body.verdict, revoked);
+    drop(b);
 
-    let forged = DistrictSigner::generate(DISTRICT).unwrap();
-    let denied = run_camera(
-        dir.path(),
-        &ledger,
-        &pass(&forged, "R000777", "王五"),
-        "forged",
+    // 5. A forged pass: right district and format, signed with a key the district never had.
+    let forger = DistrictSigner::generate(&district_id).unwrap();
+    let now = Utc::now();
+    let forged = forger
+        .sign(&PassBody {
+            kind: PassKind::Resident,
+            pass_id: "R999999".into(),
+            serial: 1,
+            district_id: district_id.clone(),
+            compound_id: district::COMPOUND.into(),
+            household: "9-9-999".into(),
+            display_name: "伪造者".into(),
+            plate: None,
+            valid_from: now - chrono::Duration::days(1),
+            valid_until: now + chrono::Duration::days(30),
+        })
+        .unwrap();
+    let (b, shown) = show(&driver, dir.path(), &app, "forged", &forged);
+    assert_eq!(shown.outcome, "red", "{shown:?}");
+    samples.extend(latencies(&b));
+    let last = passages(&ledger).pop().unwrap();
+    assert!(!last.body.verdict.is_admitted(), "{last:?}");
+    drop(b);
+
+    // 6. A visitor through the form: an invalid phone shows its error and stores nothing; fixed, admitted.
+    let b = driver
+        .browser(&blank, &dir.path().join("profile-visitor"))
+        .unwrap();
+    b.goto(&format!("{app}/visitor")).unwrap();
+    for (field, value) in [
+        ("#visitor-name", "周访客"),
+        ("#visitor-phone", "12345"),
+        ("#visitor-host", "3-1-401"),
+        ("#visitor-reason", "探亲"),
+        ("#visitor-temp", "36.5"),
+    ] {
+        b.fill(field, value).unwrap();
+    }
+    let before = passages(&ledger).len();
+    b.click("#visitor-submit").unwrap();
+    let phone_error = sync_core::validate::validate_phone("12345")
+        .unwrap_err()
+        .message(Lang::ZhCn);
+    b.wait_text("#visitor-phone-error", &phone_error, WAIT)
+        .unwrap();
+    let kept = b
+        .js(
+            "return document.querySelector('#visitor-name').value",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(kept, json!("周访客"), "nothing typed is lost");
+    assert_eq!(
+        passages(&ledger).len(),
+        before,
+        "an invalid form stores nothing"
     );
-    assert_eq!(denied.len(), 1, "{denied:?}");
-    assert!(!denied[0].body.verdict.is_admitted());
+    b.fill("#visitor-phone", "13912345678").unwrap();
+    b.click("#visitor-submit").unwrap();
+    b.find("#verdict", WAIT).unwrap();
+    let visitor = wait_until("the visitor passage", WAIT, || {
+        passages(&ledger).into_iter().nth(before)
+    });
+    assert!(
+        matches!(&visitor.body.subject, Subject::Visitor { name, .. } if name == "周访客"),
+        "{visitor:?}"
+    );
+    assert!(visitor.body.verdict.is_admitted());
+    drop(b);
+
+    // 7. Once everything so far is uploaded, the server goes away: passages are still admitted,
+    //    the offline banner shows...
+    wait_until("the visitor passage to upload", WAIT, || {
+        let l = Ledger::open_read_only(&ledger).ok()?;
+        (l.upload_summary().ok()?.pending == 0).then_some(())
+    });
+    district.server.kill();
+    let mut offline_ids = Vec::new();
+    for (i, p) in district.passes[2..4].iter().enumerate() {
+        let (b, shown) = show(
+            &driver,
+            dir.path(),
+            &app,
+            &format!("offline-{i}"),
+            &p.payload,
+        );
+        assert_eq!(shown.outcome, "green", "offline: {shown:?}");
+        samples.extend(latencies(&b));
+        b.find("#offline-banner", WAIT).unwrap();
+        offline_ids.push(p.pass_id.clone());
+    }
+    let pending = Ledger::open_read_only(&ledger)
+        .unwrap()
+        .upload_summary()
+        .unwrap()
+        .pending;
+    assert_eq!(pending, 2, "both offline passages wait for upload");
+    // ...and after the server is back, everything uploads, exactly once.
+    district.server.restart().unwrap();
+    let b = driver
+        .browser(&blank, &dir.path().join("profile-back"))
+        .unwrap();
+    sync_now(&b, &app);
+    b.wait_text("#sync-pending", "0", WAIT).unwrap();
+    assert_eq!(
+        b.text("#offline-banner").unwrap(),
+        "",
+        "banner gone once online"
+    );
+    assert_on_server_exactly_once(&district, &ledger);
+    let all = passages(&ledger);
+    for id in &offline_ids {
+        assert_eq!(all.iter().filter(|p| pass_id(p) == id).count(), 1, "{id}");
+    }
     Ledger::open_read_only(&ledger).unwrap().verify().unwrap();
+    drop(b);
+
+    camera::report_latency(&samples).unwrap();
 }

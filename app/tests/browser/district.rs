@@ -1,0 +1,137 @@
+//! The district side of the end-to-end test: a real `district-server` process on loopback with
+//! residents imported through its CLI (real signed passes), its admin dashboard, and what it stored.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use checkpoint_tests::server_proc::{admin, enrollment_code, ServerProc};
+use sync_core::validate::IdNumber;
+
+use crate::webdriver::Browser;
+
+pub const CHECKPOINT: &str = "cp-e2e";
+pub const COMPOUND: &str = "c-test";
+/// Set by `checkpoint_tests::server_proc::admin` on every admin command.
+const ADMIN_PASSWORD: &str = "test-admin-password";
+
+/// A pass the server issued, read back from its database.
+#[derive(Debug, Clone)]
+pub struct IssuedPass {
+    pub pass_id: String,
+    pub serial: u32,
+    pub name: String,
+    pub payload: String,
+}
+
+pub struct District {
+    pub server: ServerProc,
+    pub sqlite: PathBuf,
+    pub enrollment_code: String,
+    pub passes: Vec<IssuedPass>,
+}
+
+/// A valid resident ID number (real check digit) for test resident `i`.
+fn id_number(i: usize) -> String {
+    let first17 = format!("11010519900101{:03}", 100 + i);
+    let check = IdNumber::check_char(&first17).unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+const NAMES: [&str; 5] = ["张小明", "李华", "王芳", "赵强", "陈静"];
+
+/// Set up the district with the server's own CLI (checkpoint, admin, resident import), then serve it.
+pub fn start(dir: &Path) -> anyhow::Result<District> {
+    let sqlite = dir.join("district.db");
+    let db = format!("sqlite:{}", sqlite.display());
+    let enrollment_code = enrollment_code(&db, CHECKPOINT)?;
+    admin(&db, &["set-password", "--username", "admin"])?;
+    let csv: String = NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            format!(
+                "{name},{},1381234{:04},3,{},{}01\n",
+                id_number(i),
+                i,
+                1 + i % 2,
+                4 + i
+            )
+        })
+        .collect();
+    let csv_path = dir.join("residents.csv");
+    std::fs::write(
+        &csv_path,
+        format!("name,id_number,phone,building,unit,room\n{csv}"),
+    )?;
+    let out = admin(
+        &db,
+        &[
+            "import-residents",
+            COMPOUND,
+            &csv_path.display().to_string(),
+        ],
+    )?;
+    anyhow::ensure!(out.contains("issued"), "import said: {out}");
+    let passes = issued_passes(&sqlite)?;
+    anyhow::ensure!(
+        passes.len() >= NAMES.len(),
+        "the server issued {} passes for {} residents",
+        passes.len(),
+        NAMES.len()
+    );
+    let server = ServerProc::start(&db, &dir.join("server.log"))?;
+    Ok(District {
+        server,
+        sqlite,
+        enrollment_code,
+        passes,
+    })
+}
+
+/// Live resident passes as the server stored them (payload = what the printed card's QR holds).
+fn issued_passes(sqlite: &Path) -> anyhow::Result<Vec<IssuedPass>> {
+    let conn =
+        rusqlite::Connection::open_with_flags(sqlite, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut stmt = conn.prepare(
+        "SELECT pass_id, serial, display_name, payload FROM passes
+         WHERE revoked_at_ms IS NULL AND plate IS NULL ORDER BY pass_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(IssuedPass {
+            pass_id: r.get(0)?,
+            serial: r.get::<_, i64>(1)? as u32,
+            name: r.get(2)?,
+            payload: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Revoke a pass the way an administrator does: log in to the dashboard and press its revoke button.
+pub fn revoke_in_dashboard(b: &Browser, server: &str, pass: &IssuedPass) -> anyhow::Result<()> {
+    b.goto(&format!("{server}/admin/login"))?;
+    b.fill("input[name=username]", "admin")?;
+    b.fill("input[name=password]", ADMIN_PASSWORD)?;
+    b.click("form[action='/admin/login'] button")?;
+    b.wait_js(
+        "the dashboard after login",
+        "return location.pathname === '/admin'",
+        serde_json::json!([]),
+        Duration::from_secs(20),
+    )?;
+    b.goto(&format!("{server}/admin/residents"))?;
+    let button = format!(
+        "form[action='/admin/passes/{}/{}/revoke'] button",
+        pass.pass_id, pass.serial
+    );
+    b.click(&button)?;
+    b.wait_js(
+        "the revoke button to go (pass revoked)",
+        "return location.pathname === '/admin/residents' && document.querySelector(arguments[0]) === null",
+        serde_json::json!([button]),
+        Duration::from_secs(20),
+    )
+    .context("revoking in the dashboard")?;
+    Ok(())
+}
