@@ -84,12 +84,27 @@ fn lock(l: &Arc<Mutex<Ledger>>) -> anyhow::Result<std::sync::MutexGuard<'_, Ledg
         .map_err(|_| anyhow::anyhow!("ledger mutex poisoned"))
 }
 
+/// What draining took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Drained {
+    pub rounds: usize,
+    /// Compressed passage bytes sent, retries included.
+    pub bytes_sent: usize,
+}
+
 /// Step `engine` until nothing is pending and a round succeeded, at most `max_rounds` rounds.
-pub async fn drain(engine: &mut SyncEngine, max_rounds: usize) -> anyhow::Result<usize> {
+pub async fn drain(engine: &mut SyncEngine, max_rounds: usize) -> anyhow::Result<Drained> {
+    let mut bytes_sent = 0;
     for round in 1..=max_rounds {
-        let ok = engine.step().await.is_ok();
-        if ok && engine.status().pending == 0 {
-            return Ok(round);
+        let result = engine.step().await;
+        if let Ok(report) = &result {
+            bytes_sent += report.bytes_sent;
+        }
+        if result.is_ok() && engine.status().pending == 0 {
+            return Ok(Drained {
+                rounds: round,
+                bytes_sent,
+            });
         }
     }
     anyhow::bail!(

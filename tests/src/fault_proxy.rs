@@ -52,6 +52,8 @@ pub enum Plan {
 pub struct ProxyStats {
     pub connections: AtomicU64,
     pub faults: AtomicU64,
+    /// Connections cut by `cut_all` (flaps).
+    pub cuts: AtomicU64,
 }
 
 pub struct FaultProxy {
@@ -123,7 +125,15 @@ impl FaultProxy {
         if let Ok(mut p) = self.plan.lock() {
             *p = plan;
         }
+        self.cut_all();
+    }
+
+    /// Cut every open connection now (the network flaps), mid-request or idle.
+    pub fn cut_all(&self) {
         if let Ok(mut live) = self.live.lock() {
+            self.stats
+                .cuts
+                .fetch_add(live.len() as u64, Ordering::Relaxed);
             for h in live.drain(..) {
                 h.abort();
             }

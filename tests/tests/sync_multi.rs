@@ -1,6 +1,6 @@
 //! Many devices at once through a flapping network: 50 simulated gates upload concurrently through a fault
 //! proxy that keeps dropping and resetting connections; the server's totals come out exact.
-//! (CI scale: 200 passages a device; `cargo xtask bench sync` runs the larger counts.)
+//! (CI scale: 200 passages a device; `cargo xtask bench sync` runs 2,000 via `CHECKPOINT_SYNC_PER_DEVICE`.)
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,7 +11,13 @@ use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
 use checkpoint_tests::server_proc::{another_enrollment_code, enrollment_code, ServerProc};
 
 const DEVICES: usize = 50;
-const PER_DEVICE: u64 = 200;
+/// Passages per device: 200 in the test suite; `cargo xtask bench sync` runs it with 2,000.
+fn per_device() -> u64 {
+    std::env::var("CHECKPOINT_SYNC_PER_DEVICE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
@@ -19,6 +25,8 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
     let db_path = dir.path().join("district.db");
     let db = format!("sqlite:{}", db_path.display());
     let server = ServerProc::start(&db, &dir.path().join("server.log")).unwrap();
+    let per_device = per_device();
+    let started = std::time::Instant::now();
     let mut devices = Vec::new();
     for i in 0..DEVICES {
         let code = if i == 0 {
@@ -33,7 +41,7 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
         )
         .await
         .unwrap();
-        d.record(PER_DEVICE).unwrap();
+        d.record(per_device).unwrap();
         devices.push(d);
     }
     let proxy = FaultProxy::start(
@@ -53,6 +61,17 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
     .await
     .unwrap();
     let url = proxy.url();
+    let proxy = std::sync::Arc::new(proxy);
+    // The network flaps: every 200 ms every open connection is cut, whatever it is doing.
+    let flapper = {
+        let proxy = proxy.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                proxy.cut_all();
+            }
+        })
+    };
     let run = async {
         let mut tasks = Vec::new();
         for d in &devices {
@@ -67,6 +86,7 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
             engines.push(t.await.unwrap());
         }
         // The network settles: whatever is left goes across now.
+        flapper.abort();
         proxy.set_plan(Plan::Always(Fault::None));
         for engine in &mut engines {
             drain(engine, 3).await.unwrap();
@@ -79,21 +99,20 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
     for d in &devices {
         total += d.check(&db_path).unwrap();
     }
-    assert_eq!(total as u64, DEVICES as u64 * PER_DEVICE);
+    assert_eq!(total as u64, DEVICES as u64 * per_device);
     let conn = rusqlite::Connection::open(&db_path).unwrap();
     let server_total: i64 = conn
         .query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(server_total as u64, DEVICES as u64 * PER_DEVICE);
+    assert_eq!(server_total as u64, DEVICES as u64 * per_device);
+    let stats = proxy.stats();
+    let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
     eprintln!(
-        "{} connections, {} faults injected",
-        proxy
-            .stats()
-            .connections
-            .load(std::sync::atomic::Ordering::Relaxed),
-        proxy
-            .stats()
-            .faults
-            .load(std::sync::atomic::Ordering::Relaxed)
+        "{DEVICES} devices x {per_device} passages exact after {:.1} s; {} connections, {} faults injected, {} cut by flaps",
+        started.elapsed().as_secs_f64(),
+        load(&stats.connections),
+        load(&stats.faults),
+        load(&stats.cuts),
     );
+    assert!(load(&stats.cuts) > 0, "the network never flapped");
 }

@@ -18,6 +18,12 @@ pub enum Which {
     /// District server ingest over loopback on SQLite and PostgreSQL vs a raw PostgreSQL COPY,
     /// and 1,000 simulated devices' batch latency (starts a throwaway PostgreSQL).
     Server,
+    /// The checkpoint app: cold start to scan-ready (desktop release build, Xvfb), RSS after 1,000
+    /// camera frames and scan-to-verdict latency (release liveview in headless Chromium).
+    App,
+    /// A 100k-passage backlog drained to fresh servers (SQLite, PostgreSQL) vs one POST per record,
+    /// bytes on the wire, and 50 devices x 2,000 passages through a flapping proxy.
+    Sync,
 }
 
 /// A Python with the `zxing-cpp` package: a venv under target/bench, created and filled on first use.
@@ -70,6 +76,17 @@ pub fn run(which: Which) -> anyhow::Result<()> {
                 ])
                 .env("CHECKPOINT_BENCH_DIR", &out),
         ),
+        Which::App => {
+            system::run(cargo().args(["build", "--release", "-p", "app", "--bins"]))?;
+            let release = workspace_root().join("target").join("release");
+            system::run(
+                cargo()
+                    .args(["bench", "-p", "app", "--bench", "app"])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env("CHECKPOINT_APP_BIN", release.join("checkpoint"))
+                    .env("CHECKPOINT_LIVEVIEW_BIN", release.join("checkpoint-liveview")),
+            )
+        }
         Which::Server => {
             let pg = crate::postgres::TempPostgres::start()?;
             system::run(
@@ -77,6 +94,42 @@ pub fn run(which: Which) -> anyhow::Result<()> {
                     .args(["bench", "-p", "district-server", "--bench", "server"])
                     .env("CHECKPOINT_BENCH_DIR", &out)
                     .env(crate::postgres::PG_URL_ENV, pg.url()),
+            )
+        }
+        Which::Sync => {
+            system::run(cargo().args([
+                "build",
+                "--release",
+                "-p",
+                "district-server",
+                "--bin",
+                "district-server",
+            ]))?;
+            let server_bin = workspace_root().join("target/release/district-server");
+            let pg = crate::postgres::TempPostgres::start()?;
+            system::run(
+                cargo()
+                    .args(["bench", "-p", "checkpoint-tests", "--bench", "sync"])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env("CHECKPOINT_SERVER_BIN", &server_bin)
+                    .env(crate::postgres::PG_URL_ENV, pg.url()),
+            )?;
+            eprintln!(
+                "xtask: 50 devices x 2,000 passages through a flapping proxy (release build)"
+            );
+            system::run(
+                cargo()
+                    .args([
+                        "test",
+                        "--release",
+                        "-p",
+                        "checkpoint-tests",
+                        "--test",
+                        "sync_multi",
+                    ])
+                    .args(["--", "--nocapture"])
+                    .env("CHECKPOINT_SERVER_BIN", &server_bin)
+                    .env("CHECKPOINT_SYNC_PER_DEVICE", "2000"),
             )
         }
         Which::Scan { corpus } => {

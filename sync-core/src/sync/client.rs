@@ -79,8 +79,8 @@ impl ServerClient {
         json_answer(resp).await
     }
 
-    /// Post an already serialised `BatchRequest` (JSON), gzip-compressed.
-    pub async fn post_batch(&self, json: &[u8]) -> Result<PostOutcome, SyncError> {
+    /// Post an already serialised `BatchRequest` (JSON), gzip-compressed. Also returns the bytes sent.
+    pub async fn post_batch(&self, json: &[u8]) -> Result<(PostOutcome, usize), SyncError> {
         let mut gz = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
         gz.write_all(json)
             .and_then(|_| gz.flush())
@@ -88,6 +88,7 @@ impl ServerClient {
         let body = gz
             .finish()
             .map_err(|e| SyncError::BadAnswer(format!("gzip: {e}")))?;
+        let sent = body.len();
         let req = self
             .http
             .post(self.url("/api/v1/passages"))
@@ -100,9 +101,11 @@ impl ServerClient {
                 .json()
                 .await
                 .map_err(|e| SyncError::BadAnswer(format!("413 without limits: {e}")))?;
-            return Ok(PostOutcome::TooLarge(limits));
+            return Ok((PostOutcome::TooLarge(limits), sent));
         }
-        json_answer(resp).await.map(PostOutcome::Posted)
+        json_answer(resp)
+            .await
+            .map(|r| (PostOutcome::Posted(r), sent))
     }
 
     pub async fn key_set(&self) -> Result<KeySetResponse, SyncError> {

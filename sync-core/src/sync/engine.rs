@@ -62,6 +62,8 @@ pub struct StepReport {
     pub batches: usize,
     pub acknowledged: usize,
     pub rejected: usize,
+    /// Compressed request bytes sent for passages (the wire cost).
+    pub bytes_sent: usize,
 }
 
 /// The sync engine for one device ledger.
@@ -218,7 +220,9 @@ impl SyncEngine {
                 self.batch_limit = (n / 2).max(1);
                 continue;
             }
-            match self.client.post_batch(&json).await? {
+            let (outcome, sent) = self.client.post_batch(&json).await?;
+            report.bytes_sent += sent;
+            match outcome {
                 PostOutcome::TooLarge(limits) => {
                     if n == 1 {
                         return Err(SyncError::RecordTooLarge);
