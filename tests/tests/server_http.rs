@@ -321,7 +321,7 @@ async fn device_api(state: AppState) {
         visitor_pass_id: None,
     };
     let sealed = Passage::seal(p, &chain[24].hash);
-    let (_, resp) = post_batch(&state, &token, "dev-1", &[sealed.clone()]).await;
+    let (_, resp) = post_batch(&state, &token, "dev-1", std::slice::from_ref(&sealed)).await;
     assert_eq!(resp.results[0].status, RecordStatus::Accepted);
     assert_eq!(count(&state).await, 24);
     assert_eq!(state.store.devices().await.unwrap().len(), 1);
