@@ -126,6 +126,10 @@ pub fn parse_import(text: &str, lang: Lang) -> Result<Vec<ImportRow>, Vec<LineEr
     }
 }
 
+/// Minutes a visitor pass starts before its issue time, so a gate phone whose clock is a little
+/// behind still accepts it; the signing key's period starts this much before its creation too.
+pub const BACKDATE_MINUTES: i64 = 5;
+
 /// Sign and store serial `serial` of a pass; older serials of the same id are revoked with it.
 #[allow(clippy::too_many_arguments)]
 pub async fn issue(

@@ -1,5 +1,6 @@
 //! Public visitor self-registration (自助登记): a mobile form per checkpoint that returns a signed day pass QR.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, Path, State};
@@ -80,7 +81,7 @@ pub async fn form(
         &state,
         "register.html",
         None,
-        context! { checkpoint => cp.name, checkpoint_id => cp.id, f => RegisterForm::default(), errors => Vec::<(String, String)>::new() },
+        context! { checkpoint => cp.name, checkpoint_id => cp.id, f => RegisterForm::default(), errors => BTreeMap::<&str, String>::new() },
     )
 }
 
@@ -108,7 +109,7 @@ pub async fn submit(
         ));
     }
     let lang = lang_of(&f.lang);
-    let errors = check(&f, lang);
+    let errors: BTreeMap<&str, String> = check(&f, lang).into_iter().collect();
     if !errors.is_empty() {
         let resp = page(
             &state,
@@ -146,7 +147,7 @@ pub async fn submit(
         host,
         name,
         plate.as_deref(),
-        now - Duration::minutes(5),
+        now - Duration::minutes(crate::passes::BACKDATE_MINUTES),
         day_end,
     )
     .await?;

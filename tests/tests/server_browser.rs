@@ -1,0 +1,394 @@
+//! The district server in a real browser: Debian's headless Chromium (driven by Debian's chromedriver)
+//! opens the admin dashboard and the visitor self-registration page of a real `district-server`
+//! process at 1280×800 and 390×844. The enrollment QR and the poster QR are read back from
+//! screenshots by sync-core's scanner and used (a device enrolls with the code; the visitor opens the
+//! poster's URL); the visitor form is submitted with a bad mobile number first (its inline error must
+//! be on screen), then corrected; the pass QR on the screenshot must verify as a VisitorDay pass
+//! against the key set the server gives an enrolled device.
+//!
+//! With `CHECKPOINT_SCREENSHOTS=DIR` the screenshots are also written to `DIR/server-*.png`
+//! (`cargo xtask screenshots` does that for docs/screenshots/).
+
+mod browser_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, ensure, Context};
+use browser_support::{Browser, Driver};
+use checkpoint_tests::server_proc::{admin, another_enrollment_code, server_bin, ServerProc};
+use chrono::Utc;
+use district_server::demo::demo_residents;
+use serde_json::json;
+use sync_core::i18n::{Lang, Localized};
+use sync_core::pass::{verify, KeySet, PassKind, Revocations};
+use sync_core::protocol::{EnrollRequest, EnrollResponse, KeySetResponse};
+use sync_core::scan::{LumaFrame, Scanner};
+use sync_core::validate::validate_phone;
+
+const ADMIN_PASSWORD: &str = "test-admin-password"; // what `server_proc::admin` sets
+const DESKTOP: Size = Size {
+    name: "desktop",
+    width: 1280,
+    height: 800,
+    mobile: false,
+};
+const PHONE: Size = Size {
+    name: "phone",
+    width: 390,
+    height: 844,
+    mobile: true,
+};
+
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    name: &'static str,
+    width: u32,
+    height: u32,
+    mobile: bool,
+}
+
+/// Where screenshots go when asked for (`CHECKPOINT_SCREENSHOTS`).
+struct Shots(Option<PathBuf>);
+
+impl Shots {
+    fn save(&self, name: &str, png: &[u8]) -> anyhow::Result<()> {
+        if let Some(dir) = &self.0 {
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(dir.join(format!("server-{name}.png")), png)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every QR text the scanner finds in a PNG screenshot.
+fn scan_png(png: &[u8]) -> anyhow::Result<Vec<String>> {
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)?.to_luma8();
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let frame = LumaFrame::new(w, h, w, img.as_raw())?;
+    Ok(Scanner::default()
+        .scan(&frame)
+        .reads
+        .into_iter()
+        .map(|r| r.text)
+        .collect())
+}
+
+fn one_read(png: &[u8], what: &str) -> anyhow::Result<String> {
+    let reads = scan_png(png)?;
+    match reads.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => bail!("expected one QR code in the {what} screenshot, the scanner read {reads:?}"),
+    }
+}
+
+fn open<'d>(driver: &'d Driver, dir: &Path, size: Size) -> anyhow::Result<Browser<'d>> {
+    let profile = dir.join(format!("profile-{}", size.name));
+    std::fs::create_dir_all(&profile)?;
+    let b = driver.browser(&profile)?;
+    b.viewport(size.width, size.height, size.mobile)?;
+    Ok(b)
+}
+
+/// Check the page fits the viewport's width, then photograph it.
+fn shoot(b: &Browser<'_>, shots: &Shots, size: Size, page: &str) -> anyhow::Result<Vec<u8>> {
+    let overflow = b.horizontal_overflow()?;
+    ensure!(
+        overflow <= 0,
+        "{page} at {}x{} is {overflow} px wider than the screen",
+        size.width,
+        size.height
+    );
+    let png = b.screenshot()?;
+    let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png)?;
+    ensure!(
+        (img.width(), img.height()) == (size.width, size.height),
+        "{page}: screenshot is {}x{}, expected {}x{}",
+        img.width(),
+        img.height(),
+        size.width,
+        size.height
+    );
+    shots.save(&format!("{page}-{}", size.name), &png)?;
+    Ok(png)
+}
+
+fn login(b: &Browser<'_>, base: &str) -> anyhow::Result<()> {
+    b.goto(&format!("{base}/admin"))?;
+    ensure!(
+        b.url()?.contains("/admin/login"),
+        "the dashboard must ask for a login first, it is at {}",
+        b.url()?
+    );
+    b.type_into("input[name=username]", "admin")?;
+    b.type_into("input[name=password]", ADMIN_PASSWORD)?;
+    b.click("main form button")?;
+    b.find("#total-in")?;
+    Ok(())
+}
+
+/// The admin pages at one size: dashboard with the seeded numbers, report, residents (masked), devices.
+fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow::Result<()> {
+    login(b, base)?;
+    let total_in: u64 = b.text("#total-in")?.trim().parse()?;
+    ensure!(total_in > 0, "the seeded district shows no passages in");
+    let bars = b.js(
+        "return [...document.querySelectorAll('svg rect')].filter(r => +r.getAttribute('height') > 0).length",
+        json!([]),
+    )?;
+    ensure!(bars.as_u64() > Some(0), "the hourly chart has no bars");
+    shoot(b, shots, size, "dashboard")?;
+
+    b.goto(&format!("{base}/admin/report"))?;
+    let report = b.text("main")?;
+    ensure!(report.contains("一单式日报"), "report page: {report}");
+    shoot(b, shots, size, "report")?;
+
+    b.goto(&format!("{base}/admin/residents"))?;
+    b.find("table")?;
+    let page = b.text("body")?;
+    for r in demo_residents() {
+        ensure!(
+            !page.contains(&r.id_number) && !page.contains(&r.phone),
+            "the residents list shows an unmasked ID number or phone of {}",
+            r.name
+        );
+    }
+    ensure!(
+        page.contains("***********"),
+        "no masked ID numbers on the list"
+    );
+    shoot(b, shots, size, "residents")?;
+
+    b.goto(&format!("{base}/admin/devices"))?;
+    let devices = b.text("table")?;
+    ensure!(devices.contains("demo-phone-1"), "devices: {devices}");
+    shoot(b, shots, size, "devices")?;
+    Ok(())
+}
+
+/// Create an enrollment code on the checkpoints page, read its QR from the screenshot and enroll a
+/// device with it; returns the key set the server gives that device.
+fn enroll_from_screen(
+    b: &Browser<'_>,
+    base: &str,
+    shots: &Shots,
+    size: Size,
+) -> anyhow::Result<KeySetResponse> {
+    b.goto(&format!("{base}/admin/checkpoints"))?;
+    shoot(b, shots, size, "checkpoints")?;
+    b.click("form[action='/admin/checkpoints/cp-east/enroll'] button")?;
+    let code = b.text("#enroll-code")?;
+    let qr_width = b.width_of("#enroll-qr svg")?;
+    ensure!(
+        qr_width >= 250.0,
+        "the enrollment QR is only {qr_width} px wide"
+    );
+    let png = shoot(b, shots, size, "enroll-code")?;
+    let payload: serde_json::Value = serde_json::from_str(&one_read(&png, "enrollment")?)?;
+    ensure!(
+        payload["code"].as_str() == Some(code.trim()) && payload["server"].as_str() == Some(base),
+        "enrollment QR {payload} does not match the code {code:?} on screen"
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let enrolled: EnrollResponse = http
+            .post(format!("{base}/api/v1/enroll"))
+            .json(&EnrollRequest {
+                code: code.trim().to_owned(),
+                device_id: "browser-test-phone".into(),
+                label: "browser test".into(),
+            })
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let keys: KeySetResponse = http
+            .get(format!("{base}/api/v1/keys"))
+            .bearer_auth(&enrolled.device_token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(keys)
+    })
+}
+
+/// The visitor poster's QR, read from its screenshot: the self-registration URL.
+fn poster_url(b: &Browser<'_>, base: &str, shots: &Shots) -> anyhow::Result<String> {
+    b.goto(&format!("{base}/admin/checkpoints/cp-east/poster"))?;
+    b.find("#poster-qr svg")?;
+    let qr_width = b.width_of("#poster-qr svg")?;
+    ensure!(
+        qr_width >= 300.0,
+        "the poster QR is only {qr_width} px wide"
+    );
+    let png = b.screenshot_page(1400)?;
+    shots.save("poster-desktop", &png)?;
+    one_read(&png, "poster")
+}
+
+fn visitor_passes(db_file: &Path) -> anyhow::Result<i64> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db_file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    Ok(conn.query_row("SELECT COUNT(*) FROM visitor_passes", [], |r| r.get(0))?)
+}
+
+/// Fill the form with a bad mobile number, check the inline error, correct it and read the pass QR.
+fn register(
+    b: &Browser<'_>,
+    url: &str,
+    db_file: &Path,
+    shots: &Shots,
+    size: Size,
+    name: &str,
+) -> anyhow::Result<(String, Vec<u8>)> {
+    b.goto(url)?;
+    b.find("#f-name")?;
+    shoot(b, shots, size, "register")?;
+    let before = visitor_passes(db_file)?;
+    b.type_into("#f-name", name)?;
+    b.type_into("#f-phone", "1381234")?;
+    b.type_into("#f-host_household", "3-2-401")?;
+    b.type_into("#f-reason", "探亲")?;
+    b.click("#submit")?;
+    b.find("#err-phone")?;
+    let expected = validate_phone("1381234")
+        .err()
+        .context("1381234 must be an invalid mobile number")?
+        .message(Lang::ZhCn);
+    let shown = b.text("#err-phone")?;
+    ensure!(
+        shown.contains(&expected),
+        "inline error {shown:?}, expected {expected:?}"
+    );
+    ensure!(
+        b.visible_in_viewport("#err-phone")?,
+        "the phone error is not on screen"
+    );
+    ensure!(
+        b.text("#err-name")?.is_empty(),
+        "the valid name got an error"
+    );
+    ensure!(
+        b.value("#f-name")? == name && b.value("#f-reason")? == "探亲",
+        "the form lost what the visitor typed"
+    );
+    ensure!(
+        visitor_passes(db_file)? == before,
+        "a pass was issued for a bad form"
+    );
+    shoot(b, shots, size, "register-error")?;
+
+    b.type_into("#f-phone", "13812345678")?;
+    b.click("#submit")?;
+    b.find("#pass-qr svg")?;
+    ensure!(
+        b.visible_in_viewport("#pass-qr")?,
+        "the pass QR is not on screen"
+    );
+    let qr_width = b.width_of("#pass-qr svg")?;
+    ensure!(
+        qr_width >= 280.0,
+        "the pass QR is only {qr_width} px wide: too small for the gate"
+    );
+    let pass_id = b.text("#pass-id")?;
+    let png = shoot(b, shots, size, "visitor-pass")?;
+    ensure!(
+        visitor_passes(db_file)? == before + 1,
+        "exactly one pass must be issued"
+    );
+    Ok((pass_id.trim().to_owned(), png))
+}
+
+#[test]
+fn dashboard_and_self_registration_in_headless_chromium() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let db_file = tmp.path().join("district.db");
+    let db = format!("sqlite:{}", db_file.display());
+    let seeded = Command::new(server_bin()?)
+        .args(["--db", &db, "demo-seed"])
+        .env("RUST_LOG", "warn")
+        .output()?;
+    ensure!(
+        seeded.status.success(),
+        "demo-seed: {}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    admin(&db, &["set-password"])?;
+    // An unused code from the CLI stays unused: only the one read from the screen enrolls.
+    another_enrollment_code(&db, "cp-east")?;
+    let server = ServerProc::start(&db, &tmp.path().join("server.log"))?;
+    let base = server.url();
+    let shots = Shots(std::env::var_os("CHECKPOINT_SCREENSHOTS").map(PathBuf::from));
+    let driver = Driver::start()?;
+
+    let desktop = open(&driver, tmp.path(), DESKTOP)?;
+    admin_pages(&desktop, &base, &shots, DESKTOP)?;
+    let keys = enroll_from_screen(&desktop, &base, &shots, DESKTOP)?;
+    let key_set = KeySet::from_records(&keys.keys)?;
+    let register_url = poster_url(&desktop, &base, &shots)?;
+    ensure!(
+        register_url == format!("{base}/register/cp-east"),
+        "the poster QR says {register_url}"
+    );
+    let mut issued = vec![register(
+        &desktop,
+        &register_url,
+        &db_file,
+        &shots,
+        DESKTOP,
+        "王五",
+    )?];
+    drop(desktop);
+
+    let phone = open(&driver, tmp.path(), PHONE)?;
+    issued.push(register(
+        &phone,
+        &register_url,
+        &db_file,
+        &shots,
+        PHONE,
+        "李四",
+    )?);
+    admin_pages(&phone, &base, &shots, PHONE)?;
+    drop(phone);
+
+    for ((pass_id, png), name) in issued.iter().zip(["王五", "李四"]) {
+        let payload = one_read(png, "visitor pass")?;
+        let v = verify(
+            &payload,
+            &key_set,
+            &Revocations::default(),
+            &keys.district_id,
+            Utc::now(),
+            Some(0),
+        );
+        ensure!(
+            v.verdict.is_valid(),
+            "the visitor pass verifies as {:?}",
+            v.verdict
+        );
+        let body = v.pass.context("a valid pass has a body")?;
+        ensure!(body.kind == PassKind::VisitorDay, "kind {:?}", body.kind);
+        ensure!(
+            &body.pass_id == pass_id,
+            "QR holds {}, page shows {pass_id}",
+            body.pass_id
+        );
+        ensure!(
+            body.display_name == name && body.household == "3-2-401",
+            "{body:?}"
+        );
+        ensure!(
+            body.valid_until > Utc::now(),
+            "the day pass has already expired"
+        );
+    }
+    Ok(())
+}
