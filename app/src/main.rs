@@ -16,6 +16,9 @@ fn main() -> anyhow::Result<()> {
         .context("cannot start the background runtime")?;
     let services = checkpoint_app::services::Services::open(&path, runtime.handle().clone())
         .with_context(|| format!("cannot open the ledger at {}", path.display()))?;
+    runtime.block_on(checkpoint_app::platform::provision::enroll_from_env(
+        &services,
+    ))?;
     run(services);
     drop(runtime);
     Ok(())

@@ -84,7 +84,10 @@ pub fn run(which: Which) -> anyhow::Result<()> {
                     .args(["bench", "-p", "app", "--bench", "app"])
                     .env("CHECKPOINT_BENCH_DIR", &out)
                     .env("CHECKPOINT_APP_BIN", release.join("checkpoint"))
-                    .env("CHECKPOINT_LIVEVIEW_BIN", release.join("checkpoint-liveview")),
+                    .env(
+                        "CHECKPOINT_LIVEVIEW_BIN",
+                        release.join("checkpoint-liveview"),
+                    ),
             )
         }
         Which::Server => {

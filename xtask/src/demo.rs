@@ -14,15 +14,8 @@ pub fn run() -> anyhow::Result<()> {
         "ledger_demo",
     ]))?;
     let mut server = crate::demo_server::start()?;
-    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
-        eprintln!("xtask demo: opening the checkpoint app (desktop window)");
-        let app = system::run(cargo().args(["run", "--quiet", "-p", "app"]));
-        crate::demo_server::stop(&mut server);
-        app?;
-    } else {
-        eprintln!("xtask demo: no display found (DISPLAY unset); the desktop window is skipped");
-        eprintln!("xtask demo: the district server keeps running; press Ctrl-C to stop it");
-        server.wait()?;
-    }
-    Ok(())
+    // The app, enrolled to the seeded district: a desktop window, or served to a browser without a display.
+    let app = crate::demo_app::run();
+    crate::demo_server::stop(&mut server);
+    app
 }

@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's commands (demo, test, bench), each installing what it needs and saying so.
 
+mod android;
 mod bench;
 mod demo;
+mod demo_app;
 mod demo_server;
 mod postgres;
 mod screenshots;

@@ -15,6 +15,7 @@ pub const APT_PACKAGES: &[(&str, &str)] = &[
     ("libsoup-3.0-dev", "the desktop app's web view"),
     ("libxdo-dev", "the desktop app (linking fails without it)"),
     ("chromium", "the app's real-browser test (fake camera) and screenshots"),
+    ("chromium-driver", "the app's browser end-to-end test (WebDriver)"),
     ("xvfb", "the desktop app's smoke test (virtual display)"),
     ("xdotool", "the desktop app's smoke test (finding its window)"),
     ("imagemagick", "the desktop app's smoke test (screenshot)"),

@@ -17,6 +17,8 @@ pub fn run() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The app's mobile code paths compile for Android (or a clear SKIPPED line says why not).
+    crate::android::check()?;
     // The sync tests start real `district-server` processes: build the binary they run.
     system::run(cargo().args(["build", "-p", "district-server", "--bin", "district-server"]))?;
     // The server's storage and HTTP tests run on a real PostgreSQL too; stopped when `pg` drops.

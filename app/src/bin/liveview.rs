@@ -17,6 +17,7 @@ async fn main() -> anyhow::Result<()> {
     let services =
         checkpoint_app::services::Services::open(&path, tokio::runtime::Handle::current())
             .with_context(|| format!("cannot open the ledger at {}", path.display()))?;
+    checkpoint_app::platform::provision::enroll_from_env(&services).await?;
     checkpoint_app::platform::liveview::serve(services, addr)
         .await
         .with_context(|| format!("cannot serve on {addr}"))

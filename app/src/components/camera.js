@@ -11,7 +11,9 @@ let lastSent = 0;
 let stopped = false;
 let track = null;
 window.__cpLatencies = window.__cpLatencies || [];
-window.__cpAck = () => { inFlight = false; };
+// Frames the app has scanned (read by `cargo xtask bench app`).
+window.__cpScanned = window.__cpScanned || 0;
+window.__cpAck = () => { inFlight = false; window.__cpScanned++; };
 window.__cpStop = () => {
   stopped = true;
   if (track) { track.stop(); }

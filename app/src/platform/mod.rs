@@ -4,6 +4,7 @@
 pub mod desktop;
 #[cfg(feature = "liveview")]
 pub mod liveview;
+pub mod provision;
 
 /// Where the ledger lives: `$CHECKPOINT_LEDGER`, else the platform data dir, else `./checkpoint-ledger.db`.
 pub fn ledger_path() -> std::path::PathBuf {

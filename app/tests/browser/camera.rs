@@ -1,44 +1,62 @@
 //! The fake camera: Y4M clips (what Chromium's `--use-file-for-fake-video-capture` plays, looped) of a
 //! pass's QR code on a card-white background, and the scan-to-verdict figures written for the bench.
+//! Shared with `benches/app.rs`, which uses a different subset.
+
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A 640×480 4:2:0 Y4M clip: the QR of `payload` centred (or an empty view), 10 frames at 10 fps.
-pub fn write_y4m(payload: Option<&str>, path: &Path) -> anyhow::Result<()> {
-    let (w, h) = (640usize, 480usize);
-    let mut y = vec![235u8; w * h];
+pub const W: usize = 640;
+pub const H: usize = 480;
+
+/// A 640×480 luma frame: the QR of `payload` centred on card white (or an empty view).
+pub fn luma_frame(payload: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    let mut y = vec![235u8; W * H];
     if let Some(payload) = payload {
         let qr = sync_core::render::qr_luma(payload, 5)?;
         let (qw, qh) = (qr.width() as usize, qr.height() as usize);
-        anyhow::ensure!(qw < w && qh < h, "QR {qw}×{qh} does not fit the frame");
-        let (ox, oy) = ((w - qw) / 2, (h - qh) / 2);
+        anyhow::ensure!(qw < W && qh < H, "QR {qw}×{qh} does not fit the frame");
+        let (ox, oy) = ((W - qw) / 2, (H - qh) / 2);
         for row in 0..qh {
             for col in 0..qw {
-                y[(oy + row) * w + ox + col] = qr.get_pixel(col as u32, row as u32).0[0];
+                y[(oy + row) * W + ox + col] = qr.get_pixel(col as u32, row as u32).0[0];
             }
         }
     }
-    let chroma = vec![128u8; (w / 2) * (h / 2)];
+    Ok(y)
+}
+
+/// A 4:2:0 Y4M clip at 10 fps: each `(frame, count)` repeated `count` times; Chromium loops it.
+pub fn write_clip(path: &Path, frames: &[(&[u8], usize)]) -> anyhow::Result<()> {
+    let chroma = vec![128u8; (W / 2) * (H / 2)];
     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(f, "YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg")?;
-    for _ in 0..10 {
-        f.write_all(b"FRAME\n")?;
-        f.write_all(&y)?;
-        f.write_all(&chroma)?;
-        f.write_all(&chroma)?;
+    writeln!(f, "YUV4MPEG2 W{W} H{H} F10:1 Ip A1:1 C420jpeg")?;
+    for (y, count) in frames {
+        for _ in 0..*count {
+            f.write_all(b"FRAME\n")?;
+            f.write_all(y)?;
+            f.write_all(&chroma)?;
+            f.write_all(&chroma)?;
+        }
     }
     f.flush()?;
     Ok(())
 }
 
+/// A clip that shows the QR of `payload` (or an empty view) all the time.
+pub fn write_y4m(payload: Option<&str>, path: &Path) -> anyhow::Result<()> {
+    let y = luma_frame(payload)?;
+    write_clip(path, &[(&y, 10)])
+}
+
 /// The value at quantile `q` (nearest rank) of sorted samples.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
 }
 
-fn bench_file() -> PathBuf {
+pub fn bench_file() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));

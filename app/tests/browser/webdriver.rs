@@ -1,5 +1,8 @@
 //! A small W3C WebDriver client for Debian's `chromedriver` driving Debian's `/usr/bin/chromium`
 //! (plain HTTP/JSON over loopback with reqwest; no downloaded browser, no driver manager).
+//! Shared with `benches/app.rs`, which uses a subset.
+
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::Path;

@@ -1,0 +1,376 @@
+//! `cargo xtask bench app`: cold start to scan-ready of the desktop release build (under Xvfb, WebKit's
+//! mock camera), the served app's memory after 1,000 camera frames through its real scan path (headless
+//! Chromium, fake camera cycling through signed passes), and frame-to-verdict latency, against peers
+//! measured in the same run. Prints a table and merges the figures into `target/bench/app.json`.
+
+#[path = "../tests/browser/camera.rs"]
+mod camera;
+#[path = "../tests/browser/webdriver.rs"]
+mod webdriver;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use chrono::Utc;
+use serde_json::json;
+use sync_core::pass::{verify, DistrictSigner, KeySet, PassBody, PassKind, Revocations};
+use sync_core::scan::{LumaFrame, Scanner};
+use sync_core::Ledger;
+
+const DISTRICT: &str = "district-bench";
+const FRAMES: u64 = 1_000;
+const COLD_RUNS: usize = 5;
+const GOAL_COLD_S: f64 = 1.5;
+const GOAL_RSS_MB: f64 = 200.0;
+const GOAL_P95_MS: f64 = 300.0;
+
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn passes(signer: &DistrictSigner, n: usize) -> anyhow::Result<Vec<String>> {
+    let now = Utc::now();
+    (0..n)
+        .map(|i| {
+            Ok(signer.sign(&PassBody {
+                kind: PassKind::Resident,
+                pass_id: format!("R{:06}", 500 + i),
+                serial: 1,
+                district_id: DISTRICT.into(),
+                compound_id: "compound-1".into(),
+                household: format!("3-2-{}", 401 + i),
+                display_name: format!("住户{i}"),
+                plate: None,
+                valid_from: now - chrono::Duration::days(1),
+                valid_until: now + chrono::Duration::days(30),
+            })?)
+        })
+        .collect()
+}
+
+/// A device ledger as enrollment and a sync leave it (server unreachable: the app runs offline).
+fn enrolled_ledger(path: &Path, signer: &DistrictSigner) -> anyhow::Result<()> {
+    let mut l = Ledger::open(path)?;
+    l.set_setting("server_url", "http://127.0.0.1:9")?;
+    l.set_setting("device_token", "bench-token")?;
+    l.replace_key_set(&[signer.key_record(None, None)])?;
+    l.set_setting("district_id", DISTRICT)?;
+    l.set_setting("clock_offset_ms", &0i64)?;
+    Ok(())
+}
+
+/// Lines of a child's stdout and stderr, as they come.
+fn lines(child: &mut Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let out = child
+        .stdout
+        .take()
+        .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+    let err = child
+        .stderr
+        .take()
+        .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+    for stream in [out, err].into_iter().flatten() {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    rx
+}
+
+/// Spawn the desktop app on `display` and time it until it logs that the camera is live.
+fn cold_start(app: &Path, display: &str, ledger: &Path) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let mut child = Command::new(app)
+        .env("DISPLAY", display)
+        .env("CHECKPOINT_LEDGER", ledger)
+        .env("CHECKPOINT_MOCK_CAMERA", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {}", app.display()))?;
+    let rx = lines(&mut child);
+    let _reaped = Reaped(child);
+    let limit = Duration::from_secs(30);
+    loop {
+        match rx.recv_timeout(limit.saturating_sub(started.elapsed())) {
+            Ok(line) if line.contains("scan-ready") => return Ok(started.elapsed().as_secs_f64()),
+            Ok(_) => {}
+            Err(_) => bail!("the desktop app was not scan-ready within {limit:?}"),
+        }
+    }
+}
+
+fn rss_kb(pid: u32, field: &str) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .with_context(|| format!("no {field} in /proc/{pid}/status"))
+}
+
+struct ScanRun {
+    rss_ready_mb: f64,
+    rss_after_mb: f64,
+    hwm_mb: f64,
+    frames: u64,
+    seconds: f64,
+    latencies: Vec<f64>,
+}
+
+/// Serve the app (release liveview), point headless Chromium's fake camera at a clip cycling through
+/// the passes, dismiss each verdict at once, and stop after `FRAMES` frames were scanned.
+fn scan_run(live: &Path, dir: &Path, passes: &[String]) -> anyhow::Result<ScanRun> {
+    let ledger = dir.join("live.db");
+    let signer_ledger_src = dir.join("desktop.db");
+    std::fs::copy(&signer_ledger_src, &ledger)?;
+    let mut child = Command::new(live)
+        .env("CHECKPOINT_LISTEN", "127.0.0.1:0")
+        .env("CHECKPOINT_LEDGER", &ledger)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", live.display()))?;
+    let pid = child.id();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut first)?;
+    let _server = Reaped(child);
+    let url = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    anyhow::ensure!(
+        url.starts_with("http://127.0.0.1:"),
+        "liveview said {first:?}"
+    );
+
+    let blank = camera::luma_frame(None)?;
+    let codes: Vec<Vec<u8>> = passes
+        .iter()
+        .map(|p| camera::luma_frame(Some(p)))
+        .collect::<anyhow::Result<_>>()?;
+    let mut clip: Vec<(&[u8], usize)> = Vec::new();
+    for c in &codes {
+        clip.push((c, 12));
+        clip.push((&blank, 8));
+    }
+    let video = dir.join("cycle.y4m");
+    camera::write_clip(&video, &clip)?;
+
+    let driver = webdriver::Driver::start()?;
+    let b = driver.browser(&video, &dir.join("profile"))?;
+    b.goto(&url)?;
+    b.wait_js(
+        "the camera to start",
+        "return (window.__cpScanned || 0) > 0",
+        json!([]),
+        Duration::from_secs(60),
+    )?;
+    let rss_ready_mb = rss_kb(pid, "VmRSS:")? as f64 / 1024.0;
+    let started = Instant::now();
+    let frames = loop {
+        let v = b.js(
+            "const v = document.querySelector('#verdict');
+             if (v && v.dataset.measured) { v.click(); }
+             return window.__cpScanned || 0;",
+            json!([]),
+        )?;
+        let n = v.as_u64().unwrap_or(0);
+        if n >= FRAMES {
+            break n;
+        }
+        if started.elapsed() > Duration::from_secs(900) {
+            bail!("only {n} frames scanned in 15 minutes");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let rss_after_mb = rss_kb(pid, "VmRSS:")? as f64 / 1024.0;
+    let hwm_mb = rss_kb(pid, "VmHWM:")? as f64 / 1024.0;
+    let lat = b.js("return window.__cpLatencies || []", json!([]))?;
+    let latencies = lat
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+        .unwrap_or_default();
+    Ok(ScanRun {
+        rss_ready_mb,
+        rss_after_mb,
+        hwm_mb,
+        frames,
+        seconds,
+        latencies,
+    })
+}
+
+/// The floor under scan-to-verdict: decoding and verifying the same frame in-process (ms, median).
+fn in_process_ms(signer: &DistrictSigner, pass: &str) -> anyhow::Result<f64> {
+    let frame = camera::luma_frame(Some(pass))?;
+    let keys = KeySet::from_records(&[signer.key_record(None, None)])?;
+    let revocations = Revocations::from_records(&[]);
+    let scanner = Scanner::default();
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        let luma = LumaFrame::new(camera::W, camera::H, camera::W, &frame)?;
+        let result = scanner.scan(&luma);
+        let text = result
+            .reads
+            .first()
+            .map(|r| r.text.clone())
+            .context("no read")?;
+        let v = verify(&text, &keys, &revocations, DISTRICT, Utc::now(), Some(0));
+        anyhow::ensure!(v.pass.is_some(), "the bench pass did not verify");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(camera::quantile(&times, 0.5))
+}
+
+fn env_path(name: &str) -> anyhow::Result<PathBuf> {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .with_context(|| format!("{name} is not set: run `cargo xtask bench app`"))
+}
+
+fn main() -> anyhow::Result<()> {
+    // `cargo bench` passes `--bench`; nothing to parse.
+    let app = env_path("CHECKPOINT_APP_BIN")?;
+    let live = env_path("CHECKPOINT_LIVEVIEW_BIN")?;
+    let dir = tempfile::tempdir()?;
+    let signer = DistrictSigner::generate(DISTRICT)?;
+    let passes = passes(&signer, 6)?;
+    let desktop_ledger = dir.path().join("desktop.db");
+    enrolled_ledger(&desktop_ledger, &signer)?;
+
+    // Cold start, under a private Xvfb display.
+    let display = format!(":{}", 150 + std::process::id() % 50);
+    let _x = Reaped(
+        Command::new("Xvfb")
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "480x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("Xvfb is needed (apt xvfb)")?,
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    let mut cold = Vec::new();
+    for run in 0..=COLD_RUNS {
+        let s = cold_start(&app, &display, &desktop_ledger)?;
+        // The first run warms the page cache (a "cold" process start, not a cold disk).
+        if run > 0 {
+            cold.push(s);
+        }
+    }
+    cold.sort_by(f64::total_cmp);
+    let cold_median = camera::quantile(&cold, 0.5);
+
+    let run = scan_run(&live, dir.path(), &passes)?;
+    let floor = in_process_ms(&signer, &passes[0])?;
+    let mut lat = run.latencies.clone();
+    lat.sort_by(f64::total_cmp);
+    anyhow::ensure!(!lat.is_empty(), "no verdict was measured");
+    let (p50, p95) = (camera::quantile(&lat, 0.5), camera::quantile(&lat, 0.95));
+
+    println!(
+        "\napp bench (release builds; {} frames in {:.0} s, {} verdicts)",
+        run.frames,
+        run.seconds,
+        lat.len()
+    );
+    println!(
+        "{:<44} {:>10} {:>10} {:>28} {:>7}",
+        "measure", "app", "goal", "peer (same run)", "ratio"
+    );
+    println!(
+        "{:<44} {:>10.2} {:>10.2} {:>28} {:>7}",
+        "cold start → scan-ready, desktop (s)",
+        cold_median,
+        GOAL_COLD_S,
+        "—",
+        format!("{:.2}×goal", cold_median / GOAL_COLD_S)
+    );
+    println!(
+        "{:<44} {:>10.1} {:>10.1} {:>28} {:>7.2}",
+        format!("RSS after {} scans, served app (MB)", run.frames),
+        run.rss_after_mb,
+        GOAL_RSS_MB,
+        format!("{:.1} MB at scan-ready", run.rss_ready_mb),
+        run.rss_after_mb / run.rss_ready_mb
+    );
+    println!(
+        "{:<44} {:>10.0} {:>10.0} {:>28} {:>7.1}",
+        "scan → verdict p50 (ms)",
+        p50,
+        "",
+        format!("{floor:.1} ms decode+verify"),
+        p50 / floor
+    );
+    println!(
+        "{:<44} {:>10.0} {:>10.0} {:>28} {:>7.1}",
+        "scan → verdict p95 (ms)",
+        p95,
+        GOAL_P95_MS,
+        format!("{floor:.1} ms decode+verify"),
+        p95 / floor
+    );
+    println!("peak RSS (VmHWM) of the served app: {:.1} MB", run.hwm_mb);
+
+    let path = std::env::var_os("CHECKPOINT_BENCH_DIR")
+        .map(|d| PathBuf::from(d).join("app.json"))
+        .unwrap_or_else(camera::bench_file);
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    let mut doc: serde_json::Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| json!({}));
+    for (k, v) in [
+        ("cold_start_to_scan_ready_s", json!(cold_median)),
+        ("cold_start_runs_s", json!(cold)),
+        ("cold_start_goal_s", json!(GOAL_COLD_S)),
+        ("rss_mb_after_1000_scans", json!(run.rss_after_mb)),
+        ("rss_mb_at_scan_ready", json!(run.rss_ready_mb)),
+        ("rss_peak_mb", json!(run.hwm_mb)),
+        ("rss_goal_mb", json!(GOAL_RSS_MB)),
+        ("frames_scanned", json!(run.frames)),
+        ("scan_to_verdict_ms_p50", json!(p50)),
+        ("scan_to_verdict_ms_p95", json!(p95)),
+        ("scan_to_verdict_samples", json!(lat.len())),
+        (
+            "scan_to_verdict_source",
+            json!("cargo xtask bench app (release liveview, headless Chromium)"),
+        ),
+        ("decode_verify_in_process_ms", json!(floor)),
+    ] {
+        doc[k] = v;
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
