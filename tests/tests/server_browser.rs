@@ -178,6 +178,7 @@ fn enroll_from_screen(
     b.goto(&format!("{base}/admin/checkpoints"))?;
     shoot(b, shots, size, "checkpoints")?;
     b.click("form[action='/admin/checkpoints/cp-east/enroll'] button")?;
+    b.find("#enroll-qr svg")?;
     let code = b.text("#enroll-code")?;
     let qr_width = b.width_of("#enroll-qr svg")?;
     ensure!(

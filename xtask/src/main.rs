@@ -7,6 +7,7 @@ mod demo_app;
 mod demo_server;
 mod postgres;
 mod screenshots;
+mod screenshots_server;
 mod system;
 mod test;
 
@@ -30,7 +31,7 @@ enum Command {
         #[command(subcommand)]
         which: bench::Which,
     },
-    /// Render every app screen in zh-CN and en at phone size into docs/screenshots/.
+    /// Render every app screen in zh-CN and en at phone size, and the district server's pages, into docs/screenshots/.
     Screenshots,
 }
 

@@ -65,7 +65,7 @@ pub fn run() -> anyhow::Result<()> {
     }
     let _ = std::fs::remove_dir_all(&profile);
     eprintln!("xtask: {} screenshots in {}", pages.len(), out_dir.display());
-    Ok(())
+    crate::screenshots_server::run()
 }
 
 fn tempdir_in(base: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {

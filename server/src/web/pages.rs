@@ -135,7 +135,13 @@ pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Resp
             }
         })
         .collect();
-    page(&state, "devices.html", Some(&admin), context! { devices })
+    let names: HashMap<String, String> = names(&state).await?.into_iter().collect();
+    page(
+        &state,
+        "devices.html",
+        Some(&admin),
+        context! { devices, names },
+    )
 }
 
 pub async fn audit(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {

@@ -36,6 +36,29 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("../../templates/message.html")),
 ];
 
+/// The bilingual label of a stored key (subject and pass kinds, deny reasons); other text unchanged.
+pub fn label(key: &str) -> String {
+    let shown = match key {
+        "resident" => "居民 Resident",
+        "vehicle" => "车辆 Vehicle",
+        "visitor" => "访客 Visitor",
+        "visitor_day" => "访客日证 Visitor day",
+        "staff" => "工作人员 Staff",
+        "expired" => "已过期 expired",
+        "not_yet_valid" => "未生效 not yet valid",
+        "revoked" => "已吊销 revoked",
+        "superseded" => "旧版证件 superseded",
+        "unknown_key" => "未知密钥 unknown key",
+        "bad_signature" => "签名无效 bad signature",
+        "wrong_district" => "非本街道 wrong district",
+        "malformed" => "无法识别 unreadable",
+        "fever" => "发热 fever",
+        "staff_decision" => "值守员拒绝 staff decision",
+        other => return other.to_owned(),
+    };
+    shown.to_owned()
+}
+
 /// The loaded template set.
 #[derive(Debug)]
 pub struct Templates {
@@ -45,6 +68,7 @@ pub struct Templates {
 impl Templates {
     pub fn new() -> Result<Self, Error> {
         let mut env = Environment::new();
+        env.add_filter("label", label);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
