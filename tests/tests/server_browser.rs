@@ -220,6 +220,41 @@ fn enroll_from_screen(
     })
 }
 
+/// The printable card sheets: the residents' pass QRs on screen verify with the server's keys.
+fn card_sheet(
+    b: &Browser<'_>,
+    base: &str,
+    shots: &Shots,
+    keys: &KeySetResponse,
+    key_set: &KeySet,
+) -> anyhow::Result<()> {
+    b.goto(&format!("{base}/admin/cards"))?;
+    b.find("svg")?;
+    let png = shoot(b, shots, DESKTOP, "cards")?;
+    let reads = scan_png(&png)?;
+    ensure!(
+        !reads.is_empty(),
+        "no pass QR could be read from the card sheet"
+    );
+    for payload in reads {
+        let v = verify(
+            &payload,
+            key_set,
+            &Revocations::default(),
+            &keys.district_id,
+            Utc::now(),
+            Some(0),
+        );
+        let kind = v.pass.as_ref().map(|p| p.kind);
+        ensure!(
+            v.verdict.is_valid() && matches!(kind, Some(PassKind::Resident | PassKind::Vehicle)),
+            "a card on the sheet verifies as {:?} ({kind:?})",
+            v.verdict
+        );
+    }
+    Ok(())
+}
+
 /// The visitor poster's QR, read from its screenshot: the self-registration URL.
 fn poster_url(b: &Browser<'_>, base: &str, shots: &Shots) -> anyhow::Result<String> {
     b.goto(&format!("{base}/admin/checkpoints/cp-east/poster"))?;
@@ -333,6 +368,7 @@ fn dashboard_and_self_registration_in_headless_chromium() -> anyhow::Result<()> 
     admin_pages(&desktop, &base, &shots, DESKTOP)?;
     let keys = enroll_from_screen(&desktop, &base, &shots, DESKTOP)?;
     let key_set = KeySet::from_records(&keys.keys)?;
+    card_sheet(&desktop, &base, &shots, &keys, &key_set)?;
     let register_url = poster_url(&desktop, &base, &shots)?;
     ensure!(
         register_url == format!("{base}/register/cp-east"),
