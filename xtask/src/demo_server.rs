@@ -30,16 +30,42 @@ pub fn start() -> anyhow::Result<Child> {
             .args(["--db", &db, "admin", "set-password", "--username", "admin"])
             .env("DISTRICT_ADMIN_PASSWORD", DEMO_ADMIN_PASSWORD),
     )?;
+    eprintln!("xtask demo: the admin password is now the demo one below (the random first-start one no longer works)");
     eprintln!("xtask demo: starting the district server on http://{LISTEN}");
-    let child = Command::new(&exe)
+    let mut child = Command::new(&exe)
         .args(["--db", &db, "serve", "--listen", LISTEN])
         .spawn()
         .with_context(|| format!("cannot start {}", exe.display()))?;
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    wait_healthy(&mut child)?;
     eprintln!(
         "\n  Dashboard:   http://{LISTEN}/admin\n  Admin login: admin / {DEMO_ADMIN_PASSWORD}\n  Card sheets: http://{LISTEN}/admin/cards\n  Visitor self-registration: http://{LISTEN}/register/cp-east\n"
     );
     Ok(child)
+}
+
+/// Wait until `GET /health` answers 200 (a raw request: xtask has no HTTP client), at most 60 s.
+fn wait_healthy(child: &mut Child) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        if let Some(status) = child.try_wait()? {
+            anyhow::bail!("the district server exited with {status} (is {LISTEN} in use?)");
+        }
+        if let Ok(mut s) = std::net::TcpStream::connect(LISTEN) {
+            let mut answer = String::new();
+            let asked = s
+                .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            if asked.is_ok()
+                && s.read_to_string(&mut answer).is_ok()
+                && answer.starts_with("HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    stop(child);
+    anyhow::bail!("the district server did not answer http://{LISTEN}/health within 60 s")
 }
 
 pub fn stop(child: &mut Child) {
