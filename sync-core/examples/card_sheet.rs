@@ -7,14 +7,22 @@ use sync_core::pass::{DistrictSigner, PassBody, PassKind};
 use sync_core::render::{card_sheet_html, Card, SheetOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "card-sheet.html".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "card-sheet.html".into());
     // A fixed example key, so the example sheet is the same on every run. Never use it for real passes.
     let signer = DistrictSigner::from_secret("d01", &[42u8; 32]);
     let from = DateTime::<Utc>::from_timestamp(1_767_196_800, 0).unwrap_or_default();
     let people = [
         (PassKind::Resident, "欧阳小明", "12-3-1202", None, 365),
         (PassKind::Resident, "张伟", "12-3-1202", None, 365),
-        (PassKind::Vehicle, "李秀英", "5-1-301", Some("京A12345"), 365),
+        (
+            PassKind::Vehicle,
+            "李秀英",
+            "5-1-301",
+            Some("京A12345"),
+            365,
+        ),
         (PassKind::VisitorDay, "王建国", "7-2-602", None, 1),
         (PassKind::Staff, "陈静", "物业", None, 90),
         (PassKind::Resident, "司马相如", "3-4-1801", None, 365),
@@ -23,7 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (i, (kind, name, household, plate, days)) in people.into_iter().enumerate() {
         let body = PassBody {
             kind,
-            pass_id: format!("{}{:06}", ["R", "V", "G", "S"][kind.code() as usize - 1], 123 + i),
+            pass_id: format!(
+                "{}{:06}",
+                ["R", "V", "G", "S"][kind.code() as usize - 1],
+                123 + i
+            ),
             serial: 1,
             district_id: "d01".into(),
             compound_id: "c07".into(),

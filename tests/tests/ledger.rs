@@ -6,7 +6,9 @@ use chrono::{Duration, TimeZone, Utc};
 use rusqlite::Connection;
 use sync_core::domain::ChainError;
 use sync_core::ledger::{RecordFilter, UploadOutcome, UploadState};
-use sync_core::{fixtures::sample_passage, Direction, Ledger, LedgerError, Subject, SubjectKind, Verdict};
+use sync_core::{
+    fixtures::sample_passage, Direction, Ledger, LedgerError, Subject, SubjectKind, Verdict,
+};
 
 fn start() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
@@ -127,7 +129,9 @@ fn day_counts_inside_and_search() {
     let mut v = sample_passage(1, t + Duration::minutes(6));
     v.verdict = Verdict::Admitted;
     ledger.append(v).unwrap();
-    ledger.append(sample_passage(0, t + Duration::minutes(7))).unwrap(); // i=0 → denied
+    ledger
+        .append(sample_passage(0, t + Duration::minutes(7)))
+        .unwrap(); // i=0 → denied
     ledger
         .append(sample_passage(3, t + Duration::days(1)))
         .unwrap();
@@ -160,7 +164,11 @@ fn day_counts_inside_and_search() {
             .unwrap()
             .len()
     };
-    assert_eq!(search("京a 00001"), 1, "plate search normalises case and spaces");
+    assert_eq!(
+        search("京a 00001"),
+        1,
+        "plate search normalises case and spaces"
+    );
     assert_eq!(search("李"), 4, "name search");
     assert_eq!(search("002x"), 4, "ID tail search");
     assert_eq!(search("%"), 0, "LIKE wildcards are literal");
@@ -172,7 +180,12 @@ fn day_counts_inside_and_search() {
         })
         .unwrap();
     assert_eq!(visitors_in.len(), 3);
-    assert!(visitors_in.windows(2).all(|w| w[0].body.seq > w[1].body.seq), "newest first");
+    assert!(
+        visitors_in
+            .windows(2)
+            .all(|w| w[0].body.seq > w[1].body.seq),
+        "newest first"
+    );
 }
 
 #[test]
@@ -206,11 +219,18 @@ fn purge_never_deletes_unsynced_passages() {
     assert_eq!(deleted, 10);
     let left = ledger.passages_after(0, 100).unwrap();
     assert_eq!(left.first().map(|p| p.body.seq), Some(11));
-    assert_eq!(ledger.verify().unwrap(), 20, "the rest of the chain verifies from the purge base");
+    assert_eq!(
+        ledger.verify().unwrap(),
+        20,
+        "the rest of the chain verifies from the purge base"
+    );
 
     // Once seq 11 is acknowledged, a purge continues up to the next pending passage.
     ledger
-        .apply_upload_results(&[(all[10].body.id, UploadOutcome::Acknowledged)], Utc::now())
+        .apply_upload_results(
+            &[(all[10].body.id, UploadOutcome::Acknowledged)],
+            Utc::now(),
+        )
         .unwrap();
     assert_eq!(ledger.purge_settled_before(Utc::now()).unwrap(), 14);
     let left: Vec<u64> = ledger
@@ -235,7 +255,8 @@ fn full_disk_gives_a_clear_error_and_keeps_what_was_stored() {
     let (_dir, path, mut ledger) = ledger_with(5);
     let pages: i64 = {
         let conn = Connection::open(&path).unwrap();
-        conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap()
+        conn.query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap()
     };
     ledger.set_max_page_count(pages as u64).unwrap();
     let mut stored = 5;
@@ -252,7 +273,11 @@ fn full_disk_gives_a_clear_error_and_keeps_what_was_stored() {
     assert!(err.zh().contains("未保存"));
     drop(ledger);
     let ledger = Ledger::open(&path).unwrap();
-    assert_eq!(ledger.verify().unwrap(), stored, "every passage that returned Ok is there, nothing else");
+    assert_eq!(
+        ledger.verify().unwrap(),
+        stored,
+        "every passage that returned Ok is there, nothing else"
+    );
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
 }
 

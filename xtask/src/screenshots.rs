@@ -21,7 +21,15 @@ pub fn run() -> anyhow::Result<()> {
     std::fs::create_dir_all(&out_dir)?;
     system::run(
         cargo()
-            .args(["run", "--quiet", "-p", "app", "--example", "screens_html", "--"])
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "app",
+                "--example",
+                "screens_html",
+                "--",
+            ])
             .arg(&html_dir),
     )?;
     let profile = tempdir_in(&root.join("target"))?;
@@ -35,7 +43,10 @@ pub fn run() -> anyhow::Result<()> {
         bail!("no screen pages were written to {}", html_dir.display());
     }
     for page in &pages {
-        let stem = page.file_stem().and_then(|s| s.to_str()).unwrap_or("screen");
+        let stem = page
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("screen");
         let png = out_dir.join(format!("{stem}.png"));
         let status = Command::new(CHROMIUM)
             .args([
@@ -64,7 +75,11 @@ pub fn run() -> anyhow::Result<()> {
         eprintln!("xtask: wrote {}", png.display());
     }
     let _ = std::fs::remove_dir_all(&profile);
-    eprintln!("xtask: {} screenshots in {}", pages.len(), out_dir.display());
+    eprintln!(
+        "xtask: {} screenshots in {}",
+        pages.len(),
+        out_dir.display()
+    );
     crate::screenshots_server::run()
 }
 

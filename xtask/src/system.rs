@@ -8,18 +8,36 @@ use anyhow::{bail, Context};
 /// Debian packages the build and tests need, with the reason shown to the user.
 pub const APT_PACKAGES: &[(&str, &str)] = &[
     ("pkg-config", "building the desktop app"),
-    ("build-essential", "building bundled SQLite and other C code"),
+    (
+        "build-essential",
+        "building bundled SQLite and other C code",
+    ),
     ("libssl-dev", "building the desktop app"),
-    ("libwebkit2gtk-4.1-dev", "the desktop app's web view (WebKitGTK)"),
+    (
+        "libwebkit2gtk-4.1-dev",
+        "the desktop app's web view (WebKitGTK)",
+    ),
     ("libgtk-3-dev", "the desktop app's window"),
     ("libsoup-3.0-dev", "the desktop app's web view"),
     ("libxdo-dev", "the desktop app (linking fails without it)"),
-    ("chromium", "the app's real-browser test (fake camera) and screenshots"),
-    ("chromium-driver", "the app's browser end-to-end test (WebDriver)"),
+    (
+        "chromium",
+        "the app's real-browser test (fake camera) and screenshots",
+    ),
+    (
+        "chromium-driver",
+        "the app's browser end-to-end test (WebDriver)",
+    ),
     ("xvfb", "the desktop app's smoke test (virtual display)"),
-    ("xdotool", "the desktop app's smoke test (finding its window)"),
+    (
+        "xdotool",
+        "the desktop app's smoke test (finding its window)",
+    ),
     ("imagemagick", "the desktop app's smoke test (screenshot)"),
-    ("fonts-droid-fallback", "Chinese glyphs in browser tests and screenshots"),
+    (
+        "fonts-droid-fallback",
+        "Chinese glyphs in browser tests and screenshots",
+    ),
 ];
 
 pub fn workspace_root() -> PathBuf {
@@ -36,7 +54,9 @@ pub fn cargo() -> Command {
 /// Run a command, echoing it first, and fail with its exit status.
 pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
     eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot start {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed with {status}");
     }
