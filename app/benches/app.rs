@@ -1,7 +1,7 @@
 //! `cargo xtask bench app`: cold start to scan-ready of the desktop release build (under Xvfb, WebKit's
-//! mock camera), the served app's memory after 1,000 camera frames through its real scan path (headless
-//! Chromium, fake camera cycling through signed passes), and frame-to-verdict latency, against peers
-//! measured in the same run. Prints a table and merges the figures into `target/bench/app.json`.
+//! mock camera), memory after 1,000 camera frames through the real scan path (desktop with the mock
+//! camera; served app in headless Chromium with a fake camera cycling through signed passes), and
+//! frame-to-verdict latency, against peers measured in the same run. Prints a table and merges the figures into `target/bench/app.json`.
 
 #[path = "../tests/browser/camera.rs"]
 mod camera;
@@ -92,9 +92,12 @@ fn lines(child: &mut Child) -> mpsc::Receiver<String> {
     rx
 }
 
-/// Spawn the desktop app on `display` and time it until it logs that the camera is live.
-fn cold_start(app: &Path, display: &str, ledger: &Path) -> anyhow::Result<f64> {
-    let started = Instant::now();
+/// The desktop app on `display` (WebKit's mock camera), with its log lines.
+fn spawn_desktop(
+    app: &Path,
+    display: &str,
+    ledger: &Path,
+) -> anyhow::Result<(Reaped, mpsc::Receiver<String>)> {
     let mut child = Command::new(app)
         .env("DISPLAY", display)
         .env("CHECKPOINT_LEDGER", ledger)
@@ -104,15 +107,98 @@ fn cold_start(app: &Path, display: &str, ledger: &Path) -> anyhow::Result<f64> {
         .spawn()
         .with_context(|| format!("cannot start {}", app.display()))?;
     let rx = lines(&mut child);
-    let _reaped = Reaped(child);
-    let limit = Duration::from_secs(30);
+    Ok((Reaped(child), rx))
+}
+
+/// Wait for a log line containing `needle`.
+fn wait_line(rx: &mpsc::Receiver<String>, needle: &str, limit: Duration) -> anyhow::Result<()> {
+    let started = Instant::now();
     loop {
         match rx.recv_timeout(limit.saturating_sub(started.elapsed())) {
-            Ok(line) if line.contains("scan-ready") => return Ok(started.elapsed().as_secs_f64()),
+            Ok(line) if line.contains(needle) => return Ok(()),
             Ok(_) => {}
-            Err(_) => bail!("the desktop app was not scan-ready within {limit:?}"),
+            Err(_) => bail!("the desktop app did not log {needle:?} within {limit:?}"),
         }
     }
+}
+
+/// Spawn the desktop app and time it until it logs that the camera is live.
+fn cold_start(app: &Path, display: &str, ledger: &Path) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let (_app, rx) = spawn_desktop(app, display, ledger)?;
+    wait_line(&rx, "scan-ready", Duration::from_secs(30))?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Memory of the desktop app: (app alone, app + WebKit processes) at scan-ready and after `FRAMES` frames.
+struct DesktopMemory {
+    ready_mb: (f64, f64),
+    after_mb: (f64, f64),
+    seconds: f64,
+}
+
+fn desktop_memory(app: &Path, display: &str, ledger: &Path) -> anyhow::Result<DesktopMemory> {
+    let (child, rx) = spawn_desktop(app, display, ledger)?;
+    let pid = child.0.id();
+    wait_line(&rx, "scan-ready", Duration::from_secs(30))?;
+    let started = Instant::now();
+    let ready_mb = (rss_mb(pid)?, tree_rss_mb(pid)?);
+    wait_line(&rx, &format!("frames={FRAMES}"), Duration::from_secs(900))?;
+    Ok(DesktopMemory {
+        ready_mb,
+        after_mb: (rss_mb(pid)?, tree_rss_mb(pid)?),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn rss_mb(pid: u32) -> anyhow::Result<f64> {
+    Ok(rss_kb(pid, "VmRSS:")? as f64 / 1024.0)
+}
+
+/// VmRSS of a process and all its descendants (the desktop app and its WebKit processes).
+fn tree_rss_mb(pid: u32) -> anyhow::Result<f64> {
+    let mut total = rss_mb(pid)?;
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))?;
+    for task in tasks.flatten() {
+        let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+            total += tree_rss_mb(child).unwrap_or(0.0);
+        }
+    }
+    Ok(total)
+}
+
+/// A private Xvfb display: the first free number from 150, ready once its socket exists.
+fn xvfb() -> anyhow::Result<(Reaped, String)> {
+    let n = (150..250)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        })
+        .context("no free X display number")?;
+    let display = format!(":{n}");
+    let child = Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "480x900x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("Xvfb is needed (apt xvfb)")?;
+    let started = Instant::now();
+    while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(10),
+            "Xvfb {display} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok((Reaped(child), display))
 }
 
 fn rss_kb(pid: u32, field: &str) -> anyhow::Result<u64> {
@@ -260,23 +346,7 @@ fn main() -> anyhow::Result<()> {
     enrolled_ledger(&desktop_ledger, &signer)?;
 
     // Cold start, under a private Xvfb display.
-    let display = format!(":{}", 150 + std::process::id() % 50);
-    let _x = Reaped(
-        Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "480x900x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("Xvfb is needed (apt xvfb)")?,
-    );
-    std::thread::sleep(Duration::from_millis(800));
+    let (_x, display) = xvfb()?;
     let mut cold = Vec::new();
     for run in 0..=COLD_RUNS {
         let s = cold_start(&app, &display, &desktop_ledger)?;
@@ -288,6 +358,7 @@ fn main() -> anyhow::Result<()> {
     cold.sort_by(f64::total_cmp);
     let cold_median = camera::quantile(&cold, 0.5);
 
+    let desktop = desktop_memory(&app, &display, &desktop_ledger)?;
     let run = scan_run(&live, dir.path(), &passes)?;
     let floor = in_process_ms(&signer, &passes[0])?;
     let mut lat = run.latencies.clone();
@@ -312,6 +383,22 @@ fn main() -> anyhow::Result<()> {
         GOAL_COLD_S,
         "—",
         format!("{:.2}×goal", cold_median / GOAL_COLD_S)
+    );
+    println!(
+        "{:<44} {:>10.1} {:>10.1} {:>28} {:>7.2}",
+        format!("RSS after {FRAMES} scans, desktop app (MB)"),
+        desktop.after_mb.0,
+        GOAL_RSS_MB,
+        format!("{:.1} MB at scan-ready", desktop.ready_mb.0),
+        desktop.after_mb.0 / desktop.ready_mb.0
+    );
+    println!(
+        "{:<44} {:>10.1} {:>10.1} {:>28} {:>7.2}",
+        format!("  + WebKit processes (MB)"),
+        desktop.after_mb.1,
+        GOAL_RSS_MB,
+        format!("{:.1} MB at scan-ready", desktop.ready_mb.1),
+        desktop.after_mb.1 / desktop.ready_mb.1
     );
     println!(
         "{:<44} {:>10.1} {:>10.1} {:>28} {:>7.2}",
@@ -354,9 +441,21 @@ fn main() -> anyhow::Result<()> {
         ("cold_start_to_scan_ready_s", json!(cold_median)),
         ("cold_start_runs_s", json!(cold)),
         ("cold_start_goal_s", json!(GOAL_COLD_S)),
-        ("rss_mb_after_1000_scans", json!(run.rss_after_mb)),
-        ("rss_mb_at_scan_ready", json!(run.rss_ready_mb)),
-        ("rss_peak_mb", json!(run.hwm_mb)),
+        ("rss_mb_after_1000_scans", json!(desktop.after_mb.0)),
+        ("rss_mb_at_scan_ready", json!(desktop.ready_mb.0)),
+        (
+            "rss_mb_after_1000_scans_with_webkit",
+            json!(desktop.after_mb.1),
+        ),
+        (
+            "rss_mb_at_scan_ready_with_webkit",
+            json!(desktop.ready_mb.1),
+        ),
+        ("desktop_1000_frames_s", json!(desktop.seconds)),
+        ("liveview_rss_mb_after_1000_scans", json!(run.rss_after_mb)),
+        ("liveview_rss_mb_at_scan_ready", json!(run.rss_ready_mb)),
+        ("liveview_rss_peak_mb", json!(run.hwm_mb)),
+        ("liveview_1000_frames_s", json!(run.seconds)),
         ("rss_goal_mb", json!(GOAL_RSS_MB)),
         ("frames_scanned", json!(run.frames)),
         ("scan_to_verdict_ms_p50", json!(p50)),

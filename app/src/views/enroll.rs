@@ -98,7 +98,7 @@ pub fn Enroll() -> Element {
                     if *scanning.read() {
                         CameraView { on_code, paused: false }
                     } else {
-                        button { class: "wide secondary", r#type: "button", onclick: move |_| scanning.set(true),
+                        button { class: "wide secondary", r#type: "button", id: "enroll-scan", onclick: move |_| scanning.set(true),
                             {tr(lang, "扫描登记二维码", "Scan enrollment QR")}
                         }
                     }

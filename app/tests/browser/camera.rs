@@ -27,6 +27,24 @@ pub fn luma_frame(payload: Option<&str>) -> anyhow::Result<Vec<u8>> {
     Ok(y)
 }
 
+/// A 640×480 luma frame showing a screenshot (PNG) centred on white, as a phone held to a screen sees it.
+pub fn luma_from_png(png: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let shot = image::load_from_memory_with_format(png, image::ImageFormat::Png)?.to_luma8();
+    let (sw, sh) = (shot.width() as usize, shot.height() as usize);
+    anyhow::ensure!(
+        sw < W && sh < H,
+        "screenshot {sw}×{sh} does not fit the frame"
+    );
+    let mut y = vec![235u8; W * H];
+    let (ox, oy) = ((W - sw) / 2, (H - sh) / 2);
+    for row in 0..sh {
+        for col in 0..sw {
+            y[(oy + row) * W + ox + col] = shot.get_pixel(col as u32, row as u32).0[0];
+        }
+    }
+    Ok(y)
+}
+
 /// A 4:2:0 Y4M clip at 10 fps: each `(frame, count)` repeated `count` times; Chromium loops it.
 pub fn write_clip(path: &Path, frames: &[(&[u8], usize)]) -> anyhow::Result<()> {
     let chroma = vec![128u8; (W / 2) * (H / 2)];

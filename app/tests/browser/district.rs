@@ -27,7 +27,6 @@ pub struct IssuedPass {
 pub struct District {
     pub server: ServerProc,
     pub sqlite: PathBuf,
-    pub enrollment_code: String,
     pub passes: Vec<IssuedPass>,
 }
 
@@ -44,7 +43,8 @@ const NAMES: [&str; 5] = ["张小明", "李华", "王芳", "赵强", "陈静"];
 pub fn start(dir: &Path) -> anyhow::Result<District> {
     let sqlite = dir.join("district.db");
     let db = format!("sqlite:{}", sqlite.display());
-    let enrollment_code = enrollment_code(&db, CHECKPOINT)?;
+    // Creates the compound and checkpoint; the test takes its own code from the dashboard.
+    enrollment_code(&db, CHECKPOINT)?;
     admin(&db, &["set-password", "--username", "admin"])?;
     let csv: String = NAMES
         .iter()
@@ -84,7 +84,6 @@ pub fn start(dir: &Path) -> anyhow::Result<District> {
     Ok(District {
         server,
         sqlite,
-        enrollment_code,
         passes,
     })
 }
@@ -108,8 +107,8 @@ fn issued_passes(sqlite: &Path) -> anyhow::Result<Vec<IssuedPass>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Revoke a pass the way an administrator does: log in to the dashboard and press its revoke button.
-pub fn revoke_in_dashboard(b: &Browser, server: &str, pass: &IssuedPass) -> anyhow::Result<()> {
+/// Log in to the dashboard as the administrator.
+pub fn log_in(b: &Browser, server: &str) -> anyhow::Result<()> {
     b.goto(&format!("{server}/admin/login"))?;
     b.fill("input[name=username]", "admin")?;
     b.fill("input[name=password]", ADMIN_PASSWORD)?;
@@ -120,6 +119,21 @@ pub fn revoke_in_dashboard(b: &Browser, server: &str, pass: &IssuedPass) -> anyh
         serde_json::json!([]),
         Duration::from_secs(20),
     )?;
+    Ok(())
+}
+
+/// Press "Enrollment code" for the checkpoint in the dashboard; returns a screenshot of the QR it shows.
+pub fn dashboard_enrollment_qr(b: &Browser, server: &str) -> anyhow::Result<Vec<u8>> {
+    b.goto(&format!("{server}/admin/checkpoints"))?;
+    b.click(&format!(
+        "form[action='/admin/checkpoints/{CHECKPOINT}/enroll'] button"
+    ))?;
+    b.find("#enroll-code", Duration::from_secs(20))?;
+    b.element_png("svg")
+}
+
+/// Revoke a pass the way an administrator does: press its revoke button in the dashboard.
+pub fn revoke_in_dashboard(b: &Browser, server: &str, pass: &IssuedPass) -> anyhow::Result<()> {
     b.goto(&format!("{server}/admin/residents"))?;
     let button = format!(
         "form[action='/admin/passes/{}/{}/revoke'] button",

@@ -171,16 +171,35 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
     camera::write_y4m(None, &blank).unwrap();
     let mut samples: Vec<f64> = Vec::new();
 
-    // 1. Enroll through the UI with the code the server issued; then gate and staff name.
+    // 1. The administrator opens an enrollment code in the dashboard; its QR, as the screen shows it,
+    //    goes in front of the phone's camera.
+    let admin = driver
+        .browser(&blank, &dir.path().join("profile-admin"))
+        .unwrap();
+    district::log_in(&admin, &district.server.url()).unwrap();
+    let qr_png = district::dashboard_enrollment_qr(&admin, &district.server.url()).unwrap();
+    let enroll_clip = dir.path().join("enroll.y4m");
+    let qr_frame = camera::luma_from_png(&qr_png).unwrap();
+    camera::write_clip(&enroll_clip, &[(&qr_frame, 10)]).unwrap();
     {
         let b = driver
-            .browser(&blank, &dir.path().join("profile-enroll"))
+            .browser(&enroll_clip, &dir.path().join("profile-enroll"))
             .unwrap();
         b.goto(&format!("{app}/home")).unwrap();
         b.find("#enroll-server", WAIT).unwrap();
+        // A mistyped code: the server refuses, the reason shows, nothing is enrolled.
         b.fill("#enroll-server", &district.server.url()).unwrap();
-        b.fill("#enroll-code", &district.enrollment_code).unwrap();
+        b.fill("#enroll-code", "WRONG-CODE").unwrap();
         b.click("#enroll-submit").unwrap();
+        b.find("#enroll-error", WAIT).unwrap();
+        assert!(!b.text("#enroll-error").unwrap().trim().is_empty());
+        let token: Option<String> = Ledger::open_read_only(&ledger)
+            .unwrap()
+            .setting("device_token")
+            .unwrap();
+        assert_eq!(token, None, "a refused code enrolls nothing");
+        // Scan the dashboard's QR: enrolled; then gate and staff name.
+        b.click("#enroll-scan").unwrap();
         b.find("#enroll-staff", WAIT).unwrap();
         b.fill("#enroll-staff", "王师傅").unwrap();
         b.click("#enroll-finish").unwrap();
@@ -223,7 +242,7 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
 
     // 4. Revoke a pass in the dashboard; the revocation reaches the app through sync; red with the reason.
     let p2 = &district.passes[1];
-    district::revoke_in_dashboard(&b, &district.server.url(), p2).unwrap();
+    district::revoke_in_dashboard(&admin, &district.server.url(), p2).unwrap();
     sync_now(&b, &app);
     wait_until("the revocation on the device", WAIT, || {
         let l = Ledger::open_read_only(&ledger).ok()?;

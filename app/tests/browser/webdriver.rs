@@ -229,6 +229,19 @@ impl Browser<'_> {
         .map(drop)
     }
 
+    /// A PNG screenshot of the element matching `css`, as the screen shows it.
+    pub fn element_png(&self, css: &str) -> anyhow::Result<Vec<u8>> {
+        use base64::Engine;
+        let id = self.find(css, Duration::from_secs(20))?;
+        let v = self.driver.call(
+            reqwest::Method::GET,
+            &format!("/session/{}/element/{id}/screenshot", self.session),
+            None,
+        )?;
+        let b64 = v.as_str().ok_or_else(|| anyhow!("no screenshot in {v}"))?;
+        Ok(base64::engine::general_purpose::STANDARD.decode(b64)?)
+    }
+
     /// The visible text of the element matching `css` ("" when absent).
     pub fn text(&self, css: &str) -> anyhow::Result<String> {
         let v = self.js(
