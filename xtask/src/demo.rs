@@ -1,18 +1,9 @@
 //! `cargo xtask demo`: the main job on embedded defaults, saying what it does at each step.
 
-use crate::system::{self, cargo, ensure_apt, APT_PACKAGES};
+use crate::system::{ensure_apt, APT_PACKAGES};
 
 pub fn run() -> anyhow::Result<()> {
     ensure_apt(APT_PACKAGES)?;
-    eprintln!("xtask demo: writing sample passages to a local ledger (target/demo/ledger.db) and reading today's counts");
-    system::run(cargo().args([
-        "run",
-        "--quiet",
-        "-p",
-        "sync-core",
-        "--example",
-        "ledger_demo",
-    ]))?;
     let mut server = crate::demo_server::start()?;
     // The app, enrolled to the seeded district: a desktop window, or served to a browser without a display.
     let app = crate::demo_app::run();
