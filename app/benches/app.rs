@@ -5,9 +5,8 @@
 
 #[path = "../tests/browser/camera.rs"]
 mod camera;
-#[path = "../tests/browser/webdriver.rs"]
-mod webdriver;
 
+use checkpoint_tests::webdriver;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -261,7 +260,10 @@ fn scan_run(live: &Path, dir: &Path, passes: &[String]) -> anyhow::Result<ScanRu
     camera::write_clip(&video, &clip)?;
 
     let driver = webdriver::Driver::start()?;
-    let b = driver.browser(&video, &dir.join("profile"))?;
+    let profile = dir.join("profile");
+    let b = driver.browser(&webdriver::BrowserOptions::phone_with_camera(
+        &video, &profile,
+    ))?;
     b.goto(&url)?;
     b.wait_js(
         "the camera to start",

@@ -6,3 +6,4 @@ pub mod device;
 pub mod exactly_once;
 pub mod fault_proxy;
 pub mod server_proc;
+pub mod webdriver;

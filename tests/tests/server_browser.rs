@@ -9,14 +9,12 @@
 //! With `CHECKPOINT_SCREENSHOTS=DIR` the screenshots are also written to `DIR/server-*.png`
 //! (`cargo xtask screenshots` does that for docs/screenshots/).
 
-mod browser_support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, ensure, Context};
-use browser_support::{Browser, Driver};
 use checkpoint_tests::server_proc::{admin, another_enrollment_code, server_bin, ServerProc};
+use checkpoint_tests::webdriver::{Browser, BrowserOptions, Driver, WAIT};
 use chrono::Utc;
 use district_server::demo::demo_residents;
 use serde_json::json;
@@ -85,7 +83,7 @@ fn one_read(png: &[u8], what: &str) -> anyhow::Result<String> {
 fn open<'d>(driver: &'d Driver, dir: &Path, size: Size) -> anyhow::Result<Browser<'d>> {
     let profile = dir.join(format!("profile-{}", size.name));
     std::fs::create_dir_all(&profile)?;
-    let b = driver.browser(&profile)?;
+    let b = driver.browser(&BrowserOptions::desktop(&profile))?;
     b.viewport(size.width, size.height, size.mobile)?;
     Ok(b)
 }
@@ -123,7 +121,7 @@ fn login(b: &Browser<'_>, base: &str) -> anyhow::Result<()> {
     b.type_into("input[name=username]", "admin")?;
     b.type_into("input[name=password]", ADMIN_PASSWORD)?;
     b.click("main form button")?;
-    b.find("#total-in")?;
+    b.find("#total-in", WAIT)?;
     Ok(())
 }
 
@@ -145,7 +143,7 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
     shoot(b, shots, size, "report")?;
 
     b.goto(&format!("{base}/admin/residents"))?;
-    b.find("table")?;
+    b.find("table", WAIT)?;
     let page = b.text("body")?;
     for r in demo_residents() {
         ensure!(
@@ -178,7 +176,7 @@ fn enroll_from_screen(
     b.goto(&format!("{base}/admin/checkpoints"))?;
     shoot(b, shots, size, "checkpoints")?;
     b.click("form[action='/admin/checkpoints/cp-east/enroll'] button")?;
-    b.find("#enroll-qr svg")?;
+    b.find("#enroll-qr svg", WAIT)?;
     let code = b.text("#enroll-code")?;
     let qr_width = b.width_of("#enroll-qr svg")?;
     ensure!(
@@ -229,7 +227,7 @@ fn card_sheet(
     key_set: &KeySet,
 ) -> anyhow::Result<()> {
     b.goto(&format!("{base}/admin/cards"))?;
-    b.find("svg")?;
+    b.find("svg", WAIT)?;
     let png = shoot(b, shots, DESKTOP, "cards")?;
     let reads = scan_png(&png)?;
     ensure!(
@@ -258,7 +256,7 @@ fn card_sheet(
 /// The visitor poster's QR, read from its screenshot: the self-registration URL.
 fn poster_url(b: &Browser<'_>, base: &str, shots: &Shots) -> anyhow::Result<String> {
     b.goto(&format!("{base}/admin/checkpoints/cp-east/poster"))?;
-    b.find("#poster-qr svg")?;
+    b.find("#poster-qr svg", WAIT)?;
     let qr_width = b.width_of("#poster-qr svg")?;
     ensure!(
         qr_width >= 300.0,
@@ -285,7 +283,7 @@ fn register(
     name: &str,
 ) -> anyhow::Result<(String, Vec<u8>)> {
     b.goto(url)?;
-    b.find("#f-name")?;
+    b.find("#f-name", WAIT)?;
     shoot(b, shots, size, "register")?;
     let before = visitor_passes(db_file)?;
     b.type_into("#f-name", name)?;
@@ -293,7 +291,7 @@ fn register(
     b.type_into("#f-host_household", "3-2-401")?;
     b.type_into("#f-reason", "探亲")?;
     b.click("#submit")?;
-    b.find("#err-phone")?;
+    b.find("#err-phone", WAIT)?;
     let expected = validate_phone("1381234")
         .err()
         .context("1381234 must be an invalid mobile number")?
@@ -323,7 +321,7 @@ fn register(
 
     b.type_into("#f-phone", "13812345678")?;
     b.click("#submit")?;
-    b.find("#pass-qr svg")?;
+    b.find("#pass-qr svg", WAIT)?;
     ensure!(
         b.visible_in_viewport("#pass-qr")?,
         "the pass QR is not on screen"

@@ -8,7 +8,7 @@ use anyhow::Context;
 use checkpoint_tests::server_proc::{admin, enrollment_code, ServerProc};
 use sync_core::validate::IdNumber;
 
-use crate::webdriver::Browser;
+use checkpoint_tests::webdriver::Browser;
 
 pub const CHECKPOINT: &str = "cp-e2e";
 pub const COMPOUND: &str = "c-test";

@@ -11,7 +11,6 @@
 
 mod camera;
 mod district;
-mod webdriver;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -24,7 +23,7 @@ use sync_core::i18n::{Lang, Localized};
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
 use sync_core::{DenyReason, Ledger, Passage, Subject, Verdict};
 
-use webdriver::{Browser, Driver};
+use checkpoint_tests::webdriver::{Browser, BrowserOptions, Driver};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -100,7 +99,10 @@ fn show<'d>(
     let video = dir.join(format!("{tag}.y4m"));
     camera::write_y4m(Some(payload), &video).unwrap();
     let b = driver
-        .browser(&video, &dir.join(format!("profile-{tag}")))
+        .browser(&BrowserOptions::phone_with_camera(
+            &video,
+            &dir.join(format!("profile-{tag}")),
+        ))
         .unwrap();
     b.goto(&format!("{app}/scan")).unwrap();
     b.find("#verdict", WAIT)
@@ -174,7 +176,10 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
     // 1. The administrator opens an enrollment code in the dashboard; its QR, as the screen shows it,
     //    goes in front of the phone's camera.
     let admin = driver
-        .browser(&blank, &dir.path().join("profile-admin"))
+        .browser(&BrowserOptions::phone_with_camera(
+            &blank,
+            &dir.path().join("profile-admin"),
+        ))
         .unwrap();
     district::log_in(&admin, &district.server.url()).unwrap();
     let qr_png = district::dashboard_enrollment_qr(&admin, &district.server.url()).unwrap();
@@ -183,7 +188,10 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
     camera::write_clip(&enroll_clip, &[(&qr_frame, 10)]).unwrap();
     {
         let b = driver
-            .browser(&enroll_clip, &dir.path().join("profile-enroll"))
+            .browser(&BrowserOptions::phone_with_camera(
+                &enroll_clip,
+                &dir.path().join("profile-enroll"),
+            ))
             .unwrap();
         b.goto(&format!("{app}/home")).unwrap();
         b.find("#enroll-server", WAIT).unwrap();
@@ -292,7 +300,10 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
 
     // 6. A visitor through the form: an invalid phone shows its error and stores nothing; fixed, admitted.
     let b = driver
-        .browser(&blank, &dir.path().join("profile-visitor"))
+        .browser(&BrowserOptions::phone_with_camera(
+            &blank,
+            &dir.path().join("profile-visitor"),
+        ))
         .unwrap();
     b.goto(&format!("{app}/visitor")).unwrap();
     for (field, value) in [
@@ -366,7 +377,10 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
     // ...and after the server is back, everything uploads, exactly once.
     district.server.restart().unwrap();
     let b = driver
-        .browser(&blank, &dir.path().join("profile-back"))
+        .browser(&BrowserOptions::phone_with_camera(
+            &blank,
+            &dir.path().join("profile-back"),
+        ))
         .unwrap();
     sync_now(&b, &app);
     b.wait_text("#sync-pending", "0", WAIT).unwrap();

@@ -1,6 +1,7 @@
 //! A small W3C WebDriver client for Debian's `chromedriver` driving Debian's headless `/usr/bin/chromium`
 //! (plain HTTP/JSON over loopback with reqwest; never a downloaded browser): exact viewport sizes
-//! through the DevTools protocol, real typing and clicks, and PNG screenshots.
+//! through the DevTools protocol, an optional fake camera fed from a Y4M file, real typing and clicks,
+//! and PNG screenshots. Used by the server's and the app's browser tests and the app bench.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -113,10 +114,11 @@ impl Driver {
         })
     }
 
-    /// A fresh headless Chromium (profile in `profile`, which must be a new empty directory).
-    pub fn browser(&self, profile: &Path) -> anyhow::Result<Browser<'_>> {
-        let args = [
-            "--headless",
+    /// A fresh headless Chromium with its own profile (`options.profile`, a new empty directory).
+    pub fn browser(&self, options: &BrowserOptions<'_>) -> anyhow::Result<Browser<'_>> {
+        let (width, height) = options.window;
+        let mut args: Vec<String> = [
+            "--headless=new",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-dev-shm-usage",
@@ -126,12 +128,25 @@ impl Driver {
             "--no-first-run",
             "--hide-scrollbars",
             "--lang=zh-CN",
-            "--window-size=1280,800",
         ]
         .map(String::from)
-        .into_iter()
-        .chain([format!("--user-data-dir={}", profile.display())])
-        .collect::<Vec<_>>();
+        .into();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", options.profile.display()));
+        if let Some(video) = options.fake_camera {
+            args.extend(
+                [
+                    "--autoplay-policy=no-user-gesture-required",
+                    "--use-fake-ui-for-media-stream",
+                    "--use-fake-device-for-media-stream",
+                ]
+                .map(String::from),
+            );
+            args.push(format!(
+                "--use-file-for-fake-video-capture={}",
+                video.display()
+            ));
+        }
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
@@ -145,6 +160,37 @@ impl Driver {
             driver: self,
             session,
         })
+    }
+}
+
+/// How to start one browser.
+#[derive(Debug, Clone, Copy)]
+pub struct BrowserOptions<'a> {
+    /// A new empty directory for the profile.
+    pub profile: &'a Path,
+    /// Window size in CSS pixels.
+    pub window: (u32, u32),
+    /// A Y4M (or MJPEG) file the fake camera plays in a loop.
+    pub fake_camera: Option<&'a Path>,
+}
+
+impl<'a> BrowserOptions<'a> {
+    /// A desktop-sized window (1280×800) without a camera.
+    pub fn desktop(profile: &'a Path) -> Self {
+        Self {
+            profile,
+            window: (1280, 800),
+            fake_camera: None,
+        }
+    }
+
+    /// A phone-sized window (390×844) whose camera plays `video`.
+    pub fn phone_with_camera(video: &'a Path, profile: &'a Path) -> Self {
+        Self {
+            profile,
+            window: (390, 844),
+            fake_camera: Some(video),
+        }
     }
 }
 
@@ -182,8 +228,14 @@ impl Browser<'_> {
         self.post("/execute/sync", json!({ "script": script, "args": args }))
     }
 
-    /// Wait until the script returns something truthy, and return it.
-    pub fn wait_js(&self, what: &str, script: &str, args: Value) -> anyhow::Result<Value> {
+    /// Wait up to `limit` until the script returns something truthy (not null/false/""/0), and return it.
+    pub fn wait_js(
+        &self,
+        what: &str,
+        script: &str,
+        args: Value,
+        limit: Duration,
+    ) -> anyhow::Result<Value> {
         let started = Instant::now();
         loop {
             let v = self.js(script, args.clone())?;
@@ -197,20 +249,21 @@ impl Browser<'_> {
             if truthy {
                 return Ok(v);
             }
-            if started.elapsed() > WAIT {
+            if started.elapsed() > limit {
                 let page = self.text("body").unwrap_or_default();
-                bail!("waited {WAIT:?} for {what}; the page shows:\n{page}");
+                bail!("waited {limit:?} for {what}; the page shows:\n{page}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
-    /// Wait for an element, then return its WebDriver element id.
-    pub fn find(&self, css: &str) -> anyhow::Result<String> {
+    /// Wait up to `limit` for an element, then return its WebDriver element id.
+    pub fn find(&self, css: &str, limit: Duration) -> anyhow::Result<String> {
         self.wait_js(
             &format!("element {css}"),
             "return document.querySelector(arguments[0]) !== null",
             json!([css]),
+            limit,
         )?;
         let v = self.post("/element", json!({ "using": "css selector", "value": css }))?;
         v[ELEMENT]
@@ -221,17 +274,52 @@ impl Browser<'_> {
 
     /// A real click (WebDriver pointer input) on the element matching `css`.
     pub fn click(&self, css: &str) -> anyhow::Result<()> {
-        let id = self.find(css)?;
+        let id = self.find(css, WAIT)?;
         self.post(&format!("/element/{id}/click"), json!({}))
             .map(drop)
     }
 
     /// Clear the input matching `css` and type `text` into it with real key events.
     pub fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        let id = self.find(css)?;
+        let id = self.find(css, WAIT)?;
         self.post(&format!("/element/{id}/clear"), json!({}))?;
         self.post(&format!("/element/{id}/value"), json!({ "text": text }))
             .map(drop)
+    }
+
+    /// Set an input's value the way a paste does (one `input` event), for apps that read `oninput`.
+    pub fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        self.find(css, WAIT)?;
+        self.js(
+            "const el = document.querySelector(arguments[0]); el.focus(); el.value = arguments[1];
+             el.dispatchEvent(new Event('input', { bubbles: true }));",
+            json!([css, text]),
+        )
+        .map(drop)
+    }
+
+    /// A PNG screenshot of the element matching `css`, as the screen shows it.
+    pub fn element_png(&self, css: &str) -> anyhow::Result<Vec<u8>> {
+        let id = self.find(css, WAIT)?;
+        let v = self.get(&format!("/element/{id}/screenshot"))?;
+        let b64 = v.as_str().ok_or_else(|| anyhow!("no screenshot in {v}"))?;
+        Ok(base64::engine::general_purpose::STANDARD.decode(b64)?)
+    }
+
+    /// Wait up to `limit` until the element matching `css` shows text containing `needle`.
+    pub fn wait_text(&self, css: &str, needle: &str, limit: Duration) -> anyhow::Result<String> {
+        let started = Instant::now();
+        loop {
+            let t = self.text(css)?;
+            if t.contains(needle) {
+                return Ok(t);
+            }
+            if started.elapsed() > limit {
+                let page = self.text("body").unwrap_or_default();
+                bail!("waited {limit:?} for {needle:?} in {css} (it shows {t:?}); page:\n{page}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// The value property of the input matching `css`.
