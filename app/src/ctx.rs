@@ -30,8 +30,7 @@ pub struct Ctx {
 pub fn provide(services: &Services) -> Ctx {
     let (prefs, wallet, checkpoint_id, fever) = match services.ledger() {
         Ok(l) => {
-            let config: Option<sync_core::protocol::CheckpointConfig> =
-                l.setting("checkpoint_config").ok().flatten();
+            let config = crate::services::checkpoint_config(&l);
             (
                 crate::services::load_prefs(&l),
                 crate::services::load_wallet(&l),

@@ -17,13 +17,7 @@ use crate::state::verdict::VerdictAction;
 /// The district's time zone (China Standard Time unless the config says otherwise).
 pub fn district_offset(services: &Services) -> chrono::FixedOffset {
     let minutes = services
-        .ledger()
-        .ok()
-        .and_then(|l| {
-            l.setting::<sync_core::protocol::CheckpointConfig>("checkpoint_config")
-                .ok()
-                .flatten()
-        })
+        .checkpoint_config()
         .map(|c| c.utc_offset_minutes)
         .unwrap_or(480);
     chrono::FixedOffset::east_opt(minutes * 60).unwrap_or_else(|| chrono::Offset::fix(&Utc))

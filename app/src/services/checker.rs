@@ -12,8 +12,7 @@ use super::AppError;
 use crate::ports::{CheckedPass, PassChecker, PassKindView};
 
 /// Ledger settings written by the sync engine (enrollment and pulls).
-pub const SETTING_DISTRICT: &str = "district_id";
-pub const SETTING_CLOCK_OFFSET: &str = "clock_offset_ms";
+pub use sync_core::sync::{SETTING_CLOCK_OFFSET, SETTING_DISTRICT};
 
 #[derive(Debug)]
 struct Trust {

@@ -7,6 +7,7 @@ mod store;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use sync_core::ledger::Ledger;
+use sync_core::protocol::CheckpointConfig;
 use sync_core::sync::{self as engine, RunnerTimings, SyncConfig, SyncEngine, SyncHandle};
 use tokio::runtime::Handle;
 
@@ -59,6 +60,11 @@ impl Services {
 
     pub fn ledger(&self) -> Result<MutexGuard<'_, Ledger>, AppError> {
         self.inner.ledger.lock().map_err(|_| AppError::Poisoned)
+    }
+
+    /// The checkpoint config from enrollment and the last pull (`None` before enrollment).
+    pub fn checkpoint_config(&self) -> Option<CheckpointConfig> {
+        self.ledger().ok().and_then(|l| checkpoint_config(&l))
     }
 
     pub fn shared_ledger(&self) -> Arc<Mutex<Ledger>> {
@@ -217,4 +223,9 @@ impl Services {
         }
         Ok(())
     }
+}
+
+/// The checkpoint config stored in the ledger by the sync engine.
+pub fn checkpoint_config(ledger: &Ledger) -> Option<CheckpointConfig> {
+    ledger.setting(engine::SETTING_CONFIG).ok().flatten()
 }

@@ -21,13 +21,7 @@ pub fn Settings() -> Element {
     let p = prefs.read().clone();
     let fever = ctx.visitor.read().fever_threshold_c;
     let gates: Vec<String> = services
-        .ledger()
-        .ok()
-        .and_then(|l| {
-            l.setting::<sync_core::protocol::CheckpointConfig>("checkpoint_config")
-                .ok()
-                .flatten()
-        })
+        .checkpoint_config()
         .map(|c| c.gates)
         .unwrap_or_default();
     let svc = services.clone();
