@@ -141,7 +141,7 @@ mod tests {
     fn forged_pass_is_refused_with_reason() {
         let mut w = Wallet::default();
         w.reduce(WalletAction::Add(
-            "CP1:XXX".into(),
+            "CP1:NOT-A-SIGNED-PASS".into(),
             checked("R1", Some(DenyReason::BadSignature)),
         ));
         assert!(w.passes.is_empty());
