@@ -94,6 +94,16 @@ impl Ledger {
         })
     }
 
+    /// How many passages wait for upload (index-only count).
+    pub fn pending_count(&self) -> Result<u64, LedgerError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM passages WHERE upload_state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// Pending and rejected counts and the oldest pending time.
     pub fn upload_summary(&self) -> Result<UploadSummary, LedgerError> {
         let (pending, oldest, rejected): (i64, Option<i64>, i64) = self.conn.query_row(

@@ -196,23 +196,23 @@ impl SyncEngine {
 
     async fn upload_all(&mut self) -> Result<StepReport, SyncError> {
         let mut report = StepReport::default();
+        let (device_id, mut pending_total) = {
+            let l = lock(&self.ledger)?;
+            (l.device_id().to_owned(), l.pending_count()?)
+        };
         loop {
-            let (batch, pending_total) = {
-                let l = lock(&self.ledger)?;
-                (
-                    l.pending_batch(self.batch_limit)?,
-                    l.upload_summary()?.pending,
-                )
-            };
+            let batch = lock(&self.ledger)?.pending_batch(self.batch_limit)?;
             if batch.is_empty() {
                 return Ok(report);
             }
             let n = batch.len();
             let ids: Vec<Uuid> = batch.iter().map(|p| p.body.id).collect();
+            // Passages recorded during the upload make this an estimate; it is only shown in the device list.
+            pending_total = pending_total.max(n as u64);
             let request = BatchRequest {
-                device_id: lock(&self.ledger)?.device_id().to_owned(),
+                device_id: device_id.clone(),
                 passages: batch,
-                backlog: pending_total.saturating_sub(n as u64),
+                backlog: pending_total - n as u64,
             };
             let json =
                 serde_json::to_vec(&request).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
@@ -235,6 +235,7 @@ impl SyncEngine {
                 }
                 PostOutcome::Posted(resp) => {
                     let (acked, rejected) = self.apply_results(&ids, resp)?;
+                    pending_total = pending_total.saturating_sub((acked + rejected) as u64);
                     report.batches += 1;
                     report.acknowledged += acked;
                     report.rejected += rejected;
