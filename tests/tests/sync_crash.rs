@@ -11,6 +11,8 @@ use checkpoint_tests::server_proc::{enrollment_code, stored_for_device, ServerPr
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_killed_mid_upload_is_exactly_once() {
+    // Each round's upload takes well over the 40–160 ms before the kill (about 4 passages/ms here).
+    const PER_ROUND: u64 = 3000;
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("district.db");
     let db = format!("sqlite:{}", db_path.display());
@@ -22,7 +24,7 @@ async fn server_killed_mid_upload_is_exactly_once() {
     let device_id = device.ledger.lock().unwrap().device_id().to_owned();
     let run = async {
         for round in 0..3u64 {
-            device.record(1500).unwrap();
+            device.record(PER_ROUND).unwrap();
             let mut engine = device
                 .engine(&server.url(), 20, Duration::from_secs(3))
                 .unwrap();
@@ -31,7 +33,7 @@ async fn server_killed_mid_upload_is_exactly_once() {
                 (engine, r)
             });
             // Kill the server while batches are in flight.
-            tokio::time::sleep(Duration::from_millis(60 + 90 * round)).await;
+            tokio::time::sleep(Duration::from_millis(40 + 60 * round)).await;
             server.kill();
             let (mut engine, result) = upload.await.unwrap();
             let stored = stored_for_device(&db_path, &device_id).unwrap().len();
@@ -40,7 +42,7 @@ async fn server_killed_mid_upload_is_exactly_once() {
             server.restart().unwrap();
             drain(&mut engine, 10).await.unwrap();
             let n = device.check(&db_path).unwrap();
-            assert_eq!(n as u64, 1500 * (round + 1));
+            assert_eq!(n as u64, PER_ROUND * (round + 1));
         }
     };
     tokio::time::timeout(Duration::from_secs(240), run)
@@ -51,6 +53,8 @@ async fn server_killed_mid_upload_is_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_killed_mid_sync_is_exactly_once() {
     const KILLS: usize = 12;
+    // Large enough that the device cannot finish between 12 kills (it drains ~2,000 a second here).
+    const BACKLOG: u64 = 16_000;
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("district.db");
     let db = format!("sqlite:{}", db_path.display());
@@ -60,7 +64,7 @@ async fn device_killed_mid_sync_is_exactly_once() {
     let device = Device::enrolled(&ledger_path, &server.url(), &code)
         .await
         .unwrap();
-    device.record(4000).unwrap();
+    device.record(BACKLOG).unwrap();
     let device_id = device.ledger.lock().unwrap().device_id().to_owned();
     drop(device);
 
@@ -106,8 +110,8 @@ async fn device_killed_mid_sync_is_exactly_once() {
     assert!(status.success());
     let device = sync_core::Ledger::open(&ledger_path).unwrap();
     assert_eq!(
-        checkpoint_tests::exactly_once::check_exactly_once(&db_path, &device).unwrap(),
-        4000
+        checkpoint_tests::exactly_once::check_exactly_once(&db_path, &device).unwrap() as u64,
+        BACKLOG
     );
     drop(server);
 }
