@@ -1,5 +1,6 @@
 //! `cargo xtask bench server`: batch ingest over loopback HTTP on SQLite and PostgreSQL against a raw
-//! PostgreSQL COPY of the same rows, and 1,000 simulated devices' batch latency with an exact count check.
+//! PostgreSQL COPY of the same rows, and 1,000 simulated devices' batch latency (all at once, and paced) with an
+//! exact count check.
 //!
 //! Reads `CHECKPOINT_TEST_PG_URL` (a PostgreSQL server where it may create databases) and writes
 //! `$CHECKPOINT_BENCH_DIR/server.json`.
@@ -240,8 +241,11 @@ struct Fleet {
     duplicates: i64,
 }
 
-/// 1,000 devices at once, each sending 10 batches of 100 in order; latency per batch and a count check.
-async fn fleet(url: &str) -> Fleet {
+/// 1,000 devices, each sending 10 batches of 100 in order; latency per batch and a count check.
+/// With `pace: None` every device sends its next batch the moment the last is answered (a whole
+/// district coming back online at once). With `Some(p)` each device sends one batch every `p`, starting
+/// at a spread-out offset (gates in steady operation).
+async fn fleet(url: &str, pace: Option<StdDuration>) -> Fleet {
     let (state, base, tokens) = server(url, FLEET_DEVICES).await;
     let client = reqwest::Client::builder()
         .timeout(StdDuration::from_secs(120))
@@ -264,11 +268,18 @@ async fn fleet(url: &str) -> Fleet {
     let tasks: Vec<_> = tokens
         .into_iter()
         .zip(bodies)
-        .map(|(token, batches)| {
+        .enumerate()
+        .map(|(d, (token, batches))| {
             let (client, base) = (client.clone(), base.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(FLEET_BATCHES);
-                for body in batches {
+                // A fixed spread of start offsets over one period (device d starts at d/N of it).
+                let offset = pace.map(|p| p.mul_f64(d as f64 / FLEET_DEVICES as f64));
+                for (i, body) in batches.into_iter().enumerate() {
+                    if let (Some(p), Some(offset)) = (pace, offset) {
+                        let due = clock + offset + p * i as u32;
+                        tokio::time::sleep_until(due.into()).await;
+                    }
                     let t = Instant::now();
                     let resp = post(&client, &base, &token, body).await;
                     latencies.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -344,7 +355,14 @@ fn main() {
         };
         let fleet_backend = if pg.is_some() { "postgres" } else { "sqlite" };
         eprintln!("bench server: {FLEET_DEVICES} devices x {FLEET_BATCHES} batches of {FLEET_BATCH} on {fleet_backend}");
-        let f = fleet(&fleet_url).await;
+        let f = fleet(&fleet_url, None).await;
+        let pace = StdDuration::from_secs(5);
+        let paced_url = match &pg {
+            Some(base) => fresh_pg(base).await,
+            None => format!("sqlite:{}", dir.path().join("fleet-paced.db").display()),
+        };
+        eprintln!("bench server: the same fleet paced, one batch per device every {pace:?}");
+        let paced = fleet(&paced_url, Some(pace)).await;
         let ratio = pg_rps.zip(copy_rps).map(|(a, b)| a / b);
         let fmt = |v: Option<f64>| v.map_or("skipped".to_owned(), |v| format!("{v:.0}"));
         println!("\n| measure | value | peer (same run) | ratio | goal |");
@@ -358,7 +376,8 @@ fn main() {
         let batches_per_s = f.rps / FLEET_BATCH as f64;
         println!("| {FLEET_DEVICES} devices ({fleet_backend}) records/s (all at once) | {:.0} | — | — | ≥ {} for p99 < 1 s |", f.rps, FLEET_DEVICES * FLEET_BATCH);
         println!("| queueing floor: devices ÷ batches/s, ms | {:.0} | — | — | — |", FLEET_DEVICES as f64 / batches_per_s * 1000.0);
-        println!("| lost / duplicates | {} / {} | — | — | 0 / 0 |", f.lost, f.duplicates);
+        println!("| same fleet paced (a batch per device every 5 s, {:.0} records/s offered) p50 / p99, ms | {:.1} / {:.1} | — | — | p99 < 1000 |", (FLEET_DEVICES * FLEET_BATCH) as f64 / pace.as_secs_f64(), paced.p50_ms, paced.p99_ms);
+        println!("| lost / duplicates | {} / {} | — | — | 0 / 0 |", f.lost + paced.lost, f.duplicates + paced.duplicates);
         let summary = json!({
             "ingest_sqlite_rps": sqlite_rps,
             "ingest_pg_rps": pg_rps,
@@ -369,12 +388,16 @@ fn main() {
             "fleet_rps": f.rps,
             "p50_batch_ms": f.p50_ms,
             "p99_batch_ms": f.p99_ms,
-            "lost": f.lost,
-            "duplicates": f.duplicates,
+            "p50_batch_ms_paced": paced.p50_ms,
+            "p99_batch_ms_paced": paced.p99_ms,
+            "paced_every_s": pace.as_secs_f64(),
+            "lost": f.lost + paced.lost,
+            "duplicates": f.duplicates + paced.duplicates,
         });
         let path = std::path::Path::new(&out).join("server.json");
         std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
         println!("\nwrote {}", path.display());
         assert_eq!((f.lost, f.duplicates), (0, 0), "records lost or duplicated");
+        assert_eq!((paced.lost, paced.duplicates), (0, 0), "records lost or duplicated (paced)");
     });
 }
