@@ -24,6 +24,9 @@ pub enum Decoder {
     Rxing,
     /// rxing without "try harder" or inversion: scans fewer rows, several times faster.
     RxingFast,
+    /// As `RxingFast`, but with one global threshold instead of local blocks: cheapest of all, and
+    /// enough for a well-lit, evenly lit code (a phone screen, a clean card).
+    RxingGlobal,
     /// rqrr, a port of quirc.
     Rqrr,
 }
@@ -33,6 +36,7 @@ impl Decoder {
         match self {
             Self::Rxing => "rxing",
             Self::RxingFast => "rxing-fast",
+            Self::RxingGlobal => "rxing-global",
             Self::Rqrr => "rqrr",
         }
     }
@@ -61,8 +65,48 @@ fn hints(try_harder: bool, also_inverted: bool) -> DecodeHints {
     }
 }
 
+/// How rxing turns grey into black and white.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Threshold {
+    /// One threshold for the whole image (fast).
+    Global,
+    /// Local 8×8-block thresholds (handles glare and shadows).
+    Local,
+}
+
 /// rxing on `img`; with `find_all`, a successful read is followed by a multi-code pass for more codes.
-pub(crate) fn rxing(img: &Gray, try_harder: bool, also_inverted: bool, find_all: bool) -> Decoded {
+pub(crate) fn rxing(
+    img: &Gray,
+    threshold: Threshold,
+    try_harder: bool,
+    also_inverted: bool,
+    find_all: bool,
+) -> Decoded {
+    match threshold {
+        Threshold::Local => rxing_with(
+            img,
+            HybridBinarizer::new,
+            try_harder,
+            also_inverted,
+            find_all,
+        ),
+        Threshold::Global => rxing_with(
+            img,
+            rxing::common::GlobalHistogramBinarizer::new,
+            try_harder,
+            also_inverted,
+            find_all,
+        ),
+    }
+}
+
+fn rxing_with<'a, B: rxing::Binarizer>(
+    img: &'a Gray,
+    binarizer: impl FnOnce(Luma8Source<'a>) -> B,
+    try_harder: bool,
+    also_inverted: bool,
+    find_all: bool,
+) -> Decoded {
     guarded(|| {
         let (Ok(w), Ok(h)) = (u32::try_from(img.width), u32::try_from(img.height)) else {
             return Vec::new();
@@ -70,7 +114,7 @@ pub(crate) fn rxing(img: &Gray, try_harder: bool, also_inverted: bool, find_all:
         let Ok(source) = Luma8Source::new_with_slice(&img.px, w, h) else {
             return Vec::new();
         };
-        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        let mut bitmap = BinaryBitmap::new(binarizer(source));
         let hints = hints(try_harder, also_inverted);
         let mut reader = MultiFormatReader::default();
         let Ok(first) = reader.decode_with_hints(&mut bitmap, &hints) else {
