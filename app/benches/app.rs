@@ -7,6 +7,7 @@
 mod camera;
 
 use checkpoint_tests::webdriver;
+use checkpoint_tests::xvfb::{Reaped, Xvfb};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -26,15 +27,6 @@ const COLD_RUNS: usize = 5;
 const GOAL_COLD_S: f64 = 1.5;
 const GOAL_RSS_MB: f64 = 200.0;
 const GOAL_P95_MS: f64 = 300.0;
-
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn passes(signer: &DistrictSigner, n: usize) -> anyhow::Result<Vec<String>> {
     let now = Utc::now();
@@ -165,39 +157,6 @@ fn tree_rss_mb(pid: u32) -> anyhow::Result<f64> {
         }
     }
     Ok(total)
-}
-
-/// A private Xvfb display: the first free number from 150, ready once its socket exists.
-fn xvfb() -> anyhow::Result<(Reaped, String)> {
-    let n = (150..250)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-        })
-        .context("no free X display number")?;
-    let display = format!(":{n}");
-    let child = Command::new("Xvfb")
-        .args([
-            display.as_str(),
-            "-screen",
-            "0",
-            "480x900x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("Xvfb is needed (apt xvfb)")?;
-    let started = Instant::now();
-    while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(10),
-            "Xvfb {display} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok((Reaped(child), display))
 }
 
 fn rss_kb(pid: u32, field: &str) -> anyhow::Result<u64> {
@@ -348,7 +307,8 @@ fn main() -> anyhow::Result<()> {
     enrolled_ledger(&desktop_ledger, &signer)?;
 
     // Cold start, under a private Xvfb display.
-    let (_x, display) = xvfb()?;
+    let x = Xvfb::start()?;
+    let display = x.display.clone();
     let mut cold = Vec::new();
     for run in 0..=COLD_RUNS {
         let s = cold_start(&app, &display, &desktop_ledger)?;

@@ -7,17 +7,10 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns may unwrap too
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+use checkpoint_tests::xvfb::{Reaped, Xvfb};
 use std::time::{Duration, Instant};
-
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn tool(name: &str) {
     let found = Command::new("sh")
@@ -35,23 +28,8 @@ fn desktop_window_shows_the_scan_screen_under_xvfb() {
     for t in ["Xvfb", "xdotool", "import"] {
         tool(t);
     }
-    let display = format!(":{}", 90 + std::process::id() % 50);
-    let _x = Reaped(
-        Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "480x900x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    std::thread::sleep(Duration::from_millis(800));
+    let x = Xvfb::start().unwrap();
+    let display = x.display.clone();
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("device.db");
     {

@@ -7,3 +7,4 @@ pub mod exactly_once;
 pub mod fault_proxy;
 pub mod server_proc;
 pub mod webdriver;
+pub mod xvfb;
