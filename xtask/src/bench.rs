@@ -21,6 +21,9 @@ pub enum Which {
     /// The checkpoint app: cold start to scan-ready (desktop release build, Xvfb), RSS after 1,000
     /// camera frames and scan-to-verdict latency (release liveview in headless Chromium).
     App,
+    /// The hostile-input campaign (generated batches and URLs) on SQLite and PostgreSQL: cases per
+    /// second and total cases, with zero server failures (starts a throwaway PostgreSQL).
+    Attack,
     /// A 100k-passage backlog drained to fresh servers (SQLite, PostgreSQL) vs one POST per record,
     /// bytes on the wire, and 50 devices x 2,000 passages through a flapping proxy.
     Sync,
@@ -95,6 +98,15 @@ pub fn run(which: Which) -> anyhow::Result<()> {
             system::run(
                 cargo()
                     .args(["bench", "-p", "district-server", "--bench", "server"])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env(crate::postgres::PG_URL_ENV, pg.url()),
+            )
+        }
+        Which::Attack => {
+            let pg = crate::postgres::TempPostgres::start()?;
+            system::run(
+                cargo()
+                    .args(["bench", "-p", "checkpoint-tests", "--bench", "attack"])
                     .env("CHECKPOINT_BENCH_DIR", &out)
                     .env(crate::postgres::PG_URL_ENV, pg.url()),
             )

@@ -11,6 +11,7 @@ use sync_core::protocol::{
     BatchRequest, BatchResponse, CheckpointConfig, EnrollRequest, EnrollResponse, KeySetResponse,
     RecordStatus, RevocationsResponse,
 };
+use sync_core::validate::{check_text, clean_text};
 
 use super::body::read_body;
 use crate::auth::{hash_token, random_token};
@@ -69,17 +70,12 @@ pub async fn enroll(
     let bytes = read_body(&headers, body, &state.config.batch_limits()).await?;
     let req: EnrollRequest = parse_json(&bytes)?;
     let device_id = req.device_id.trim();
-    if device_id.is_empty() || device_id.len() > 64 || device_id.chars().any(char::is_control) {
+    if device_id.is_empty() || check_text(device_id, 64).is_err() {
         return Err(ApiError::BadRequest(
             "device_id must be 1–64 printable characters".into(),
         ));
     }
-    let label: String = req
-        .label
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(64)
-        .collect();
+    let label = clean_text(&req.label, 64);
     let token = random_token(32).map_err(|e| ApiError::Internal(e.to_string()))?;
     let now_ms = Utc::now().timestamp_millis();
     let cp = state

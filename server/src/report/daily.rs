@@ -58,7 +58,9 @@ impl DailyReport {
         let (start_ms, end_ms) = (start.timestamp_millis(), end.timestamp_millis());
         let compound = compound_id.unwrap_or("");
         let facts = store.passage_facts(start_ms, end_ms, compound).await?;
-        let since = end - Duration::days(i64::from(config.retention_days));
+        let since = end
+            .checked_sub_signed(Duration::days(i64::from(config.retention_days)))
+            .unwrap_or(start);
         let presence = store
             .presence(since.timestamp_millis(), end_ms, compound)
             .await?;

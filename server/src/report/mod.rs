@@ -5,24 +5,37 @@ mod csv_export;
 mod daily;
 mod glance;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 pub use chart::hourly_svg;
 pub use csv_export::{neutralise_cell, report_csv};
 pub use daily::{DailyReport, KindTotals};
 pub use glance::{Glance, HourlyCounts};
 
+/// The days a report can be asked for; a date outside is refused before any arithmetic.
+pub fn reportable_day(day: NaiveDate) -> bool {
+    (2000..=2999).contains(&day.year())
+}
+
 /// The UTC instants at which local day `day` starts and ends, for a UTC offset in minutes.
+/// Saturates at the ends of the calendar instead of overflowing.
 pub fn day_bounds(day: NaiveDate, utc_offset_minutes: i32) -> (DateTime<Utc>, DateTime<Utc>) {
     let start_local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let start =
-        Utc.from_utc_datetime(&start_local) - Duration::minutes(i64::from(utc_offset_minutes));
-    (start, start + Duration::days(1))
+    let start = Utc
+        .from_utc_datetime(&start_local)
+        .checked_sub_signed(Duration::minutes(i64::from(utc_offset_minutes)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let end = start
+        .checked_add_signed(Duration::days(1))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    (start, end)
 }
 
 /// Today's local date at `now`.
 pub fn local_day(now: DateTime<Utc>, utc_offset_minutes: i32) -> NaiveDate {
-    (now + Duration::minutes(i64::from(utc_offset_minutes))).date_naive()
+    now.checked_add_signed(Duration::minutes(i64::from(utc_offset_minutes)))
+        .unwrap_or(now)
+        .date_naive()
 }
 
 #[cfg(test)]
@@ -40,5 +53,15 @@ mod tests {
             local_day(start - Duration::seconds(1), 480),
             day.pred_opt().unwrap_or_default()
         );
+    }
+
+    #[test]
+    fn the_ends_of_the_calendar_saturate_instead_of_panicking() {
+        let (start, end) = day_bounds(NaiveDate::MAX, -840);
+        assert!(start <= end);
+        let (start, end) = day_bounds(NaiveDate::MIN, 840);
+        assert!(start <= end);
+        assert_eq!(local_day(DateTime::<Utc>::MAX_UTC, 840), NaiveDate::MAX);
+        assert!(!reportable_day(NaiveDate::MAX) && !reportable_day(NaiveDate::MIN));
     }
 }

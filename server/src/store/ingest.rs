@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use sync_core::protocol::{RecordResult, RecordStatus};
+use sync_core::validate::check_text;
 use sync_core::{Passage, Subject, Verdict};
 
 use super::value::placeholders;
@@ -50,46 +51,96 @@ pub struct BatchPlan {
     pub n_rejected: u64,
 }
 
-fn field_problem(p: &Passage) -> Option<String> {
+/// Most occupants one vehicle record may claim, and most scanned companions it may list.
+pub const MAX_OCCUPANTS: u32 = 99;
+/// Largest clock offset a device may report (server − device); beyond it the clock is not trusted.
+pub const MAX_CLOCK_OFFSET: Duration = Duration::days(365);
+/// How far past the device's known head a record's seq may be; beyond it the record is rejected
+/// so that one absurd seq cannot move the head out of reach and switch chain monitoring off.
+pub const MAX_SEQ_AHEAD: u64 = 1_000_000;
+
+fn is_hash_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Every text a record carries, with its field name (optional ones only when present).
+fn texts(p: &Passage) -> Vec<(&'static str, &str)> {
     let b = &p.body;
-    let mut texts: Vec<(&str, &str)> = vec![
+    let mut texts: Vec<(&'static str, &str)> = vec![
         ("checkpoint_id", &b.checkpoint_id),
         ("gate", &b.gate),
         ("staff", &b.staff),
     ];
     match &b.subject {
         Subject::Resident {
-            pass_id, household, ..
-        } => texts.extend([("pass_id", pass_id.as_str()), ("household", household)]),
-        Subject::Vehicle { plate, .. } => texts.push(("plate", plate)),
+            pass_id,
+            household,
+            name,
+        } => {
+            texts.extend([("pass_id", pass_id.as_str()), ("household", household)]);
+            texts.extend(name.as_deref().map(|n| ("name", n)));
+        }
+        Subject::Vehicle {
+            plate,
+            pass_id,
+            occupant_pass_ids,
+            ..
+        } => {
+            texts.push(("plate", plate));
+            texts.extend(pass_id.as_deref().map(|v| ("pass_id", v)));
+            texts.extend(
+                occupant_pass_ids
+                    .iter()
+                    .map(|v| ("occupant_pass_ids", v.as_str())),
+            );
+        }
         Subject::Visitor {
             name,
             phone,
+            id_number,
             host_household,
             reason,
-            ..
-        } => texts.extend([
-            ("name", name.as_str()),
-            ("phone", phone),
-            ("host_household", host_household),
-            ("reason", reason),
-        ]),
-    }
-    if let Some(name) = b.subject.name() {
-        texts.push(("name", name));
-    }
-    for (field, value) in texts {
-        if value.chars().count() > MAX_FIELD_CHARS {
-            return Some(format!(
-                "{field} is longer than {MAX_FIELD_CHARS} characters"
-            ));
+            plate,
+            visitor_pass_id,
+        } => {
+            texts.extend([
+                ("name", name.as_str()),
+                ("phone", phone),
+                ("host_household", host_household),
+                ("reason", reason),
+            ]);
+            texts.extend(id_number.as_deref().map(|v| ("id_number", v)));
+            texts.extend(plate.as_deref().map(|v| ("plate", v)));
+            texts.extend(visitor_pass_id.as_deref().map(|v| ("visitor_pass_id", v)));
         }
-        if value.chars().any(char::is_control) {
-            return Some(format!("{field} contains control characters"));
+    }
+    texts
+}
+
+fn field_problem(p: &Passage) -> Option<String> {
+    let b = &p.body;
+    for (field, value) in texts(p) {
+        if let Err(e) = check_text(value, MAX_FIELD_CHARS) {
+            return Some(format!("{field}: {e}"));
         }
     }
     if b.checkpoint_id.is_empty() || b.gate.is_empty() {
         return Some("checkpoint_id and gate are required".into());
+    }
+    if !is_hash_hex(&p.prev_hash) || !is_hash_hex(&p.hash) {
+        return Some("hash and prev_hash must be 64 lowercase hex characters".into());
+    }
+    if let Subject::Vehicle {
+        occupant_pass_ids,
+        occupants,
+        ..
+    } = &b.subject
+    {
+        if *occupants > MAX_OCCUPANTS || occupant_pass_ids.len() > MAX_OCCUPANTS as usize {
+            return Some(format!(
+                "a vehicle carries at most {MAX_OCCUPANTS} occupants"
+            ));
+        }
     }
     if let Some(t) = b.temperature_c {
         if !(30.0..=45.0).contains(&t) {
@@ -97,6 +148,16 @@ fn field_problem(p: &Passage) -> Option<String> {
         }
     }
     None
+}
+
+/// The record's time on the server's clock: `recorded_at` corrected by the device's reported offset.
+/// `None` when the offset is beyond a year or the sum leaves the calendar.
+fn corrected_time(p: &Passage) -> Option<DateTime<Utc>> {
+    let offset = Duration::try_milliseconds(p.body.clock_offset_ms.unwrap_or(0))?;
+    if offset.abs() > MAX_CLOCK_OFFSET {
+        return None;
+    }
+    p.body.recorded_at.checked_add_signed(offset)
 }
 
 fn record_problem(
@@ -113,17 +174,22 @@ fn record_problem(
     if b.seq == 0 || i64::try_from(b.seq).is_err() {
         return Some("seq must be between 1 and 2^63".into());
     }
-    if !p.is_self_consistent() {
-        return Some("hash does not match the record's contents".into());
-    }
     if let Some(problem) = field_problem(p) {
         return Some(problem);
     }
+    if !p.is_self_consistent() {
+        return Some("hash does not match the record's contents".into());
+    }
     if !checkpoints.contains(&b.checkpoint_id) {
-        return Some(format!("unknown checkpoint {:?}", b.checkpoint_id));
+        return Some(format!(
+            "record is for checkpoint {:?}, not this device's checkpoint",
+            b.checkpoint_id
+        ));
     }
     // The device's known offset (server − device) corrects a wrong device clock.
-    let corrected = b.recorded_at + Duration::milliseconds(b.clock_offset_ms.unwrap_or(0));
+    let Some(corrected) = corrected_time(p) else {
+        return Some("clock_offset_ms is more than a year, or recorded_at is out of range".into());
+    };
     if corrected > now + MAX_FUTURE_SKEW {
         let minutes = (corrected - now).num_minutes();
         return Some(format!(
@@ -137,7 +203,8 @@ fn record_problem(
 }
 
 /// Decide each record's fate. `stored_by_seq` holds this device's stored records in the batch's
-/// seq range, `stored_by_id` every stored record whose id appears in the batch.
+/// seq range, `stored_by_id` every stored record whose id appears in the batch, `checkpoints` the
+/// checkpoints this device may record at (its own).
 pub fn plan_batch(
     state: &DeviceState,
     passages: &[Passage],
@@ -147,7 +214,9 @@ pub fn plan_batch(
     now: DateTime<Utc>,
     retention_days: u32,
 ) -> BatchPlan {
-    let oldest = now - Duration::days(i64::from(retention_days));
+    let oldest = now
+        .checked_sub_signed(Duration::days(i64::from(retention_days)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let mut results = Vec::with_capacity(passages.len());
     let mut accepted = Vec::new();
     let mut seen_ids: HashMap<String, (u64, String)> = HashMap::new();
@@ -157,6 +226,13 @@ pub fn plan_batch(
         let status =
             if let Some(reason) = record_problem(p, &state.device_id, checkpoints, now, oldest) {
                 RecordStatus::Rejected { reason }
+            } else if p.body.seq > state.last_seq.saturating_add(MAX_SEQ_AHEAD) {
+                RecordStatus::Rejected {
+                    reason: format!(
+                        "seq {} is more than {MAX_SEQ_AHEAD} past the device's last known seq {}",
+                        p.body.seq, state.last_seq
+                    ),
+                }
             } else if let Some(prior) = stored_by_id
                 .get(&id)
                 .map(|s| {
@@ -281,7 +357,11 @@ impl Store {
                 "SELECT id, device_id, seq, hash FROM passages WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
                 vec![device_id.into(), lo.into(), hi.into()],
             ),
-            Stmt::new("SELECT id FROM checkpoints", vec![]),
+            // A device records only at its own checkpoint.
+            Stmt::new(
+                "SELECT c.id FROM checkpoints c JOIN devices d ON d.checkpoint_id = c.id WHERE d.device_id = $1",
+                vec![device_id.into()],
+            ),
         ];
         if !ids.is_empty() {
             first.push(Stmt::new(

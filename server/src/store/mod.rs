@@ -49,6 +49,20 @@ pub enum DbError {
     Join(String),
     #[error("{0}")]
     Invalid(String),
+    /// Code under the storage layer panicked; the transaction was rolled back.
+    #[error("storage code panicked: {0}")]
+    Panic(String),
+}
+
+/// Run `f`, turning a panic into `DbError::Panic` so one request cannot take the store down.
+pub(crate) fn catch_panic<T>(
+    f: impl FnOnce() -> Result<T, DbError> + std::panic::UnwindSafe,
+) -> Result<T, DbError> {
+    std::panic::catch_unwind(f).unwrap_or_else(|payload| {
+        let message = crate::error::panic_message(payload.as_ref());
+        tracing::error!(panic = %message, "storage code panicked; request failed, store kept");
+        Err(DbError::Panic(message))
+    })
 }
 
 /// What the second half of a transaction is computed from: the rows of the first statements.

@@ -1,11 +1,13 @@
 //! The PostgreSQL backend: tokio-postgres with a small deadpool pool, migrations from `migrations/postgres`.
 
+use std::panic::AssertUnwindSafe;
+
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::NoTls;
 
-use super::{Backend, DbError, Row, Stmt, Then, TxOut, Val};
+use super::{catch_panic, Backend, DbError, Row, Stmt, Then, TxOut, Val};
 
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_init",
@@ -162,7 +164,7 @@ impl Backend for PgBackend {
         for s in &first {
             first_rows.push(run(&tx, s).await?);
         }
-        let more = then(&first_rows)?;
+        let more = catch_panic(AssertUnwindSafe(|| then(&first_rows)))?;
         let mut then_rows = Vec::with_capacity(more.len());
         for s in &more {
             then_rows.push(run(&tx, s).await?);

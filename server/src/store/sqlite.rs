@@ -1,14 +1,15 @@
 //! The embedded SQLite backend: one connection on a blocking thread, WAL, migrations from `migrations/sqlite`.
 
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params_from_iter, Connection, Transaction, TransactionBehavior};
 
 use super::value::sqlite_placeholders;
-use super::{Backend, DbError, Row, Stmt, Then, TxOut, Val};
+use super::{catch_panic, Backend, DbError, Row, Stmt, Then, TxOut, Val};
 
 /// Ordered migrations; each runs once, recorded in `schema_migrations`.
 const MIGRATIONS: &[(&str, &str)] = &[(
@@ -53,10 +54,19 @@ impl SqliteBackend {
     ) -> Result<T, DbError> {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| DbError::Invalid("sqlite connection lock poisoned".into()))?;
-            f(&mut guard)
+            // A panic below is caught, so the lock is not poisoned by it; recover anyway, since the
+            // connection itself is still sound once any open transaction is rolled back.
+            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            let result = catch_panic(AssertUnwindSafe(|| f(&mut guard)));
+            if !guard.is_autocommit() {
+                tracing::error!(
+                    "sqlite: a transaction was left open by a failed request; rolling back"
+                );
+                if let Err(e) = guard.execute_batch("ROLLBACK") {
+                    tracing::error!(error = %e, "sqlite: rollback failed");
+                }
+            }
+            result
         })
         .await
         .map_err(|e| DbError::Join(e.to_string()))?
@@ -155,5 +165,40 @@ impl Backend for SqliteBackend {
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_inside_a_transaction_fails_that_call_and_the_connection_keeps_serving() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteBackend::open(&dir.path().join("d.db").display().to_string())
+            .await
+            .expect("open");
+        let write = Stmt::new(
+            "INSERT INTO settings (key, value) VALUES ($1, $2)",
+            vec!["k".into(), "v".into()],
+        );
+        let result = db
+            .transact(vec![write], Box::new(|_| panic!("boom in a closure")))
+            .await;
+        assert!(matches!(result, Err(DbError::Panic(ref m)) if m.contains("boom")));
+        // Rolled back, not poisoned: the next calls work and the half-done write is gone.
+        let rows = db
+            .query(Stmt::new(
+                "SELECT COUNT(*) FROM settings WHERE key = $1",
+                vec!["k".into()],
+            ))
+            .await
+            .expect("the connection still serves");
+        assert_eq!(rows[0].int(0).expect("count"), 0);
+        let out = db
+            .transact(vec![], Box::new(|_| Ok(vec![])))
+            .await
+            .expect("a new transaction starts");
+        assert!(out.then.is_empty());
     }
 }

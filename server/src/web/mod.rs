@@ -129,10 +129,11 @@ pub fn page(
 /// A UTC instant in the district's local time, `YYYY-MM-DD HH:MM`.
 pub fn local_time(state: &AppState, ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
-        .map(|t| {
-            (t + Duration::minutes(i64::from(state.config.utc_offset_minutes)))
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
+        .and_then(|t| {
+            t.checked_add_signed(Duration::minutes(i64::from(
+                state.config.utc_offset_minutes,
+            )))
         })
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }

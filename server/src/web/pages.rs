@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use super::session::Admin;
 use super::{local_time, page, WebError};
-use crate::report::{hourly_svg, local_day, report_csv as to_csv, DailyReport, Glance};
+use crate::report::{
+    hourly_svg, local_day, report_csv as to_csv, reportable_day, DailyReport, Glance,
+};
 use crate::state::AppState;
 
 pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
@@ -49,7 +51,13 @@ pub struct ReportQuery {
 async fn load_report(state: &AppState, q: &ReportQuery) -> Result<DailyReport, WebError> {
     let day = match q.day.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| WebError::BadRequest(format!("日期格式应为 YYYY-MM-DD: {d:?}")))?,
+            .ok()
+            .filter(|day| reportable_day(*day))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!(
+                    "日期应为 2000–2999 年的 YYYY-MM-DD Date must be YYYY-MM-DD in 2000–2999: {d:?}"
+                ))
+            })?,
         None => local_day(Utc::now(), state.config.utc_offset_minutes),
     };
     let compound = q.compound.as_deref().filter(|c| !c.is_empty());

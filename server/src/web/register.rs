@@ -13,7 +13,7 @@ use serde::Deserialize;
 use sync_core::i18n::{Lang, Localized};
 use sync_core::pass::PassKind;
 use sync_core::render::qr_svg;
-use sync_core::validate::{validate_phone, validate_plate, ValidationError};
+use sync_core::validate::{check_text, validate_phone, validate_plate, ValidationError};
 
 use super::{local_time, page, WebError};
 use crate::passes::issue;
@@ -44,14 +44,17 @@ fn lang_of(code: &str) -> Lang {
 /// Each field's error message in the visitor's language.
 fn check(f: &RegisterForm, lang: Lang) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
+    // Limits in UTF-8 bytes keep the visitor pass within its QR version.
     let mut text = |field: &'static str, value: &str, max_bytes: usize| {
         if value.trim().is_empty() {
             errors.push((field, ValidationError::Required.message(lang)));
-        } else if value.trim().len() > max_bytes || value.chars().any(char::is_control) {
+        } else if value.trim().len() > max_bytes {
             errors.push((
                 field,
                 ValidationError::TooLong { max: max_bytes / 3 }.message(lang),
             ));
+        } else if let Err(e) = check_text(value, max_bytes) {
+            errors.push((field, e.message(lang)));
         }
     };
     text("name", &f.name, 32);

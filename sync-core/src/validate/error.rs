@@ -30,6 +30,8 @@ pub enum ValidationError {
     Required,
     #[error("field is too long (at most {max} characters)")]
     TooLong { max: usize },
+    #[error("field contains invisible or text-direction characters")]
+    HiddenCharacters,
 }
 
 impl Localized for ValidationError {
@@ -49,6 +51,7 @@ impl Localized for ValidationError {
                 Self::TemperatureRange => "体温应在34.0至43.0 °C之间".into(),
                 Self::Required => "此项为必填".into(),
                 Self::TooLong { max } => format!("内容过长（最多{max}个字符）"),
+                Self::HiddenCharacters => "内容含有不可见字符或文字方向控制字符".into(),
             },
         }
     }
