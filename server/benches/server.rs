@@ -107,6 +107,7 @@ async fn server(url: &str, n: usize) -> (AppState, String, Vec<String>) {
             )
             .await
             .unwrap()
+            .checkpoint()
             .unwrap();
         tokens.push(token);
     }

@@ -28,6 +28,15 @@ pub struct Config {
     pub max_batch_bytes: usize,
     /// Self-registrations allowed per client address per hour.
     pub register_per_hour: u32,
+    /// Seconds a client may take to send a request's headers (half-open connections are closed).
+    pub header_read_timeout_secs: u64,
+    /// Seconds the server waits for the next piece of a request body.
+    pub body_read_timeout_secs: u64,
+    /// Open client connections at most (also capped by the open-files limit).
+    pub max_connections: usize,
+    /// PostgreSQL: seconds a request waits for a pooled connection, and the `statement_timeout`.
+    pub db_wait_timeout_secs: u64,
+    pub db_statement_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -45,6 +54,11 @@ impl Default for Config {
             max_batch_records: 1000,
             max_batch_bytes: 4 * 1024 * 1024,
             register_per_hour: 20,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            max_connections: 8192,
+            db_wait_timeout_secs: 10,
+            db_statement_timeout_secs: 30,
         }
     }
 }
@@ -62,6 +76,24 @@ impl Config {
         BatchLimits {
             max_records: self.max_batch_records,
             max_bytes: self.max_batch_bytes,
+        }
+    }
+
+    /// The accept loop's limits; at most the open-files limit `nofile` less a reserve for the
+    /// database and log files.
+    pub fn serve_limits(&self, nofile: u64) -> crate::serve::ServeLimits {
+        let room = usize::try_from(nofile.saturating_sub(256)).unwrap_or(usize::MAX);
+        crate::serve::ServeLimits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            body_read_timeout: std::time::Duration::from_secs(self.body_read_timeout_secs),
+            max_connections: self.max_connections.min(room).max(16),
+        }
+    }
+
+    pub fn db_options(&self) -> crate::store::DbOptions {
+        crate::store::DbOptions {
+            wait_timeout: std::time::Duration::from_secs(self.db_wait_timeout_secs),
+            statement_timeout: std::time::Duration::from_secs(self.db_statement_timeout_secs),
         }
     }
 

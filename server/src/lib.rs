@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod passes;
 pub mod report;
+pub mod serve;
 pub mod setup;
 pub mod state;
 pub mod store;

@@ -156,23 +156,28 @@ async fn main() -> anyhow::Result<()> {
             let retention = (state.store.clone(), state.config.retention_days);
             tokio::spawn(async move {
                 loop {
-                    let cutoff = Utc::now() - Duration::days(i64::from(retention.1));
-                    match retention.0.purge_before(cutoff.timestamp_millis()).await {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(purged = n, "retention: old passages deleted"),
+                    let now = Utc::now();
+                    let cutoff = now - Duration::days(i64::from(retention.1));
+                    match retention
+                        .0
+                        .purge_before(cutoff.timestamp_millis(), now.timestamp_millis())
+                        .await
+                    {
+                        Ok(p) if p.total() == 0 => {}
+                        Ok(p) => tracing::info!(?p, "retention: old records deleted"),
                         Err(e) => tracing::error!(error = %e, "retention purge failed"),
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                 }
             });
-            axum::serve(
-                listener,
-                app(state).into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            let limits = state
+                .config
+                .serve_limits(district_server::serve::raise_open_files_limit());
+            tracing::info!(?limits, "accept loop limits");
+            district_server::serve::serve(listener, app(state), limits, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await?;
+            .await;
         }
         Command::DemoSeed => {
             let (state, first) = setup::start(config).await?;

@@ -88,7 +88,7 @@ pub async fn set_admin_password(
 
 /// Open the database, run first-start setup and build the handlers' state.
 pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError> {
-    let store = Store::open(&config.db).await?;
+    let store = Store::open_with(&config.db, &config.db_options()).await?;
     let district_id = store
         .init_setting("district_id", &config.district_id)
         .await?;

@@ -142,3 +142,31 @@ fn generated_attacks_never_take_the_server_down_on_postgres() {
     };
     bounded_campaign(&url, "postgres");
 }
+
+#[test]
+fn a_runaway_postgres_statement_is_cancelled_by_the_statement_timeout() {
+    let rt = runtime();
+    let Some(url) = rt.block_on(fresh_pg_database("statement timeout")) else {
+        return;
+    };
+    rt.block_on(async {
+        let options = district_server::store::DbOptions {
+            wait_timeout: std::time::Duration::from_secs(5),
+            statement_timeout: std::time::Duration::from_millis(500),
+        };
+        let store = district_server::store::Store::open_with(&url, &options)
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let result = store
+            .count_query("SELECT COUNT(*) FROM (SELECT pg_sleep(30)) s")
+            .await;
+        let err = result.expect_err("a 30 s statement must be cancelled");
+        assert!(
+            err.to_string().contains("statement timeout") && err.to_string().contains("57014"),
+            "cancelled for the wrong reason: {err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert_eq!(store.count_query("SELECT 1").await.unwrap(), 1);
+    });
+}

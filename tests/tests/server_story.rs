@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use district_server::auth::hash_token;
 use district_server::config::Config;
 use district_server::report::{day_bounds, local_day, DailyReport};
-use district_server::store::Store;
+use district_server::store::{EnrollOutcome, Store};
 use server_support::{chain, fresh_pg_database, genesis_chain, seeded_store, temp_sqlite};
 use sync_core::protocol::RecordStatus;
 use sync_core::{DenyReason, Direction, Passage, PassageBody, Verdict};
@@ -58,6 +58,7 @@ async fn story(store: Store) {
         )
         .await
         .unwrap()
+        .checkpoint()
         .expect("a fresh code enrolls");
     assert_eq!(cp.id, "cp-east");
     assert!(store
@@ -70,6 +71,7 @@ async fn story(store: Store) {
         )
         .await
         .unwrap()
+        .checkpoint()
         .is_none());
     store
         .create_enroll_code(
@@ -91,6 +93,7 @@ async fn story(store: Store) {
         )
         .await
         .unwrap()
+        .checkpoint()
         .is_none());
     assert!(store
         .enroll(
@@ -102,6 +105,7 @@ async fn story(store: Store) {
         )
         .await
         .unwrap()
+        .checkpoint()
         .is_none());
     store
         .create_enroll_code(
@@ -123,6 +127,7 @@ async fn story(store: Store) {
         )
         .await
         .unwrap()
+        .checkpoint()
         .expect("second device");
     let dev = store
         .device_by_token(&hash_token("token-a"))
@@ -135,6 +140,64 @@ async fn story(store: Store) {
         .await
         .unwrap()
         .is_none());
+
+    // A known device id cannot be taken over by a new code until an administrator releases it.
+    store
+        .create_enroll_code(
+            &hash_token("CODE0003"),
+            "cp-east",
+            "admin",
+            now_ms,
+            now_ms + 3_600_000,
+        )
+        .await
+        .unwrap();
+    let again = |token: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .enroll(
+                    &hash_token("CODE0003"),
+                    "dev-A",
+                    "thief",
+                    &hash_token(token),
+                    now_ms,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(again("token-x").await, EnrollOutcome::DeviceTaken);
+    assert!(store
+        .device_by_token(&hash_token("token-x"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .release_device("dev-A", "admin", now_ms)
+        .await
+        .unwrap());
+    assert!(!store
+        .release_device("dev-A", "admin", now_ms)
+        .await
+        .unwrap());
+    assert!(!store
+        .release_device("dev-none", "admin", now_ms)
+        .await
+        .unwrap());
+    // The refused attempt left the code unused: the released device enrolls with it.
+    assert!(matches!(
+        again("token-a2").await,
+        EnrollOutcome::Enrolled(_)
+    ));
+    assert!(store
+        .device_by_token(&hash_token("token-a"))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(again("token-a3").await, EnrollOutcome::BadCode);
+    let audit = store.audit_log(10).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "release_device"));
 
     // Ingest 60, then resend: nothing changes.
     let all = genesis_chain("dev-A", 80, start);

@@ -418,3 +418,86 @@ async fn real_socket_sync_engine_uploads_exactly_once() {
     );
     server.abort();
 }
+
+/// A phone cannot take over an enrolled device id with a new code; after an administrator releases
+/// it on the devices page (confirm box, CSRF, audited) the same ledger enrolls again.
+#[tokio::test]
+async fn a_device_id_reenrolls_only_after_an_administrator_releases_it() {
+    let (dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(
+        axum::serve(
+            listener,
+            app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .into_future(),
+    );
+    let base = format!("http://{addr}");
+    let ledger = Arc::new(Mutex::new(
+        Ledger::open(dir.path().join("gate.db")).unwrap(),
+    ));
+    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
+        .await
+        .unwrap();
+    let device_id = state.store.devices().await.unwrap()[0].device_id.clone();
+    let code = enrollment_code(&state).await;
+    let refused = enroll(&ledger, &base, &code, "again").await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("release")),
+        "{refused:?}"
+    );
+
+    let (cookie, csrf) = login(&state).await;
+    let (_, html, _) = send(&state, page("/admin/devices", &cookie)).await;
+    assert!(
+        html.contains(&format!("name=\"device_id\" value=\"{device_id}\"")),
+        "{device_id}: {html}"
+    );
+    let path = "/admin/devices/release";
+    let id = device_id.as_str();
+    let (status, _, _) = send(
+        &state,
+        form(
+            path,
+            Some(&cookie),
+            &[("csrf", "forged"), ("device_id", id), ("confirm", "yes")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, html, _) = send(
+        &state,
+        form(path, Some(&cookie), &[("csrf", &csrf), ("device_id", id)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    let (status, _, _) = send(
+        &state,
+        form(
+            path,
+            Some(&cookie),
+            &[("csrf", &csrf), ("device_id", id), ("confirm", "yes")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html, _) = send(&state, page("/admin/devices", &cookie)).await;
+    assert!(html.contains("已释放 released"), "{html}");
+    let audit = state.store.audit_log(5).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "release_device" && a.actor == "officer"));
+
+    // The code refused before is still unused, and now enrolls the released id.
+    enroll(&ledger, &base, &code, "again").await.unwrap();
+    let (_, html, _) = send(&state, page("/admin/devices", &cookie)).await;
+    assert!(
+        !html.contains("已释放 released"),
+        "re-enrolled devices are bound again"
+    );
+    server.abort();
+}

@@ -1,5 +1,6 @@
 //! A server that answers badly — garbage JSON, HTTP 500, acknowledgements for records never sent, half the
-//! answers missing: the engine keeps its data, reports the error in plain words, and backs off.
+//! answers missing, an answer that never ends: the engine keeps its data, reports the error in plain
+//! words, and backs off.
 
 #![allow(clippy::unwrap_used)]
 
@@ -24,6 +25,8 @@ enum Mode {
     Status500,
     WrongIds,
     HalfAnswered,
+    /// 200 with a body that never ends.
+    Endless,
 }
 
 #[derive(Clone)]
@@ -53,6 +56,12 @@ async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
     };
     match bad.mode {
         Mode::Garbage => (StatusCode::OK, "{\"results\": [oops").into_response(),
+        Mode::Endless => {
+            let chunk = axum::body::Bytes::from(vec![b' '; 64 * 1024]);
+            let endless =
+                futures_util::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()));
+            (StatusCode::OK, axum::body::Body::from_stream(endless)).into_response()
+        }
         Mode::Status500 => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         Mode::WrongIds => answer(
             batch
@@ -110,6 +119,7 @@ async fn bad_answers_keep_data_and_report() {
         Mode::Status500,
         Mode::WrongIds,
         Mode::HalfAnswered,
+        Mode::Endless,
     ] {
         let dir = tempfile::tempdir().unwrap();
         let ledger = ledger_with(dir.path(), 20);

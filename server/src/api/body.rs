@@ -16,9 +16,15 @@ pub async fn read_body(
     limits: &BatchLimits,
 ) -> Result<Vec<u8>, ApiError> {
     let max = limits.max_bytes;
-    let raw = axum::body::to_bytes(body, max)
-        .await
-        .map_err(|_| ApiError::TooLarge(limits.clone()))?;
+    let raw = axum::body::to_bytes(body, max).await.map_err(|e| {
+        let inner = e.into_inner();
+        if inner.is::<http_body_util::LengthLimitError>() {
+            ApiError::TooLarge(limits.clone())
+        } else {
+            // A body read timeout or a dropped client: nothing was applied.
+            ApiError::BadRequest(format!("the request body could not be read: {inner}"))
+        }
+    })?;
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())

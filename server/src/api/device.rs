@@ -17,7 +17,7 @@ use super::body::read_body;
 use crate::auth::{hash_token, random_token};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Checkpoint, Device};
+use crate::store::{Checkpoint, Device, EnrollOutcome};
 
 /// The device behind a valid `Authorization: Bearer <token>`.
 pub struct AuthedDevice(pub Device);
@@ -78,7 +78,7 @@ pub async fn enroll(
     let label = clean_text(&req.label, 64);
     let token = random_token(32).map_err(|e| ApiError::Internal(e.to_string()))?;
     let now_ms = Utc::now().timestamp_millis();
-    let cp = state
+    let outcome = state
         .store
         .enroll(
             &hash_token(&req.code),
@@ -87,10 +87,23 @@ pub async fn enroll(
             &hash_token(&token),
             now_ms,
         )
-        .await?
-        .ok_or_else(|| {
-            ApiError::Forbidden("the enrollment code is unknown, used or expired".into())
-        })?;
+        .await?;
+    let cp = match outcome {
+        EnrollOutcome::Enrolled(cp) => cp,
+        EnrollOutcome::BadCode => {
+            return Err(ApiError::Forbidden(
+                "the enrollment code is unknown, used or expired".into(),
+            ))
+        }
+        EnrollOutcome::DeviceTaken => {
+            tracing::warn!(device_id, "enrollment refused: device id already enrolled");
+            return Err(ApiError::Conflict(
+                "this device id is already enrolled; an administrator must release it on the \
+                 devices page before it can enroll again (the code was not used)"
+                    .into(),
+            ));
+        }
+    };
     state
         .store
         .audit(

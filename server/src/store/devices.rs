@@ -21,6 +21,26 @@ pub struct Device {
     pub label: String,
 }
 
+/// What an enrollment attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnrollOutcome {
+    Enrolled(Checkpoint),
+    /// The code is unknown, used or expired.
+    BadCode,
+    /// The device id is enrolled and an administrator has not released it.
+    DeviceTaken,
+}
+
+impl EnrollOutcome {
+    /// The checkpoint when enrolled.
+    pub fn checkpoint(self) -> Option<Checkpoint> {
+        match self {
+            Self::Enrolled(cp) => Some(cp),
+            Self::BadCode | Self::DeviceTaken => None,
+        }
+    }
+}
+
 /// A row of the devices list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceInfo {
@@ -38,6 +58,8 @@ pub struct DeviceInfo {
     pub n_rejected: i64,
     /// Sequence numbers below `last_seq` that the server does not hold now.
     pub missing: i64,
+    /// Released by an administrator: may be enrolled again.
+    pub released_at_ms: Option<i64>,
 }
 
 fn checkpoint(r: &Row) -> Result<Checkpoint, DbError> {
@@ -130,8 +152,8 @@ impl Store {
         .await
     }
 
-    /// Use up an enrollment code and register (or re-register) the device with a new token hash.
-    /// Returns the device's checkpoint, or `None` when the code is unknown, used or expired.
+    /// Use up an enrollment code and register the device with a new token hash. A device id that is
+    /// already enrolled is refused (and the code left unused) unless an administrator released it.
     pub async fn enroll(
         &self,
         code_hash: &str,
@@ -139,8 +161,8 @@ impl Store {
         label: &str,
         token_hash: &str,
         now_ms: i64,
-    ) -> Result<Option<Checkpoint>, DbError> {
-        let out = self
+    ) -> Result<EnrollOutcome, DbError> {
+        let result = self
             .transact(
                 vec![
                     Stmt::new(
@@ -148,6 +170,10 @@ impl Store {
                          WHERE code_hash = $3 AND used_at_ms IS NULL AND expires_at_ms > $1
                          RETURNING checkpoint_id",
                         vec![now_ms.into(), device_id.into(), code_hash.into()],
+                    ),
+                    Stmt::new(
+                        "SELECT released_at_ms FROM devices WHERE device_id = $1",
+                        vec![device_id.into()],
                     ),
                 ],
                 Box::new({
@@ -157,11 +183,18 @@ impl Store {
                         let Some(row) = rows[0].first() else {
                             return Ok(Vec::new());
                         };
+                        // A known device id that was not released: roll back, the code stays unused.
+                        if let Some(existing) = rows[1].first() {
+                            if existing.opt_int(0)?.is_none() {
+                                return Err(DbError::DeviceTaken);
+                            }
+                        }
                         Ok(vec![Stmt::new(
                             "INSERT INTO devices (device_id, checkpoint_id, label, token_hash, enrolled_at_ms, last_hash)
                              VALUES ($1, $2, $3, $4, $5, $6)
                              ON CONFLICT (device_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id,
-                             label = excluded.label, token_hash = excluded.token_hash",
+                             label = excluded.label, token_hash = excluded.token_hash,
+                             enrolled_at_ms = excluded.enrolled_at_ms, released_at_ms = NULL",
                             vec![
                                 device_id.into(),
                                 row.text(0)?.into(),
@@ -174,11 +207,55 @@ impl Store {
                     }
                 }),
             )
-            .await?;
+            .await;
+        let out = match result {
+            Err(DbError::DeviceTaken) => return Ok(EnrollOutcome::DeviceTaken),
+            other => other?,
+        };
         match out.first[0].first() {
-            Some(row) => self.checkpoint(&row.text(0)?).await,
-            None => Ok(None),
+            Some(row) => Ok(self
+                .checkpoint(&row.text(0)?)
+                .await?
+                .map_or(EnrollOutcome::BadCode, EnrollOutcome::Enrolled)),
+            None => Ok(EnrollOutcome::BadCode),
         }
+    }
+
+    /// Let `device_id` be enrolled again (a reset or replaced phone), audited in the same
+    /// transaction. False when no such device is enrolled or it is already released.
+    pub async fn release_device(
+        &self,
+        device_id: &str,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<bool, DbError> {
+        let out = self
+            .transact(
+                vec![Stmt::new(
+                    "UPDATE devices SET released_at_ms = $1
+                     WHERE device_id = $2 AND released_at_ms IS NULL RETURNING device_id",
+                    vec![now_ms.into(), device_id.into()],
+                )],
+                Box::new({
+                    let (device_id, actor) = (device_id.to_owned(), actor.to_owned());
+                    move |rows| {
+                        if rows[0].is_empty() {
+                            return Ok(Vec::new());
+                        }
+                        Ok(vec![Stmt::new(
+                            "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
+                            vec![
+                                now_ms.into(),
+                                actor.into(),
+                                "release_device".into(),
+                                format!("released device {device_id} for re-enrollment").into(),
+                            ],
+                        )])
+                    }
+                }),
+            )
+            .await?;
+        Ok(!out.first[0].is_empty())
     }
 
     /// The device holding this token hash, if any.
@@ -204,7 +281,8 @@ impl Store {
             "SELECT d.device_id, d.checkpoint_id, d.label, d.enrolled_at_ms, d.last_seen_ms,
                     d.last_batch_at_ms, d.last_batch_size, d.backlog, d.last_seq, d.n_gaps,
                     d.n_breaks, d.n_rejected,
-                    d.last_seq - (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id)
+                    d.last_seq - (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id),
+                    d.released_at_ms
              FROM devices d ORDER BY d.checkpoint_id, d.device_id",
             vec![],
         )
@@ -225,6 +303,7 @@ impl Store {
                 n_breaks: r.int(10)?,
                 n_rejected: r.int(11)?,
                 missing: r.int(12)?.max(0),
+                released_at_ms: r.opt_int(13)?,
             })
         })
         .collect()

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 pub use admin::{AuditEntry, Session};
-pub use devices::{Checkpoint, Device, DeviceInfo};
+pub use devices::{Checkpoint, Device, DeviceInfo, EnrollOutcome};
 pub use ingest::{plan_batch, BatchPlan, DeviceState, StoredRecord};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use reports::{PassageFacts, Presence};
@@ -31,7 +31,7 @@ pub use value::{Row, Stmt, Val};
 pub enum DbError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("postgres: {0}")]
+    #[error("postgres: {}", pg_message(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("postgres pool: {0}")]
     Pool(String),
@@ -49,9 +49,20 @@ pub enum DbError {
     Join(String),
     #[error("{0}")]
     Invalid(String),
+    /// Enrollment of a device id that is enrolled and not released (rolls the transaction back).
+    #[error("device id is already enrolled")]
+    DeviceTaken,
     /// Code under the storage layer panicked; the transaction was rolled back.
     #[error("storage code panicked: {0}")]
     Panic(String),
+}
+
+/// The server's own message and SQLSTATE when there is one ("db error" alone says nothing).
+fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
 }
 
 /// Run `f`, turning a panic into `DbError::Panic` so one request cannot take the store down.
@@ -103,13 +114,50 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Rows removed by one retention purge, per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub passages: u64,
+    pub visitor_passes: u64,
+    pub chain_events: u64,
+    pub enroll_codes: u64,
+    pub sessions: u64,
+}
+
+impl Purged {
+    pub fn total(&self) -> u64 {
+        self.passages + self.visitor_passes + self.chain_events + self.enroll_codes + self.sessions
+    }
+}
+
+/// How long storage calls may wait (PostgreSQL: for a pooled connection, and per statement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbOptions {
+    pub wait_timeout: std::time::Duration,
+    pub statement_timeout: std::time::Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            wait_timeout: std::time::Duration::from_secs(10),
+            statement_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
 impl Store {
     /// Open (and migrate) the database named by `url`: `sqlite:PATH` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Self, DbError> {
+        Self::open_with(url, &DbOptions::default()).await
+    }
+
+    /// `open` with explicit timeouts.
+    pub async fn open_with(url: &str, options: &DbOptions) -> Result<Self, DbError> {
         let backend: Arc<dyn Backend> = if let Some(path) = url.strip_prefix("sqlite:") {
             Arc::new(sqlite::SqliteBackend::open(path.trim_start_matches("//")).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Arc::new(postgres::PgBackend::connect(url).await?)
+            Arc::new(postgres::PgBackend::connect(url, options).await?)
         } else {
             return Err(DbError::BadUrl(url.to_owned()));
         };
@@ -168,14 +216,39 @@ impl Store {
         rows.first().map_or(Ok(0), |r| r.int(0))
     }
 
-    /// Delete passages recorded before `cutoff_ms` (retention); returns how many went.
-    pub async fn purge_before(&self, cutoff_ms: i64) -> Result<u64, DbError> {
-        let rows = self
-            .rows(
+    /// The retention purge: passages recorded before `cutoff_ms`, and with them visitor day passes
+    /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
+    /// expired before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
+    pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<Purged, DbError> {
+        let deleted = |sql: &'static str, at: i64| async move {
+            Ok::<u64, DbError>(self.rows(sql, vec![at.into()]).await?.len() as u64)
+        };
+        Ok(Purged {
+            passages: deleted(
                 "DELETE FROM passages WHERE recorded_at_ms < $1 RETURNING pk",
-                vec![cutoff_ms.into()],
+                cutoff_ms,
             )
-            .await?;
-        Ok(rows.len() as u64)
+            .await?,
+            visitor_passes: deleted(
+                "DELETE FROM visitor_passes WHERE valid_until_ms < $1 RETURNING pass_id",
+                cutoff_ms,
+            )
+            .await?,
+            chain_events: deleted(
+                "DELETE FROM chain_events WHERE detected_at_ms < $1 RETURNING pk",
+                cutoff_ms,
+            )
+            .await?,
+            enroll_codes: deleted(
+                "DELETE FROM enroll_codes WHERE expires_at_ms < $1 RETURNING code_hash",
+                cutoff_ms,
+            )
+            .await?,
+            sessions: deleted(
+                "DELETE FROM sessions WHERE expires_at_ms < $1 RETURNING token_hash",
+                now_ms,
+            )
+            .await?,
+        })
     }
 }

@@ -3,16 +3,22 @@
 use std::panic::AssertUnwindSafe;
 
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::NoTls;
 
-use super::{catch_panic, Backend, DbError, Row, Stmt, Then, TxOut, Val};
+use super::{catch_panic, Backend, DbError, DbOptions, Row, Stmt, Then, TxOut, Val};
 
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        "0002_device_release",
+        include_str!("../../migrations/postgres/0002_device_release.sql"),
+    ),
+];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.
 const MIGRATION_LOCK: i64 = 0x00C4_EC9B_0001;
@@ -26,8 +32,13 @@ fn pool_err(e: impl std::fmt::Display) -> DbError {
 }
 
 impl PgBackend {
-    pub async fn connect(url: &str) -> Result<Self, DbError> {
-        let config: tokio_postgres::Config = url.parse()?;
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, DbError> {
+        let mut config: tokio_postgres::Config = url.parse()?;
+        // A statement that runs away is cancelled by the server itself, so it cannot hold a
+        // pooled connection (and the rows it locks) for ever.
+        let statement_ms = options.statement_timeout.as_millis();
+        let extra = config.get_options().map(str::to_owned).unwrap_or_default();
+        config.options(format!("{extra} -c statement_timeout={statement_ms}").trim());
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -37,6 +48,9 @@ impl PgBackend {
         );
         let pool = Pool::builder(manager)
             .max_size(16)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(options.wait_timeout))
+            .create_timeout(Some(options.wait_timeout))
             .build()
             .map_err(pool_err)?;
         let backend = Self { pool };

@@ -12,10 +12,16 @@ use super::value::sqlite_placeholders;
 use super::{catch_panic, Backend, DbError, Row, Stmt, Then, TxOut, Val};
 
 /// Ordered migrations; each runs once, recorded in `schema_migrations`.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        "0002_device_release",
+        include_str!("../../migrations/sqlite/0002_device_release.sql"),
+    ),
+];
 
 pub struct SqliteBackend {
     conn: Arc<Mutex<Connection>>,

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/report", get(pages::report))
         .route("/admin/report.csv", get(pages::report_csv))
         .route("/admin/devices", get(pages::devices))
+        .route("/admin/devices/release", post(pages::release_device))
         .route("/admin/audit", get(pages::audit))
         .route("/admin/compounds", post(checkpoints::save_compound))
         .route(

@@ -140,6 +140,7 @@ pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Resp
                 last_batch => d.last_batch_at_ms.map(|t| local_time(&state, t)),
                 last_batch_size => d.last_batch_size, backlog => d.backlog, last_seq => d.last_seq,
                 missing => d.missing, n_gaps => d.n_gaps, n_breaks => d.n_breaks, n_rejected => d.n_rejected,
+                released => d.released_at_ms.map(|t| local_time(&state, t)),
             }
         })
         .collect();
@@ -161,4 +162,40 @@ pub async fn audit(State(state): State<AppState>, admin: Admin) -> Result<Respon
         .map(|e| context! { at => local_time(&state, e.at_ms), actor => e.actor, action => e.action, detail => e.detail })
         .collect();
     page(&state, "audit.html", Some(&admin), context! { entries })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReleaseForm {
+    csrf: String,
+    device_id: String,
+    /// The second step: the "I confirm" box must be ticked.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/devices/release`: let a reset or replaced phone enroll again under its id.
+pub async fn release_device(
+    State(state): State<AppState>,
+    admin: Admin,
+    axum::Form(f): axum::Form<ReleaseForm>,
+) -> Result<Response, WebError> {
+    admin.check_csrf(&f.csrf)?;
+    let device_id = f.device_id;
+    if f.confirm != "yes" {
+        return Err(WebError::BadRequest(
+            "请勾选确认后再释放 Tick the confirmation box to release the device".into(),
+        ));
+    }
+    let now = Utc::now().timestamp_millis();
+    if !state
+        .store
+        .release_device(&device_id, &admin.username, now)
+        .await?
+    {
+        return Err(WebError::BadRequest(format!(
+            "设备 {device_id} 不存在或已释放 Device {device_id} does not exist or is already released"
+        )));
+    }
+    tracing::info!(device_id, by = %admin.username, "device released for re-enrollment");
+    Ok(axum::response::Redirect::to("/admin/devices").into_response())
 }

@@ -14,6 +14,10 @@ use crate::protocol::{
     KeySetResponse, RevocationsResponse,
 };
 
+/// Largest answer body the device reads (keys, revocations, config, batch results); a longer
+/// one is an error, so a hostile or broken server cannot fill the phone's memory.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
 /// The answer to a batch upload.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostOutcome {
@@ -97,9 +101,8 @@ impl ServerClient {
             .body(body);
         let resp = self.authed(req)?.send().await?;
         if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            let limits: BatchLimits = resp
-                .json()
-                .await
+            let bytes = read_limited(resp, MAX_ANSWER_BYTES).await?;
+            let limits: BatchLimits = serde_json::from_slice(&bytes)
                 .map_err(|e| SyncError::BadAnswer(format!("413 without limits: {e}")))?;
             return Ok((PostOutcome::TooLarge(limits), sent));
         }
@@ -135,7 +138,7 @@ impl ServerClient {
 async fn json_answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, SyncError> {
     let status = resp.status();
     if status.is_success() {
-        let bytes = resp.bytes().await?;
+        let bytes = read_limited(resp, MAX_ANSWER_BYTES).await?;
         return serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(e.to_string()));
     }
     if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
@@ -146,7 +149,10 @@ async fn json_answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, 
             status: status.as_u16(),
         });
     }
-    let message = match resp.json::<ErrorBody>().await {
+    let body = read_limited(resp, MAX_ANSWER_BYTES)
+        .await
+        .unwrap_or_default();
+    let message = match serde_json::from_slice::<ErrorBody>(&body) {
         Ok(body) => body.message,
         Err(_) => status.canonical_reason().unwrap_or("").to_owned(),
     };
@@ -154,4 +160,23 @@ async fn json_answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, 
         status: status.as_u16(),
         message,
     })
+}
+
+/// The body of `resp`, refusing to read more than `max` bytes.
+async fn read_limited(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, SyncError> {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Err(SyncError::BadAnswer(format!(
+            "the server's answer is larger than {max} bytes"
+        )));
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if out.len() + chunk.len() > max {
+            return Err(SyncError::BadAnswer(format!(
+                "the server's answer is larger than {max} bytes"
+            )));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
 }
