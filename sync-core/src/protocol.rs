@@ -61,7 +61,11 @@ pub enum RecordStatus {
     Accepted,
     /// Already stored before (same device, seq and id): an acknowledgement too.
     Duplicate,
-    /// Refused for good; the device shows the reason and does not resend.
+    /// Refused, and kept by the server in its quarantine with the reason, for an administrator to
+    /// accept or discard: the device settles it (shows the reason, does not resend).
+    Quarantined { reason: String },
+    /// Refused and *not* kept (an older server): the device keeps the record pending and sends it
+    /// again in a later round, so nothing is lost.
     Rejected { reason: String },
 }
 

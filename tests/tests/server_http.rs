@@ -278,7 +278,7 @@ async fn device_api(state: AppState) {
         .results
         .iter()
         .map(|r| match &r.status {
-            RecordStatus::Rejected { reason } => reason.clone(),
+            RecordStatus::Quarantined { reason } => reason.clone(),
             other => format!("{other:?}"),
         })
         .collect();
@@ -304,7 +304,7 @@ async fn device_api(state: AppState) {
         .collect();
     let (_, resp) = post_batch(&state, &token, "dev-1", &future).await;
     assert!(
-        matches!(&resp.results[0].status, RecordStatus::Rejected { reason } if reason.contains("future"))
+        matches!(&resp.results[0].status, RecordStatus::Quarantined { reason } if reason.contains("future"))
     );
     assert_eq!(count(&state).await, 23);
 

@@ -1,5 +1,6 @@
 //! The server's retention purge removes, by itself, everything personal or expired that it keeps:
-//! passages, visitor day passes (names, phones), chain events, enrollment codes and sessions.
+//! passages, visitor day passes (names, phones), chain events, enrollment codes, sessions and
+//! quarantined records.
 //! Runs on SQLite, and on PostgreSQL when a server is given.
 #![allow(clippy::unwrap_used)]
 
@@ -39,6 +40,10 @@ async fn retention(store: Store) {
     let chain = genesis_chain("dev-A", 8, now - Duration::hours(1));
     let mut batch = chain[..5].to_vec();
     batch.push(chain[7].clone());
+    // And one the server refuses: kept in the quarantine.
+    let mut forged = chain[5].clone();
+    forged.hash = "0".repeat(64);
+    batch.push(forged);
     store.ingest("dev-A", batch, 0, now, 28).await.unwrap();
     store
         .store_visitor_pass(&VisitorPass {
@@ -82,6 +87,7 @@ async fn retention(store: Store) {
             chain_events: 1,
             enroll_codes: 1,
             sessions: 1,
+            quarantine: 1,
         }
     );
     assert_eq!(store.visitor_pass_count().await.unwrap(), 0);

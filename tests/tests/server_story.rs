@@ -22,7 +22,8 @@ fn statuses(results: &[sync_core::protocol::RecordResult]) -> Vec<&'static str> 
         .map(|r| match r.status {
             RecordStatus::Accepted => "accepted",
             RecordStatus::Duplicate => "duplicate",
-            RecordStatus::Rejected { .. } => "rejected",
+            RecordStatus::Quarantined { .. } => "rejected",
+            RecordStatus::Rejected { .. } => "refused-not-kept",
         })
         .collect()
 }
@@ -274,7 +275,7 @@ async fn story(store: Store) {
         statuses(&r),
         vec!["accepted", "rejected", "accepted", "accepted", "rejected", "rejected"]
     );
-    let RecordStatus::Rejected { reason } = &r[4].status else {
+    let RecordStatus::Quarantined { reason } = &r[4].status else {
         unreachable!()
     };
     assert!(reason.contains("future"), "{reason}");

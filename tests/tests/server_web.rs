@@ -501,3 +501,80 @@ async fn a_device_id_reenrolls_only_after_an_administrator_releases_it() {
     );
     server.abort();
 }
+
+/// The quarantine page lists a refused record (kind and reason, no personal data) and the devices
+/// page counts it; accepting it with a typed local time stores it at that time.
+#[tokio::test]
+async fn quarantined_records_are_reviewed_in_the_admin_web() {
+    let (_dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let now = Utc::now();
+    let code = enrollment_code(&state).await;
+    let (code_hash, token) = (
+        district_server::auth::hash_token(&code),
+        district_server::auth::hash_token("tw"),
+    );
+    state
+        .store
+        .enroll(&code_hash, "dev-W", "w", &token, now.timestamp_millis())
+        .await
+        .unwrap();
+    let mut new = sample_passage(2, now);
+    new.recorded_at = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    let body = sync_core::PassageBody::new(uuid::Uuid::now_v7(), "dev-W", 1, new);
+    let p = sync_core::Passage::seal(body, sync_core::domain::GENESIS_HASH);
+    state
+        .store
+        .ingest("dev-W", vec![p], 0, now, 28)
+        .await
+        .unwrap();
+
+    let (cookie, csrf) = login(&state).await;
+    let (_, html, _) = send(&state, page("/admin/devices", &cookie)).await;
+    assert!(html.contains("/admin/quarantine?device=dev-W"), "{html}");
+    let (status, html, _) = send(&state, page("/admin/quarantine", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("older than the retention period"), "{html}");
+    assert!(
+        !html.contains("13800000002") && !html.contains("李四"),
+        "no personal data"
+    );
+    let pk = html
+        .split("name=\"pk\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let review = |fields: Vec<(&'static str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form("/admin/quarantine/review", Some(&cookie), &fields)
+    };
+    let base = vec![("csrf", csrf.clone()), ("pk", pk.clone())];
+    let bad_time = [
+        base.clone(),
+        vec![("action", "accept".into()), ("at", "yesterday".into())],
+    ];
+    let (status, _, _) = send(&state, review(bad_time.concat())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let at = [
+        base.clone(),
+        vec![
+            ("action", "accept".into()),
+            ("at", "2026-11-30 08:15".into()),
+        ],
+    ];
+    let (status, html, _) = send(&state, review(at.concat())).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let stored = state
+        .store
+        .count_query("SELECT recorded_at_ms FROM passages WHERE device_id = 'dev-W'")
+        .await
+        .unwrap();
+    // 08:15 in UTC+8 is 00:15 UTC.
+    let expected = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:15:00Z").unwrap();
+    assert_eq!(stored, expected.timestamp_millis());
+    let (_, html, _) = send(&state, page("/admin/quarantine", &cookie)).await;
+    assert!(html.contains("No records are waiting"), "{html}");
+}

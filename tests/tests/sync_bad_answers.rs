@@ -27,6 +27,8 @@ enum Mode {
     HalfAnswered,
     /// 200 with a body that never ends.
     Endless,
+    /// The first record of each batch refused without being kept (an older server), the rest stored.
+    RefusedNotKept,
 }
 
 #[derive(Clone)]
@@ -70,6 +72,23 @@ async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
                 .map(|_| RecordResult {
                     id: uuid::Uuid::now_v7(),
                     status: RecordStatus::Accepted,
+                })
+                .collect(),
+        ),
+        Mode::RefusedNotKept => answer(
+            batch
+                .passages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| RecordResult {
+                    id: p.body.id,
+                    status: if i == 0 {
+                        RecordStatus::Rejected {
+                            reason: "not today".into(),
+                        }
+                    } else {
+                        RecordStatus::Accepted
+                    },
                 })
                 .collect(),
         ),
@@ -165,4 +184,33 @@ async fn a_failing_server_gets_backoff_not_a_busy_loop() {
     assert!(n <= 30, "it backed off ({n})");
     assert_eq!(status.pending, 5);
     assert!(status.last_error_en.unwrap().contains("500"));
+}
+
+/// A record refused without being kept stays pending (and the round still ends): nothing is lost.
+#[tokio::test]
+async fn a_record_refused_without_being_kept_stays_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = ledger_with(dir.path(), 20);
+    let (url, hits) = bad_server(Mode::RefusedNotKept).await;
+    let mut config = SyncConfig::new(url, "token");
+    config.max_batch_records = 10;
+    let mut engine = SyncEngine::new(ledger.clone(), config).unwrap();
+    let report = tokio::time::timeout(Duration::from_secs(10), engine.upload_pending())
+        .await
+        .expect("the round ends")
+        .unwrap();
+    assert_eq!(
+        (report.acknowledged, report.rejected, report.held),
+        (18, 0, 2)
+    );
+    assert_eq!(
+        hits.load(Ordering::Relaxed),
+        2,
+        "one post per batch, no spinning"
+    );
+    let summary = ledger.lock().unwrap().upload_summary().unwrap();
+    assert_eq!((summary.pending, summary.rejected), (2, 0));
+    // Next round the two are sent again.
+    let report = engine.upload_pending().await.unwrap();
+    assert_eq!((report.acknowledged, report.held), (1, 1));
 }

@@ -167,11 +167,11 @@ pub async fn passages(
             state.config.retention_days,
         )
         .await?;
-    let rejected = results
+    let quarantined = results
         .iter()
-        .filter(|r| matches!(r.status, RecordStatus::Rejected { .. }))
+        .filter(|r| matches!(r.status, RecordStatus::Quarantined { .. }))
         .count();
-    tracing::info!(device_id = %device.device_id, records = n, rejected, "batch stored");
+    tracing::info!(device_id = %device.device_id, records = n, quarantined, "batch stored");
     Ok(Json(BatchResponse {
         results,
         server_time: now,

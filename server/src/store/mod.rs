@@ -10,6 +10,7 @@ mod devices;
 mod ingest;
 mod passes;
 mod postgres;
+mod quarantine;
 mod reports;
 mod sqlite;
 mod value;
@@ -21,8 +22,9 @@ use thiserror::Error;
 
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollOutcome};
-pub use ingest::{plan_batch, BatchPlan, DeviceState, StoredRecord};
+pub use ingest::{plan_batch, BatchPlan, Clock, DeviceState, Source, StoredRecord};
 pub use passes::{IssuedPass, Resident, VisitorPass};
+pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};
 pub use value::{Row, Stmt, Val};
 
@@ -122,11 +124,17 @@ pub struct Purged {
     pub chain_events: u64,
     pub enroll_codes: u64,
     pub sessions: u64,
+    pub quarantine: u64,
 }
 
 impl Purged {
     pub fn total(&self) -> u64 {
-        self.passages + self.visitor_passes + self.chain_events + self.enroll_codes + self.sessions
+        self.passages
+            + self.visitor_passes
+            + self.chain_events
+            + self.enroll_codes
+            + self.sessions
+            + self.quarantine
     }
 }
 
@@ -218,7 +226,7 @@ impl Store {
 
     /// The retention purge: passages recorded before `cutoff_ms`, and with them visitor day passes
     /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
-    /// expired before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
+    /// expired before it, quarantined records received before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
     pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<Purged, DbError> {
         let deleted = |sql: &'static str, at: i64| async move {
             Ok::<u64, DbError>(self.rows(sql, vec![at.into()]).await?.len() as u64)
@@ -247,6 +255,11 @@ impl Store {
             sessions: deleted(
                 "DELETE FROM sessions WHERE expires_at_ms < $1 RETURNING token_hash",
                 now_ms,
+            )
+            .await?,
+            quarantine: deleted(
+                "DELETE FROM quarantine WHERE received_at_ms < $1 RETURNING pk",
+                cutoff_ms,
             )
             .await?,
         })

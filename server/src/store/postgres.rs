@@ -18,6 +18,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_device_release",
         include_str!("../../migrations/postgres/0002_device_release.sql"),
     ),
+    (
+        "0003_quarantine",
+        include_str!("../../migrations/postgres/0003_quarantine.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

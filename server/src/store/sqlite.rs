@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_device_release",
         include_str!("../../migrations/sqlite/0002_device_release.sql"),
     ),
+    (
+        "0003_quarantine",
+        include_str!("../../migrations/sqlite/0003_quarantine.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

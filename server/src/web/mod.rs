@@ -2,6 +2,7 @@
 
 mod checkpoints;
 mod pages;
+mod quarantine;
 mod register;
 mod residents;
 pub mod session;
@@ -34,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/report.csv", get(pages::report_csv))
         .route("/admin/devices", get(pages::devices))
         .route("/admin/devices/release", post(pages::release_device))
+        .route("/admin/quarantine", get(quarantine::list))
+        .route("/admin/quarantine/review", post(quarantine::review))
         .route("/admin/audit", get(pages::audit))
         .route("/admin/compounds", post(checkpoints::save_compound))
         .route(

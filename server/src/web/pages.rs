@@ -128,6 +128,7 @@ pub async fn report_csv(
 }
 
 pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
+    let held = state.store.quarantine_counts().await?;
     let devices: Vec<_> = state
         .store
         .devices()
@@ -141,6 +142,7 @@ pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Resp
                 last_batch_size => d.last_batch_size, backlog => d.backlog, last_seq => d.last_seq,
                 missing => d.missing, n_gaps => d.n_gaps, n_breaks => d.n_breaks, n_rejected => d.n_rejected,
                 released => d.released_at_ms.map(|t| local_time(&state, t)),
+                held => held.get(&d.device_id).copied().unwrap_or(0),
             }
         })
         .collect();

@@ -34,6 +34,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("poster.html", include_str!("../../templates/poster.html")),
     ("message.html", include_str!("../../templates/message.html")),
+    (
+        "quarantine.html",
+        include_str!("../../templates/quarantine.html"),
+    ),
 ];
 
 /// The bilingual label of a stored key (subject and pass kinds, deny reasons); other text unchanged.

@@ -23,7 +23,7 @@ pub enum UploadState {
 pub enum UploadOutcome {
     /// Stored now, or already stored before (a duplicate is an acknowledgement too).
     Acknowledged,
-    /// Refused for good, with the server's reason; shown to staff and never retried.
+    /// Refused and kept in the server's quarantine, with its reason; shown to staff, not resent.
     Rejected(String),
 }
 
@@ -38,10 +38,22 @@ pub struct UploadSummary {
 impl Ledger {
     /// The oldest `limit` pending passages, in `seq` order.
     pub fn pending_batch(&self, limit: usize) -> Result<Vec<Passage>, LedgerError> {
+        self.pending_batch_after(0, limit)
+    }
+
+    /// The oldest `limit` pending passages with `seq > after`, in `seq` order: an upload round moves
+    /// past records the server refused without keeping, which stay pending for the next round.
+    pub fn pending_batch_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Passage>, LedgerError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {PASSAGE_COLUMNS} FROM passages WHERE upload_state = 'pending' ORDER BY seq LIMIT ?1"
+            "SELECT {PASSAGE_COLUMNS} FROM passages WHERE upload_state = 'pending' AND seq > ?1
+             ORDER BY seq LIMIT ?2"
         ))?;
-        let rows = stmt.query_map([limit as i64], passage_from_row)?;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([after, limit as i64], passage_from_row)?;
         rows.map(|r| decode(r?)).collect()
     }
 

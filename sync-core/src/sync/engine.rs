@@ -62,8 +62,17 @@ pub struct StepReport {
     pub batches: usize,
     pub acknowledged: usize,
     pub rejected: usize,
+    /// Refused by the server without being kept: still pending, sent again next round.
+    pub held: usize,
     /// Compressed request bytes sent for passages (the wire cost).
     pub bytes_sent: usize,
+}
+
+/// What one batch's answer did to the ledger.
+struct Applied {
+    acked: usize,
+    rejected: usize,
+    held: usize,
 }
 
 /// The sync engine for one device ledger.
@@ -189,22 +198,25 @@ impl SyncEngine {
     }
 
     async fn round(&mut self) -> Result<StepReport, SyncError> {
-        let report = self.upload_all().await?;
+        let report = self.upload_pending().await?;
         self.pull().await?;
         Ok(report)
     }
 
-    async fn upload_all(&mut self) -> Result<StepReport, SyncError> {
+    /// Upload everything pending in `seq`-ordered batches, without the pulls of a full round.
+    pub async fn upload_pending(&mut self) -> Result<StepReport, SyncError> {
         let mut report = StepReport::default();
         let (device_id, mut pending_total) = {
             let l = lock(&self.ledger)?;
             (l.device_id().to_owned(), l.pending_count()?)
         };
+        // Past the last batch sent: records held back by the server stay pending for next round.
+        let mut after = 0u64;
         loop {
-            let batch = lock(&self.ledger)?.pending_batch(self.batch_limit)?;
-            if batch.is_empty() {
+            let batch = lock(&self.ledger)?.pending_batch_after(after, self.batch_limit)?;
+            let Some(last_seq) = batch.last().map(|p| p.body.seq) else {
                 return Ok(report);
-            }
+            };
             let n = batch.len();
             let ids: Vec<Uuid> = batch.iter().map(|p| p.body.id).collect();
             // Passages recorded during the upload make this an estimate; it is only shown in the device list.
@@ -234,11 +246,14 @@ impl SyncEngine {
                     );
                 }
                 PostOutcome::Posted(resp) => {
-                    let (acked, rejected) = self.apply_results(&ids, resp)?;
-                    pending_total = pending_total.saturating_sub((acked + rejected) as u64);
+                    let applied = self.apply_results(&ids, resp)?;
+                    pending_total =
+                        pending_total.saturating_sub((applied.acked + applied.rejected) as u64);
+                    after = last_seq;
                     report.batches += 1;
-                    report.acknowledged += acked;
-                    report.rejected += rejected;
+                    report.acknowledged += applied.acked;
+                    report.rejected += applied.rejected;
+                    report.held += applied.held;
                     self.batch_limit = (self.batch_limit * 2).min(self.config.max_batch_records);
                 }
             }
@@ -251,8 +266,8 @@ impl SyncEngine {
         &mut self,
         ids: &[Uuid],
         resp: crate::protocol::BatchResponse,
-    ) -> Result<(usize, usize), SyncError> {
-        let mut wanted: HashMap<Uuid, Option<UploadOutcome>> =
+    ) -> Result<Applied, SyncError> {
+        let mut wanted: HashMap<Uuid, Option<Option<UploadOutcome>>> =
             ids.iter().map(|id| (*id, None)).collect();
         let mut stray = 0usize;
         for r in resp.results {
@@ -260,23 +275,32 @@ impl SyncEngine {
                 Some(slot) => {
                     *slot = Some(match r.status {
                         RecordStatus::Accepted | RecordStatus::Duplicate => {
-                            UploadOutcome::Acknowledged
+                            Some(UploadOutcome::Acknowledged)
                         }
-                        RecordStatus::Rejected { reason } => UploadOutcome::Rejected(reason),
+                        // Kept by the server: settled here.
+                        RecordStatus::Quarantined { reason } => {
+                            Some(UploadOutcome::Rejected(reason))
+                        }
+                        // Refused and not kept: it stays pending, so it is not lost.
+                        RecordStatus::Rejected { reason } => {
+                            tracing::warn!(id = %r.id, reason, "record refused and not kept; kept pending");
+                            None
+                        }
                     })
                 }
                 None => stray += 1,
             }
         }
+        let answered = wanted.values().filter(|o| o.is_some()).count();
         let results: Vec<(Uuid, UploadOutcome)> = wanted
             .iter()
-            .filter_map(|(id, o)| o.clone().map(|o| (*id, o)))
+            .filter_map(|(id, o)| o.clone().flatten().map(|o| (*id, o)))
             .collect();
         let rejected = results
             .iter()
             .filter(|(_, o)| matches!(o, UploadOutcome::Rejected(_)))
             .count();
-        let missing = ids.len() - results.len();
+        let missing = ids.len() - answered;
         lock(&self.ledger)?.apply_upload_results(&results, Utc::now())?;
         if stray > 0 || missing > 0 {
             return Err(SyncError::BadAnswer(format!(
@@ -284,7 +308,11 @@ impl SyncEngine {
                 ids.len()
             )));
         }
-        Ok((results.len() - rejected, rejected))
+        Ok(Applied {
+            acked: results.len() - rejected,
+            rejected,
+            held: answered - results.len(),
+        })
     }
 
     async fn pull(&mut self) -> Result<(), SyncError> {

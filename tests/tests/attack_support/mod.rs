@@ -248,7 +248,14 @@ impl Target {
                         (status, true) => {
                             return Err(format!("valid record seq {} got {status:?}", p.body.seq))
                         }
-                        (RecordStatus::Rejected { .. }, false) => self.stats.hostile_rejected += 1,
+                        (RecordStatus::Quarantined { .. }, false) => {
+                            self.stats.hostile_rejected += 1;
+                        }
+                        (RecordStatus::Rejected { reason }, false) => {
+                            return Err(format!(
+                                "a record was refused without being kept: {reason}"
+                            ))
+                        }
                         (RecordStatus::Duplicate, false) => {}
                     }
                 }

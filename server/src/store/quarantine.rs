@@ -1,0 +1,207 @@
+//! The quarantine: records that ingest refused, kept with their reason until an administrator
+//! accepts one (stored as a passage with a reviewed time) or discards it; each decision is audited
+//! in the same transaction as the change.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sync_core::protocol::RecordStatus;
+use sync_core::Passage;
+
+use super::ingest::{corrected_time, Clock, Source};
+use super::{DbError, Row, Stmt, Store};
+
+/// One kept record, as the review page shows it (no names, phones or ID numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarantinedRecord {
+    pub pk: i64,
+    pub device_id: String,
+    pub seq: i64,
+    pub reason: String,
+    pub received_at_ms: i64,
+    /// `resident`, `vehicle` or `visitor`, when the kept body can be read.
+    pub kind: Option<String>,
+    /// The device's own clock reading, when the kept body can be read.
+    pub recorded_at_ms: Option<i64>,
+    /// The time accepting it would store unless the administrator gives another.
+    pub suggested_at_ms: i64,
+}
+
+/// What an administrator decided about one kept record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Store it as a passage at this time (`None`: the suggested time).
+    Accept {
+        recorded_at_ms: Option<i64>,
+    },
+    Discard,
+}
+
+/// How a review ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    Done,
+    /// No such record, or it was decided already.
+    NotHeld,
+    /// The record fails a check that a reviewed time does not cure (another device, a bad hash…).
+    CannotAccept(String),
+}
+
+/// The time to store a kept record at: its device time corrected by the device's offset when that
+/// lies within the retention period before its arrival, else the time it arrived.
+fn suggested_time(p: &Passage, received_ms: i64, retention_days: u32) -> i64 {
+    let received = DateTime::<Utc>::from_timestamp_millis(received_ms).unwrap_or_else(Utc::now);
+    let oldest = received
+        .checked_sub_signed(Duration::days(i64::from(retention_days)))
+        .unwrap_or(received);
+    corrected_time(p)
+        .filter(|t| *t >= oldest && *t <= received)
+        .unwrap_or(received)
+        .timestamp_millis()
+}
+
+fn record_from(row: &Row, retention_days: u32) -> Result<QuarantinedRecord, DbError> {
+    let received_at_ms = row.int(4)?;
+    let body: Option<Passage> = serde_json::from_str(&row.text(5)?).ok();
+    Ok(QuarantinedRecord {
+        pk: row.int(0)?,
+        device_id: row.text(1)?,
+        seq: row.int(2)?,
+        reason: row.text(3)?,
+        received_at_ms,
+        kind: body
+            .as_ref()
+            .map(|p| p.body.subject.kind().as_str().to_owned()),
+        recorded_at_ms: body.as_ref().map(|p| p.body.recorded_at.timestamp_millis()),
+        suggested_at_ms: body.as_ref().map_or(received_at_ms, |p| {
+            suggested_time(p, received_at_ms, retention_days)
+        }),
+    })
+}
+
+impl Store {
+    /// Kept records not decided yet, newest first (at most `limit`), of one device or all.
+    pub async fn quarantined(
+        &self,
+        device_id: Option<&str>,
+        limit: i64,
+        retention_days: u32,
+    ) -> Result<Vec<QuarantinedRecord>, DbError> {
+        self.rows(
+            "SELECT pk, device_id, seq, reason, received_at_ms, body FROM quarantine
+             WHERE state = 'held' AND ($1 = '' OR device_id = $1)
+             ORDER BY received_at_ms DESC, pk DESC LIMIT $2",
+            vec![device_id.unwrap_or("").into(), limit.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| record_from(r, retention_days))
+        .collect()
+    }
+
+    /// How many records each device has waiting in the quarantine.
+    pub async fn quarantine_counts(&self) -> Result<HashMap<String, i64>, DbError> {
+        self.rows(
+            "SELECT device_id, COUNT(*) FROM quarantine WHERE state = 'held' GROUP BY device_id",
+            vec![],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.int(1)?)))
+        .collect()
+    }
+
+    /// Carry out an administrator's decision on kept record `pk`.
+    pub async fn review_quarantined(
+        &self,
+        pk: i64,
+        decision: Decision,
+        actor: &str,
+        now: DateTime<Utc>,
+        retention_days: u32,
+    ) -> Result<ReviewOutcome, DbError> {
+        let rows = self
+            .rows(
+                "SELECT pk, device_id, seq, reason, received_at_ms, body FROM quarantine
+                 WHERE pk = $1 AND state = 'held'",
+                vec![pk.into()],
+            )
+            .await?;
+        let Some(row) = rows.first() else {
+            return Ok(ReviewOutcome::NotHeld);
+        };
+        let kept = record_from(row, retention_days)?;
+        if let Decision::Accept { recorded_at_ms } = decision {
+            let Ok(passage) = serde_json::from_str::<Passage>(&row.text(5)?) else {
+                return Ok(ReviewOutcome::CannotAccept(
+                    "the kept record cannot be read".into(),
+                ));
+            };
+            let at = recorded_at_ms.unwrap_or(kept.suggested_at_ms);
+            let clock = Clock {
+                now,
+                retention_days,
+                time_reviewed: true,
+            };
+            let source = Source::Review { recorded_at_ms: at };
+            let results = self
+                .ingest_from(&kept.device_id, vec![passage], source, clock)
+                .await?;
+            match results.first().map(|r| &r.status) {
+                Some(RecordStatus::Accepted | RecordStatus::Duplicate) => {}
+                Some(RecordStatus::Quarantined { reason } | RecordStatus::Rejected { reason }) => {
+                    return Ok(ReviewOutcome::CannotAccept(reason.clone()))
+                }
+                None => return Ok(ReviewOutcome::CannotAccept("no result".into())),
+            }
+        }
+        self.mark_decided(&kept, decision, actor, now.timestamp_millis())
+            .await
+    }
+
+    async fn mark_decided(
+        &self,
+        kept: &QuarantinedRecord,
+        decision: Decision,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<ReviewOutcome, DbError> {
+        let (state, verb) = match decision {
+            Decision::Accept { .. } => ("accepted", "accepted"),
+            Decision::Discard => ("discarded", "discarded"),
+        };
+        let detail = format!(
+            "{verb} quarantined record seq {} of device {} (refused for: {})",
+            kept.seq, kept.device_id, kept.reason
+        );
+        let (actor, action) = (actor.to_owned(), format!("quarantine_{verb}"));
+        let out = self
+            .transact(
+                vec![Stmt::new(
+                    "UPDATE quarantine SET state = $1, decided_by = $2, decided_at_ms = $3
+                     WHERE pk = $4 AND state = 'held' RETURNING pk",
+                    vec![
+                        state.into(),
+                        actor.as_str().into(),
+                        now_ms.into(),
+                        kept.pk.into(),
+                    ],
+                )],
+                Box::new(move |rows| {
+                    if rows[0].is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    Ok(vec![Stmt::new(
+                        "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
+                        vec![now_ms.into(), actor.into(), action.into(), detail.into()],
+                    )])
+                }),
+            )
+            .await?;
+        Ok(if out.first[0].is_empty() {
+            ReviewOutcome::NotHeld
+        } else {
+            ReviewOutcome::Done
+        })
+    }
+}
