@@ -73,6 +73,8 @@ enum AdminAction {
         gates: Vec<String>,
     },
     /// Print a one-time device enrollment code for a checkpoint (valid 30 minutes).
+    /// Print a one-time enrollment code (stdout) and the district root key fingerprint the
+    /// enrollment QR carries (stderr, `root fingerprint: …`).
     EnrollCode { checkpoint: String },
     /// Import residents from a CSV file and issue their passes.
     ImportResidents { compound: String, file: PathBuf },
@@ -263,6 +265,8 @@ async fn main() -> anyhow::Result<()> {
                             now_ms,
                         )
                         .await?;
+                    // For enrolling by hand or from a script: the QR carries it, typed codes don't.
+                    eprintln!("root fingerprint: {}", state.root.fingerprint());
                     println!("{code}");
                 }
                 AdminAction::ImportResidents { compound, file } => {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sync_core::pass::{DistrictSigner, PassError};
+use sync_core::signed::RootSigner;
 
 use crate::auth::{hash_password, random_token};
 use crate::config::Config;
@@ -86,6 +87,17 @@ pub async fn set_admin_password(
     Ok(())
 }
 
+/// The district root key that signs every answer a device trusts (made once, first writer wins,
+/// so several instances starting together agree on it).
+pub async fn ensure_root(store: &Store) -> Result<RootSigner, SetupError> {
+    let fresh = RootSigner::generate().map_err(|e| SetupError::Other(e.to_string()))?;
+    let secret = store
+        .init_setting("district_root_secret", &fresh.secret_hex())
+        .await?;
+    RootSigner::from_secret_hex(&secret)
+        .ok_or_else(|| SetupError::Other("the stored district root key is damaged".into()))
+}
+
 /// Open the database, run first-start setup and build the handlers' state.
 pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError> {
     let store = Store::open_with(&config.db, &config.db_options()).await?;
@@ -93,6 +105,7 @@ pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError>
         .init_setting("district_id", &config.district_id)
         .await?;
     let (signer, new_key) = ensure_signer(&store, &district_id).await?;
+    let root = ensure_root(&store).await?;
     let mut first = FirstStart {
         new_key_id: new_key.then(|| signer.key_id()),
         new_admin: None,
@@ -111,6 +124,7 @@ pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError>
         store,
         config: Arc::new(config),
         signer: Arc::new(signer),
+        root: Arc::new(root),
         templates: Arc::new(templates),
         limiter: Arc::new(limiter),
     };

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sync_core::pass::DistrictSigner;
+use sync_core::signed::RootSigner;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub signer: Arc<DistrictSigner>,
+    /// Signs key sets, revocation deltas, configs and batch receipts for the devices.
+    pub root: Arc<RootSigner>,
     pub templates: Arc<Templates>,
     pub limiter: Arc<RateLimiter>,
 }

@@ -10,6 +10,7 @@ pub mod pass;
 pub mod protocol;
 pub mod render;
 pub mod scan;
+pub mod signed;
 #[cfg(feature = "client")]
 pub mod sync;
 pub mod validate;

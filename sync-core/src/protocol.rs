@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::Passage;
 use crate::ledger::{KeyRecord, Revocation};
+use crate::signed::{Answer, SignedAnswer};
 
 /// `POST /api/v1/enroll`: exchange a one-time enrollment code for a device token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +29,21 @@ pub struct EnrollResponse {
     pub device_token: String,
     pub district_id: String,
     pub checkpoint: CheckpointConfig,
+    /// The district root public key (hex); the device pins it, checked against the enrollment
+    /// QR's fingerprint, and from then on accepts only answers it signed.
+    #[serde(default)]
+    pub root_public_key: String,
+}
+
+/// `GET /api/v1/config?nonce=N`: the checkpoint config, signed, answering this nonce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigResponse {
+    #[serde(flatten)]
+    pub config: CheckpointConfig,
+    #[serde(default)]
+    pub nonce: String,
+    #[serde(default)]
+    pub signature: String,
 }
 
 /// `GET /api/v1/config`: the device's checkpoint settings and the server's clock.
@@ -80,6 +96,12 @@ pub struct RecordResult {
 pub struct BatchResponse {
     pub results: Vec<RecordResult>,
     pub server_time: DateTime<Utc>,
+    /// Hex SHA-256 of the batch JSON this answers (`signed::batch_digest`).
+    #[serde(default)]
+    pub batch_sha: String,
+    /// The district root key's signature: only a signed receipt settles records on the device.
+    #[serde(default)]
+    pub signature: String,
 }
 
 /// A 413 answer's body: how many records and bytes the server takes in one batch.
@@ -94,14 +116,25 @@ pub struct BatchLimits {
 pub struct KeySetResponse {
     pub district_id: String,
     pub keys: Vec<KeyRecord>,
+    #[serde(default)]
+    pub nonce: String,
+    #[serde(default)]
+    pub signature: String,
 }
 
 /// `GET /api/v1/revocations?since=V`: revocations added after version `V`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationsResponse {
+    /// The version this delta starts after (the device's `since`).
+    #[serde(default)]
+    pub since: u64,
     /// The version the device has after applying `revocations`.
     pub version: u64,
     pub revocations: Vec<Revocation>,
+    #[serde(default)]
+    pub nonce: String,
+    #[serde(default)]
+    pub signature: String,
 }
 
 /// Any error answer: a stable code for programs and a message for people.
@@ -110,3 +143,22 @@ pub struct ErrorBody {
     pub code: String,
     pub message: String,
 }
+
+macro_rules! signed_answer {
+    ($t:ty, $kind:expr) => {
+        impl SignedAnswer for $t {
+            const KIND: Answer = $kind;
+            fn signature(&self) -> &str {
+                &self.signature
+            }
+            fn set_signature(&mut self, signature: String) {
+                self.signature = signature;
+            }
+        }
+    };
+}
+
+signed_answer!(KeySetResponse, Answer::KeySet);
+signed_answer!(RevocationsResponse, Answer::Revocations);
+signed_answer!(ConfigResponse, Answer::Config);
+signed_answer!(BatchResponse, Answer::Receipt);

@@ -16,6 +16,7 @@ use axum::Router;
 use chrono::Utc;
 use sync_core::fixtures::sample_passage;
 use sync_core::protocol::{BatchRequest, BatchResponse, RecordResult, RecordStatus};
+use sync_core::signed::{batch_digest, RootKey, RootSigner};
 use sync_core::sync::{spawn, RunnerTimings, SyncConfig, SyncEngine};
 use sync_core::Ledger;
 
@@ -35,6 +36,9 @@ enum Mode {
 struct Bad {
     mode: Mode,
     hits: Arc<AtomicU64>,
+    /// The bad server is still the district: its receipts are signed (the device's checks on
+    /// signatures are tested against a tampering proxy in `sync_tamper.rs`).
+    root: Arc<RootSigner>,
 }
 
 async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
@@ -50,10 +54,12 @@ async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
         Err(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
     let answer = |results| {
-        axum::Json(BatchResponse {
+        axum::Json(bad.root.sign(BatchResponse {
             results,
             server_time: Utc::now(),
-        })
+            batch_sha: batch_digest(&json),
+            signature: String::new(),
+        }))
         .into_response()
     };
     match bad.mode {
@@ -106,21 +112,24 @@ async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
     }
 }
 
-async fn bad_server(mode: Mode) -> (String, Arc<AtomicU64>) {
+async fn bad_server(mode: Mode) -> (String, Arc<AtomicU64>, RootKey) {
     let hits = Arc::new(AtomicU64::new(0));
+    let root = Arc::new(RootSigner::generate().unwrap());
+    let key = RootKey::from_public_hex(&root.public_key_hex()).unwrap();
     let app = Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/api/v1/passages", post(passages))
         .with_state(Bad {
             mode,
             hits: hits.clone(),
+            root,
         });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    (format!("http://{addr}"), hits)
+    (format!("http://{addr}"), hits, key)
 }
 
 fn ledger_with(dir: &std::path::Path, n: u64) -> Arc<Mutex<Ledger>> {
@@ -142,8 +151,8 @@ async fn bad_answers_keep_data_and_report() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let ledger = ledger_with(dir.path(), 20);
-        let (url, _) = bad_server(mode).await;
-        let mut config = SyncConfig::new(url, "token");
+        let (url, _, root) = bad_server(mode).await;
+        let mut config = SyncConfig::new(url, "token").pinned(root);
         config.max_batch_records = 10;
         let mut engine = SyncEngine::new(ledger.clone(), config).unwrap();
         let err = engine.step().await.unwrap_err();
@@ -164,8 +173,8 @@ async fn bad_answers_keep_data_and_report() {
 async fn a_failing_server_gets_backoff_not_a_busy_loop() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = ledger_with(dir.path(), 5);
-    let (url, hits) = bad_server(Mode::Status500).await;
-    let engine = SyncEngine::new(ledger, SyncConfig::new(url, "token")).unwrap();
+    let (url, hits, root) = bad_server(Mode::Status500).await;
+    let engine = SyncEngine::new(ledger, SyncConfig::new(url, "token").pinned(root)).unwrap();
     let handle = spawn(
         engine,
         RunnerTimings {
@@ -191,8 +200,8 @@ async fn a_failing_server_gets_backoff_not_a_busy_loop() {
 async fn a_record_refused_without_being_kept_stays_pending() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = ledger_with(dir.path(), 20);
-    let (url, hits) = bad_server(Mode::RefusedNotKept).await;
-    let mut config = SyncConfig::new(url, "token");
+    let (url, hits, root) = bad_server(Mode::RefusedNotKept).await;
+    let mut config = SyncConfig::new(url, "token").pinned(root);
     config.max_batch_records = 10;
     let mut engine = SyncEngine::new(ledger.clone(), config).unwrap();
     let report = tokio::time::timeout(Duration::from_secs(10), engine.upload_pending())

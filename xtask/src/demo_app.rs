@@ -35,7 +35,16 @@ fn enrollment_qr() -> anyhow::Result<String> {
         .find(|l| !l.is_empty())
         .map(str::to_owned)
         .context("enroll-code printed no code")?;
-    Ok(format!(r#"{{"server":"{SERVER_URL}","code":"{code}"}}"#))
+    // Pin the district root key as the dashboard's QR would.
+    let root = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix("root fingerprint: "))
+        .map(str::trim)
+        .map(str::to_owned)
+        .context("enroll-code printed no root fingerprint")?;
+    Ok(format!(
+        r#"{{"server":"{SERVER_URL}","code":"{code}","root":"{root}"}}"#
+    ))
 }
 
 /// Enroll a fresh demo ledger and run the app until it is closed (or Ctrl-C).

@@ -28,8 +28,8 @@ pub async fn enroll_from_env(services: &Services) -> Result<bool, ProvisionError
         tracing::info!("already enrolled; {ENV_ENROLL} ignored");
         return Ok(false);
     }
-    let (url, code) = parse_enroll_link(&text.to_string_lossy()).ok_or(ProvisionError::BadLink)?;
-    let resp = services.enroll(url, code).await?;
+    let target = parse_enroll_link(&text.to_string_lossy()).ok_or(ProvisionError::BadLink)?;
+    let resp = services.enroll(target).await?;
     let staff = std::env::var(ENV_STAFF).unwrap_or_else(|_| "值守员".into());
     let mut ledger = services.ledger()?;
     let mut prefs = load_prefs(&ledger);

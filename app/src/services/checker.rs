@@ -29,9 +29,24 @@ pub struct LedgerChecker {
     trust: RwLock<Trust>,
 }
 
+/// The key set from the records that are usable: a damaged stored record is left out and logged,
+/// never a reason to stop (passes signed by it then read as "unknown key", and the next pull
+/// replaces the whole set).
+fn usable_keys(records: &[sync_core::ledger::KeyRecord]) -> KeySet {
+    KeySet::from_records(records).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "a stored district key is damaged; leaving it out");
+        let good: Vec<_> = records
+            .iter()
+            .filter(|r| KeySet::from_records(std::slice::from_ref(r)).is_ok())
+            .cloned()
+            .collect();
+        KeySet::from_records(&good).unwrap_or_default()
+    })
+}
+
 fn load(ledger: &Ledger) -> Result<Trust, AppError> {
     let records = ledger.key_set()?;
-    let keys = KeySet::from_records(&records).map_err(|e| AppError::Keys(e.to_string()))?;
+    let keys = usable_keys(&records);
     let revocations = Revocations::from_records(&ledger.revocations()?);
     let district_id: String = ledger.setting(SETTING_DISTRICT)?.unwrap_or_default();
     let clock_offset_ms: Option<i64> = ledger.setting(SETTING_CLOCK_OFFSET)?;
@@ -135,5 +150,54 @@ impl CheckedPass {
             valid_until: None,
             clock_checked: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use sync_core::ledger::KeyRecord;
+    use sync_core::pass::{DistrictSigner, PassBody};
+
+    use super::*;
+
+    /// A damaged key record stored on the phone (an older app, a bad disk) does not stop the app:
+    /// it is left out, and passes signed by the good keys still verify.
+    #[test]
+    fn a_damaged_stored_key_is_left_out_and_the_others_still_verify() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut ledger = Ledger::open(dir.path().join("l.db")).expect("ledger");
+        let signer = DistrictSigner::generate("d1").expect("signer");
+        let now = Utc::now();
+        let damaged = KeyRecord {
+            key_id: "deadbeef".into(),
+            district_id: "d1".into(),
+            public_key: "not hex at all".into(),
+            not_before: None,
+            not_after: None,
+        };
+        ledger
+            .replace_key_set(&[signer.key_record(None, None), damaged])
+            .expect("stored as an older app would have");
+        ledger
+            .set_setting(SETTING_DISTRICT, "d1")
+            .expect("district");
+        let checker = LedgerChecker::from_ledger(&ledger).expect("opens anyway");
+        let payload = signer
+            .sign(&PassBody {
+                kind: PassKind::Resident,
+                pass_id: "R000001".into(),
+                serial: 1,
+                district_id: "d1".into(),
+                compound_id: "c1".into(),
+                household: "1-1-101".into(),
+                display_name: "张三".into(),
+                plate: None,
+                valid_from: now - Duration::days(1),
+                valid_until: now + Duration::days(1),
+            })
+            .expect("signed");
+        let checked = checker.check(&payload, now);
+        assert_eq!(checked.denied, None, "{}", checked.message_en);
     }
 }

@@ -15,6 +15,7 @@ pub use checker::LedgerChecker;
 pub use store::{load_prefs, load_wallet, save_prefs, save_wallet, AppError};
 
 use crate::ports::{PassChecker, SyncSnapshot};
+use crate::state::enroll::EnrollTarget;
 
 /// Everything the screens call into. Cheap to clone (an `Arc`).
 #[derive(Clone)]
@@ -97,15 +98,17 @@ impl Services {
     /// Enroll with a one-time code, then start syncing. Runs on the services' runtime.
     pub async fn enroll(
         &self,
-        server_url: String,
-        code: String,
+        target: EnrollTarget,
     ) -> Result<sync_core::protocol::EnrollResponse, AppError> {
         let ledger = self.shared_ledger();
         let label = format!("checkpoint-app {}", env!("CARGO_PKG_VERSION"));
         let resp = self
             .inner
             .runtime
-            .spawn(async move { engine::enroll(&ledger, &server_url, &code, &label).await })
+            .spawn(async move {
+                let root = target.root.as_deref();
+                engine::enroll_pinned(&ledger, &target.url, &target.code, &label, root).await
+            })
             .await
             .map_err(|e| AppError::Task(e.to_string()))??;
         self.first_round().await;

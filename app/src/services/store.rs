@@ -14,8 +14,6 @@ pub enum AppError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Sync(#[from] sync_core::sync::SyncError),
-    #[error("the district keys stored on this device are damaged: {0}")]
-    Keys(String),
     #[error("the app's shared state is unavailable after an earlier crash")]
     Poisoned,
     #[error("background task failed: {0}")]
@@ -28,7 +26,6 @@ impl Localized for AppError {
             (Self::Ledger(e), _) => e.message(lang),
             (Self::Sync(e), _) => e.message(lang),
             (_, Lang::En) => self.to_string(),
-            (Self::Keys(_), Lang::ZhCn) => "本机保存的区级密钥已损坏，请同步".into(),
             (Self::Poisoned, Lang::ZhCn) => "应用内部状态不可用，请重启应用".into(),
             (Self::Task(_), Lang::ZhCn) => "后台任务失败，请重试".into(),
         }

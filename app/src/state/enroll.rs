@@ -58,6 +58,8 @@ pub struct EnrollState {
     pub step: EnrollStep,
     pub server_url: String,
     pub code: String,
+    /// The root key fingerprint from a scanned QR; `None` when typed (trust on first use).
+    pub root: Option<String>,
     pub checkpoint_name: String,
     pub gates: Vec<String>,
     pub gate: String,
@@ -72,7 +74,7 @@ pub enum EnrollAction {
     Code(String),
     /// The dashboard's enrollment QR: `<server>/enroll?code=<code>`.
     ScannedLink(String),
-    /// Returns the (url, code) to call the server with, if both are valid.
+    /// Returns where to enroll, if server and code are valid.
     Submit,
     Succeeded(Enrolled),
     Failed {
@@ -85,29 +87,56 @@ pub enum EnrollAction {
     Finish,
 }
 
-/// The district dashboard's enrollment QR (server/src/web/checkpoints.rs): `{"server": URL, "code": CODE}`.
+/// The district dashboard's enrollment QR (server/src/web/checkpoints.rs):
+/// `{"server": URL, "code": CODE, "root": FINGERPRINT}`.
 #[derive(serde::Deserialize)]
 struct DashboardQr {
     server: String,
     code: String,
+    #[serde(default)]
+    root: Option<String>,
 }
 
-/// Split an enrollment QR into the server base URL and the code. Accepts the dashboard's JSON
-/// (`{"server":"http://…","code":"…"}`) and a link `<server>/enroll?code=<code>`.
-pub fn parse_enroll_link(link: &str) -> Option<(String, String)> {
+/// Where and how to enroll: the server, the one-time code, and (from a QR) the fingerprint of the
+/// district root key the device must find there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollTarget {
+    pub url: String,
+    pub code: String,
+    pub root: Option<String>,
+}
+
+/// Split an enrollment QR into server, code and root key fingerprint. Accepts the dashboard's JSON
+/// and a link `<server>/enroll?code=<code>[&root=<fingerprint>]`.
+pub fn parse_enroll_link(link: &str) -> Option<EnrollTarget> {
     let link = link.trim();
+    let fingerprint = |f: Option<&str>| {
+        f.map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_ascii_lowercase)
+    };
     if link.starts_with('{') {
         let qr: DashboardQr = serde_json::from_str(link).ok()?;
         let base = qr.server.trim().trim_end_matches('/');
         let code = qr.code.trim();
-        return (valid_url(base) && !code.is_empty()).then(|| (base.to_owned(), code.to_owned()));
+        return (valid_url(base) && !code.is_empty()).then(|| EnrollTarget {
+            url: base.to_owned(),
+            code: code.to_owned(),
+            root: fingerprint(qr.root.as_deref()),
+        });
     }
     let (base, query) = link.split_once("/enroll?")?;
-    let code = query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("code="))
-        .filter(|c| !c.is_empty())?;
-    valid_url(base).then(|| (base.to_owned(), code.to_owned()))
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    };
+    let code = param("code").filter(|c| !c.is_empty())?;
+    valid_url(base).then(|| EnrollTarget {
+        url: base.to_owned(),
+        code: code.to_owned(),
+        root: fingerprint(param("root")),
+    })
 }
 
 fn valid_url(url: &str) -> bool {
@@ -123,6 +152,7 @@ impl Default for EnrollState {
             step: EnrollStep::Server,
             server_url: String::new(),
             code: String::new(),
+            root: None,
             checkpoint_name: String::new(),
             gates: Vec::new(),
             gate: String::new(),
@@ -134,14 +164,19 @@ impl Default for EnrollState {
 }
 
 impl EnrollState {
-    pub fn reduce(&mut self, action: EnrollAction) -> Option<(String, String)> {
+    pub fn reduce(&mut self, action: EnrollAction) -> Option<EnrollTarget> {
         match action {
-            EnrollAction::ServerUrl(u) => self.server_url = u,
+            EnrollAction::ServerUrl(u) => {
+                // A typed server is not the one the scanned fingerprint belongs to.
+                self.root = None;
+                self.server_url = u;
+            }
             EnrollAction::Code(c) => self.code = c,
             EnrollAction::ScannedLink(link) => match parse_enroll_link(&link) {
-                Some((url, code)) => {
-                    self.server_url = url;
-                    self.code = code;
+                Some(target) => {
+                    self.server_url = target.url;
+                    self.code = target.code;
+                    self.root = target.root;
                     return self.reduce(EnrollAction::Submit);
                 }
                 None => self.error = Some(EnrollError::ServerUrl),
@@ -158,7 +193,11 @@ impl EnrollState {
                 };
                 if self.error.is_none() && self.step == EnrollStep::Server {
                     self.step = EnrollStep::Contacting;
-                    return Some((url, code));
+                    return Some(EnrollTarget {
+                        url,
+                        code,
+                        root: self.root.clone(),
+                    });
                 }
             }
             EnrollAction::Succeeded(e) => {
@@ -209,7 +248,7 @@ mod tests {
         s.reduce(EnrollAction::Code(" K7Q2-9XWD ".into()));
         assert_eq!(
             s.reduce(EnrollAction::Submit),
-            Some(("http://127.0.0.1:8080".into(), "K7Q2-9XWD".into()))
+            Some(target("http://127.0.0.1:8080", "K7Q2-9XWD", None))
         );
         assert_eq!(s.step, EnrollStep::Contacting);
         assert_eq!(
@@ -244,17 +283,22 @@ mod tests {
     fn enrollment_link() {
         assert_eq!(
             parse_enroll_link("http://10.0.0.2:8080/enroll?code=ABCD&x=1"),
-            Some(("http://10.0.0.2:8080".into(), "ABCD".into()))
+            Some(target("http://10.0.0.2:8080", "ABCD", None))
+        );
+        assert_eq!(
+            parse_enroll_link("https://d.example/enroll?root=AB12&code=ABCD"),
+            Some(target("https://d.example", "ABCD", Some("ab12")))
         );
         assert_eq!(parse_enroll_link("http://10.0.0.2/enroll?code="), None);
         assert_eq!(parse_enroll_link("CP1:XYZ"), None);
         // Exactly what the dashboard's enrollment page encodes in its QR.
-        let dashboard =
-            serde_json::json!({ "server": "http://127.0.0.1:8080/", "code": "K7Q2-9XWD" })
-                .to_string();
+        let dashboard = serde_json::json!({
+            "server": "http://127.0.0.1:8080/", "code": "K7Q2-9XWD", "root": "c0ffee"
+        })
+        .to_string();
         assert_eq!(
             parse_enroll_link(&dashboard),
-            Some(("http://127.0.0.1:8080".into(), "K7Q2-9XWD".into()))
+            Some(target("http://127.0.0.1:8080", "K7Q2-9XWD", Some("c0ffee")))
         );
         assert_eq!(
             parse_enroll_link(r#"{"server":"ftp://x","code":"A"}"#),
@@ -272,5 +316,23 @@ mod tests {
             ))
             .is_some());
         assert_eq!(s.server_url, "https://d.example");
+        // Typing another server forgets the scanned fingerprint.
+        let mut s = EnrollState::default();
+        s.reduce(EnrollAction::ScannedLink(dashboard));
+        s.reduce(EnrollAction::Failed {
+            zh: "x".into(),
+            en: "x".into(),
+        });
+        assert_eq!(s.root.as_deref(), Some("c0ffee"));
+        s.reduce(EnrollAction::ServerUrl("http://127.0.0.1:9090".into()));
+        assert_eq!(s.reduce(EnrollAction::Submit).and_then(|t| t.root), None);
+    }
+
+    fn target(url: &str, code: &str, root: Option<&str>) -> EnrollTarget {
+        EnrollTarget {
+            url: url.into(),
+            code: code.into(),
+            root: root.map(str::to_owned),
+        }
     }
 }

@@ -9,14 +9,14 @@ use crate::components::field::Field;
 use crate::ctx::{use_ctx, use_lang, use_services, Ctx};
 use crate::route::Route;
 use crate::services::{save_prefs, Services};
-use crate::state::enroll::{EnrollAction, EnrollStep, Enrolled};
+use crate::state::enroll::{EnrollAction, EnrollStep, EnrollTarget, Enrolled};
 use crate::state::settings::SettingsAction;
 use crate::text::tr;
 
-fn call_server(ctx: Ctx, services: Services, url: String, code: String) {
+fn call_server(ctx: Ctx, services: Services, target: EnrollTarget) {
     let mut enroll = ctx.enroll;
     spawn(async move {
-        match services.enroll(url, code).await {
+        match services.enroll(target).await {
             Ok(resp) => {
                 let mut gate = ctx.gate;
                 gate.write().place.checkpoint_id = resp.checkpoint.checkpoint_id.clone();
@@ -48,16 +48,16 @@ pub fn Enroll() -> Element {
     let error = s.error.as_ref().map(|e| e.text(lang));
     let svc = services.clone();
     let on_code = move |read: CodeRead| {
-        if let Some((url, code)) = enroll.write().reduce(EnrollAction::ScannedLink(read.text)) {
+        if let Some(target) = enroll.write().reduce(EnrollAction::ScannedLink(read.text)) {
             scanning.set(false);
-            call_server(ctx, svc.clone(), url, code);
+            call_server(ctx, svc.clone(), target);
         }
     };
     let svc = services.clone();
     let submit = move |e: FormEvent| {
         e.prevent_default();
-        if let Some((url, code)) = enroll.write().reduce(EnrollAction::Submit) {
-            call_server(ctx, svc.clone(), url, code);
+        if let Some(target) = enroll.write().reduce(EnrollAction::Submit) {
+            call_server(ctx, svc.clone(), target);
         }
     };
     let finish = move |e: FormEvent| {

@@ -8,9 +8,10 @@ use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
 use sync_core::protocol::{
-    BatchRequest, BatchResponse, CheckpointConfig, EnrollRequest, EnrollResponse, KeySetResponse,
-    RecordStatus, RevocationsResponse,
+    BatchRequest, BatchResponse, CheckpointConfig, ConfigResponse, EnrollRequest, EnrollResponse,
+    KeySetResponse, RecordStatus, RevocationsResponse,
 };
+use sync_core::signed::batch_digest;
 use sync_core::validate::{check_text, clean_text};
 
 use super::body::read_body;
@@ -121,20 +122,45 @@ pub async fn enroll(
         device_token: token,
         district_id: state.config.district_id.clone(),
         checkpoint: checkpoint_config(&state, cp),
+        root_public_key: state.root.public_key_hex(),
     }))
 }
 
-/// `GET /api/v1/config`
+/// `?nonce=N`: the device's random value that a signed answer must repeat (hex, at most 64).
+#[derive(Debug, Deserialize)]
+pub struct Nonce {
+    #[serde(default)]
+    nonce: String,
+}
+
+impl Nonce {
+    fn checked(self) -> Result<String, ApiError> {
+        if self.nonce.len() > 64 || !self.nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::BadRequest(
+                "nonce must be at most 64 hex characters".into(),
+            ));
+        }
+        Ok(self.nonce)
+    }
+}
+
+/// `GET /api/v1/config?nonce=N`, signed
 pub async fn config(
     State(state): State<AppState>,
     AuthedDevice(device): AuthedDevice,
-) -> Result<Json<CheckpointConfig>, ApiError> {
+    Query(q): Query<Nonce>,
+) -> Result<Json<ConfigResponse>, ApiError> {
+    let nonce = q.checked()?;
     let cp = state
         .store
         .checkpoint(&device.checkpoint_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(checkpoint_config(&state, cp)))
+    Ok(Json(state.root.sign(ConfigResponse {
+        config: checkpoint_config(&state, cp),
+        nonce,
+        signature: String::new(),
+    })))
 }
 
 /// `POST /api/v1/passages`: per-record results; a bad record never drops the good ones.
@@ -172,37 +198,52 @@ pub async fn passages(
         .filter(|r| matches!(r.status, RecordStatus::Quarantined { .. }))
         .count();
     tracing::info!(device_id = %device.device_id, records = n, quarantined, "batch stored");
-    Ok(Json(BatchResponse {
+    Ok(Json(state.root.sign(BatchResponse {
         results,
         server_time: now,
-    }))
+        batch_sha: batch_digest(&bytes),
+        signature: String::new(),
+    })))
 }
 
-/// `GET /api/v1/keys`
+/// `GET /api/v1/keys?nonce=N`, signed
 pub async fn keys(
     State(state): State<AppState>,
     AuthedDevice(_): AuthedDevice,
+    Query(q): Query<Nonce>,
 ) -> Result<Json<KeySetResponse>, ApiError> {
+    let nonce = q.checked()?;
     let district_id = state.config.district_id.clone();
     let keys = state.store.key_set(&district_id).await?;
-    Ok(Json(KeySetResponse { district_id, keys }))
+    Ok(Json(state.root.sign(KeySetResponse {
+        district_id,
+        keys,
+        nonce,
+        signature: String::new(),
+    })))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Since {
     #[serde(default)]
     since: u64,
+    #[serde(default)]
+    nonce: String,
 }
 
-/// `GET /api/v1/revocations?since=V`
+/// `GET /api/v1/revocations?since=V&nonce=N`, signed
 pub async fn revocations(
     State(state): State<AppState>,
     AuthedDevice(_): AuthedDevice,
     Query(q): Query<Since>,
 ) -> Result<Json<RevocationsResponse>, ApiError> {
+    let nonce = Nonce { nonce: q.nonce }.checked()?;
     let (version, revocations) = state.store.revocations_since(q.since).await?;
-    Ok(Json(RevocationsResponse {
+    Ok(Json(state.root.sign(RevocationsResponse {
+        since: q.since,
         version,
         revocations,
-    }))
+        nonce,
+        signature: String::new(),
+    })))
 }

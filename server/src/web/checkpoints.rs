@@ -179,7 +179,7 @@ pub async fn new_enroll_code(
         )
         .await?;
     let qr_payload =
-        serde_json::json!({ "server": state.config.public_url, "code": code }).to_string();
+        serde_json::json!({ "server": state.config.public_url, "code": code, "root": state.root.fingerprint() }).to_string();
     let qr = qr_svg(&qr_payload).map_err(|e| WebError::Internal(e.to_string()))?;
     page(
         &state,

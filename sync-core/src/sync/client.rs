@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::SyncError;
 use crate::protocol::{
-    BatchLimits, BatchResponse, CheckpointConfig, EnrollRequest, EnrollResponse, ErrorBody,
+    BatchLimits, BatchResponse, ConfigResponse, EnrollRequest, EnrollResponse, ErrorBody,
     KeySetResponse, RevocationsResponse,
 };
 
@@ -111,25 +111,25 @@ impl ServerClient {
             .map(|r| (PostOutcome::Posted(r), sent))
     }
 
-    pub async fn key_set(&self) -> Result<KeySetResponse, SyncError> {
-        let resp = self
-            .authed(self.http.get(self.url("/api/v1/keys")))?
-            .send()
-            .await?;
-        json_answer(resp).await
-    }
-
-    pub async fn revocations(&self, since: u64) -> Result<RevocationsResponse, SyncError> {
-        let url = self.url(&format!("/api/v1/revocations?since={since}"));
+    pub async fn key_set(&self, nonce: &str) -> Result<KeySetResponse, SyncError> {
+        let url = self.url(&format!("/api/v1/keys?nonce={nonce}"));
         let resp = self.authed(self.http.get(url))?.send().await?;
         json_answer(resp).await
     }
 
-    pub async fn config(&self) -> Result<CheckpointConfig, SyncError> {
-        let resp = self
-            .authed(self.http.get(self.url("/api/v1/config")))?
-            .send()
-            .await?;
+    pub async fn revocations(
+        &self,
+        since: u64,
+        nonce: &str,
+    ) -> Result<RevocationsResponse, SyncError> {
+        let url = self.url(&format!("/api/v1/revocations?since={since}&nonce={nonce}"));
+        let resp = self.authed(self.http.get(url))?.send().await?;
+        json_answer(resp).await
+    }
+
+    pub async fn config(&self, nonce: &str) -> Result<ConfigResponse, SyncError> {
+        let url = self.url(&format!("/api/v1/config?nonce={nonce}"));
+        let resp = self.authed(self.http.get(url))?.send().await?;
         json_answer(resp).await
     }
 }

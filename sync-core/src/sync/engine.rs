@@ -10,10 +10,13 @@ use uuid::Uuid;
 
 use super::client::{PostOutcome, ServerClient};
 use super::status::SyncStatus;
+use super::trust::{check_pull, check_receipt, Asked, Pulled};
 use super::SyncError;
 use crate::i18n::Localized;
 use crate::ledger::{Ledger, UploadOutcome};
+use crate::pass::KeySet;
 use crate::protocol::{BatchRequest, EnrollRequest, EnrollResponse, RecordStatus};
+use crate::signed::{nonce, RootKey};
 
 /// Ledger setting keys written by enrollment and read by the engine.
 pub const SETTING_SERVER_URL: &str = "server_url";
@@ -21,6 +24,8 @@ pub const SETTING_TOKEN: &str = "device_token";
 pub const SETTING_CONFIG: &str = "checkpoint_config";
 pub const SETTING_CLOCK_OFFSET: &str = "clock_offset_ms";
 pub const SETTING_DISTRICT: &str = "district_id";
+/// The district root public key (hex), pinned at enrollment.
+pub const SETTING_ROOT_KEY: &str = "district_root_key";
 
 /// How the engine talks to the server.
 #[derive(Debug, Clone)]
@@ -32,6 +37,8 @@ pub struct SyncConfig {
     /// Most uncompressed JSON bytes per batch.
     pub max_batch_bytes: usize,
     pub request_timeout: Duration,
+    /// The pinned district root key; without it no answer is trusted.
+    pub root_key: Option<RootKey>,
 }
 
 impl SyncConfig {
@@ -42,15 +49,30 @@ impl SyncConfig {
             max_batch_records: 500,
             max_batch_bytes: 1 << 20,
             request_timeout: Duration::from_secs(15),
+            root_key: None,
         }
+    }
+
+    /// The same, trusting answers signed by `root`.
+    pub fn pinned(mut self, root: RootKey) -> Self {
+        self.root_key = Some(root);
+        self
     }
 
     /// The server address and token stored in the ledger by [`enroll`].
     pub fn from_ledger(ledger: &Ledger) -> Result<Self, SyncError> {
         let url: Option<String> = ledger.setting(SETTING_SERVER_URL)?;
         let token: Option<String> = ledger.setting(SETTING_TOKEN)?;
+        let root: Option<String> = ledger.setting(SETTING_ROOT_KEY)?;
+        let root = match root {
+            Some(hex) => Some(RootKey::from_public_hex(&hex)?),
+            None => None,
+        };
         match (url, token) {
-            (Some(url), Some(token)) => Ok(Self::new(url, token)),
+            (Some(url), Some(token)) => Ok(Self {
+                root_key: root,
+                ..Self::new(url, token)
+            }),
             _ => Err(SyncError::NotEnrolled),
         }
     }
@@ -93,12 +115,26 @@ impl std::fmt::Debug for SyncEngine {
     }
 }
 
-/// Enroll this device with a one-time code, and store the server address, token and config in the ledger.
+/// Enroll this device with a one-time code, and store the server address, token and config in the
+/// ledger. The district root key the server presents is pinned as it is (trust on first use): use
+/// [`enroll_pinned`] with the fingerprint from the enrollment QR whenever there is one.
 pub async fn enroll(
     ledger: &Arc<Mutex<Ledger>>,
     server_url: &str,
     code: &str,
     label: &str,
+) -> Result<EnrollResponse, SyncError> {
+    enroll_pinned(ledger, server_url, code, label, None).await
+}
+
+/// [`enroll`], refusing (and storing nothing) when the server's root key does not have the
+/// `root_fingerprint` printed in the enrollment QR.
+pub async fn enroll_pinned(
+    ledger: &Arc<Mutex<Ledger>>,
+    server_url: &str,
+    code: &str,
+    label: &str,
+    root_fingerprint: Option<&str>,
 ) -> Result<EnrollResponse, SyncError> {
     let device_id = lock(ledger)?.device_id().to_owned();
     let client = ServerClient::new(server_url, None, Duration::from_secs(15))?;
@@ -109,11 +145,13 @@ pub async fn enroll(
             label: label.to_owned(),
         })
         .await?;
+    let root = RootKey::pin(&resp.root_public_key, root_fingerprint)?;
     let mut l = lock(ledger)?;
     l.set_setting(SETTING_SERVER_URL, server_url.trim_end_matches('/'))?;
     l.set_setting(SETTING_TOKEN, &resp.device_token)?;
     l.set_setting(SETTING_DISTRICT, &resp.district_id)?;
     l.set_setting(SETTING_CONFIG, &resp.checkpoint)?;
+    l.set_setting(SETTING_ROOT_KEY, &root.public_key_hex())?;
     Ok(resp)
 }
 
@@ -246,6 +284,7 @@ impl SyncEngine {
                     );
                 }
                 PostOutcome::Posted(resp) => {
+                    check_receipt(self.config.root_key.as_ref(), &json, &resp)?;
                     let applied = self.apply_results(&ids, resp)?;
                     pending_total =
                         pending_total.saturating_sub((applied.acked + applied.rejected) as u64);
@@ -316,19 +355,44 @@ impl SyncEngine {
     }
 
     async fn pull(&mut self) -> Result<(), SyncError> {
-        let keys = self.client.key_set().await?;
-        let since = lock(&self.ledger)?.revocations_version()?;
-        let revocations = self.client.revocations(since).await?;
+        let (since, district_id) = {
+            let l = lock(&self.ledger)?;
+            let district: Option<String> = l.setting(SETTING_DISTRICT)?;
+            (l.revocations_version()?, district.unwrap_or_default())
+        };
+        let fresh = || nonce().map_err(|e| SyncError::BadAnswer(format!("no random nonce: {e}")));
+        let asked = Asked {
+            keys_nonce: fresh()?,
+            revocations_nonce: fresh()?,
+            config_nonce: fresh()?,
+            since,
+            district_id,
+        };
+        let keys = self.client.key_set(&asked.keys_nonce).await?;
+        let revocations = self
+            .client
+            .revocations(since, &asked.revocations_nonce)
+            .await?;
         let sent = Instant::now();
         let sent_at = Utc::now();
-        let config = self.client.config().await?;
+        let config = self.client.config(&asked.config_nonce).await?;
         // The server's clock was read about half-way through the round trip.
         let midpoint = sent_at + chrono::Duration::from_std(sent.elapsed() / 2).unwrap_or_default();
+        let got = Pulled {
+            keys,
+            revocations,
+            config,
+        };
+        // Nothing is applied unless every answer is the district's own, for this request.
+        check_pull(self.config.root_key.as_ref(), &asked, &got)?;
+        KeySet::from_records(&got.keys.keys)
+            .map_err(|e| SyncError::BadAnswer(format!("the signed key set is unusable: {e}")))?;
+        let config = got.config.config;
         let offset_ms = (config.server_time - midpoint).num_milliseconds();
         let mut l = lock(&self.ledger)?;
-        l.replace_key_set(&keys.keys)?;
-        l.apply_revocations(revocations.version, &revocations.revocations)?;
-        l.set_setting(SETTING_DISTRICT, &keys.district_id)?;
+        l.replace_key_set(&got.keys.keys)?;
+        l.apply_revocations(got.revocations.version, &got.revocations.revocations)?;
+        l.set_setting(SETTING_DISTRICT, &got.keys.district_id)?;
         l.set_setting(SETTING_CONFIG, &config)?;
         l.set_setting(SETTING_CLOCK_OFFSET, &offset_ms)?;
         self.status.clock_offset_ms = Some(offset_ms);

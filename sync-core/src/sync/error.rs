@@ -25,6 +25,10 @@ pub enum SyncError {
     Ledger(#[from] LedgerError),
     #[error("the local ledger is unavailable (a previous operation crashed)")]
     LedgerPoisoned,
+    /// An answer that is not signed by this district (or a district key that does not match the
+    /// enrollment QR): nothing from it was applied.
+    #[error("untrusted answer, nothing applied: {0}")]
+    Untrusted(#[from] crate::signed::TrustError),
 }
 
 impl SyncError {
@@ -61,6 +65,7 @@ impl Localized for SyncError {
                 Self::NotEnrolled => "本机尚未登记到区级服务器".into(),
                 Self::Ledger(e) => e.message(Lang::ZhCn),
                 Self::LedgerPoisoned => "本机记录库不可用，请重启应用".into(),
+                Self::Untrusted(e) => format!("应答不可信，未采用：{}", e.message(Lang::ZhCn)),
             },
         }
     }

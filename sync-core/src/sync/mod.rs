@@ -3,6 +3,8 @@
 //!
 //! Exactly-once comes from the two ends together: the device resends anything not acknowledged, and the
 //! server stores each record once per (device, seq) and id, answering `duplicate` for a resend.
+//! Every answer the engine applies is signed by the district root key pinned at enrollment
+//! (`trust.rs`); an unsigned or altered answer changes nothing on the device.
 //! The engine can be driven step by step ([`SyncEngine::step`]) or run as a tokio task ([`spawn`]).
 
 mod backoff;
@@ -11,12 +13,13 @@ mod engine;
 mod error;
 mod runner;
 mod status;
+mod trust;
 
 pub use backoff::Backoff;
 pub use client::{PostOutcome, ServerClient};
 pub use engine::{
-    enroll, StepReport, SyncConfig, SyncEngine, SETTING_CLOCK_OFFSET, SETTING_CONFIG,
-    SETTING_DISTRICT, SETTING_SERVER_URL, SETTING_TOKEN,
+    enroll, enroll_pinned, StepReport, SyncConfig, SyncEngine, SETTING_CLOCK_OFFSET,
+    SETTING_CONFIG, SETTING_DISTRICT, SETTING_ROOT_KEY, SETTING_SERVER_URL, SETTING_TOKEN,
 };
 pub use error::SyncError;
 pub use runner::{spawn, RunnerTimings, SyncHandle};

@@ -1,0 +1,69 @@
+//! What the engine checks before it uses an answer: signed by the pinned district root key, for
+//! this request (nonce, revocation cursor, batch digest), and for this district.
+
+use crate::protocol::{BatchResponse, ConfigResponse, KeySetResponse, RevocationsResponse};
+use crate::signed::{batch_digest, RootKey, TrustError};
+
+use super::SyncError;
+
+/// The three answers of one pull, each asked with its own nonce.
+#[derive(Debug)]
+pub struct Pulled {
+    pub keys: KeySetResponse,
+    pub revocations: RevocationsResponse,
+    pub config: ConfigResponse,
+}
+
+/// The nonces and revocation cursor a pull was asked with.
+#[derive(Debug)]
+pub struct Asked {
+    pub keys_nonce: String,
+    pub revocations_nonce: String,
+    pub config_nonce: String,
+    pub since: u64,
+    /// The district this device was enrolled in (empty before enrollment finished).
+    pub district_id: String,
+}
+
+fn nonce_matches(got: &str, asked: &str) -> Result<(), TrustError> {
+    if got == asked {
+        Ok(())
+    } else {
+        Err(TrustError::WrongNonce)
+    }
+}
+
+/// All of a pull, or nothing: every answer signed, each for its own request.
+pub fn check_pull(root: Option<&RootKey>, asked: &Asked, got: &Pulled) -> Result<(), SyncError> {
+    let root = root.ok_or(TrustError::NotPinned)?;
+    root.verify(&got.keys)?;
+    nonce_matches(&got.keys.nonce, &asked.keys_nonce)?;
+    root.verify(&got.revocations)?;
+    nonce_matches(&got.revocations.nonce, &asked.revocations_nonce)?;
+    if got.revocations.since != asked.since || got.revocations.version < asked.since {
+        return Err(TrustError::WrongNonce.into());
+    }
+    root.verify(&got.config)?;
+    nonce_matches(&got.config.nonce, &asked.config_nonce)?;
+    if !asked.district_id.is_empty() && got.keys.district_id != asked.district_id {
+        return Err(SyncError::BadAnswer(format!(
+            "the key set is for district {:?}, this device belongs to {:?}",
+            got.keys.district_id, asked.district_id
+        )));
+    }
+    Ok(())
+}
+
+/// A batch receipt settles records only when it is signed and names the batch that was sent.
+pub fn check_receipt(
+    root: Option<&RootKey>,
+    sent_json: &[u8],
+    receipt: &BatchResponse,
+) -> Result<(), SyncError> {
+    let root = root.ok_or(TrustError::NotPinned)?;
+    root.verify(receipt)?;
+    if receipt.batch_sha != batch_digest(sent_json) {
+        return Err(TrustError::WrongNonce.into());
+    }
+    Ok(())
+}
