@@ -64,7 +64,11 @@ impl Device {
 
     /// A sync engine talking to `url` (the server, or a fault proxy in front of it).
     pub fn engine(&self, url: &str, batch: usize, timeout: Duration) -> anyhow::Result<SyncEngine> {
-        let mut config = SyncConfig::new(url, self.token.clone());
+        // The stored config (token and pinned district root key), pointed at `url`.
+        let mut config = SyncConfig {
+            server_url: url.to_owned(),
+            ..SyncConfig::from_ledger(&*lock(&self.ledger)?)?
+        };
         config.max_batch_records = batch;
         config.request_timeout = timeout;
         Ok(SyncEngine::new(self.ledger.clone(), config)?)

@@ -300,3 +300,41 @@ fn garbage_file_is_reported_as_damaged() {
     let err = Ledger::open(&path).unwrap_err();
     assert!(matches!(err, LedgerError::Corrupt(_)), "{err:?}");
 }
+
+#[test]
+fn an_unreadable_pending_row_is_set_aside_and_the_rest_still_uploads() {
+    let (_dir, path, ledger) = ledger_with(12);
+    drop(ledger);
+    let conn = Connection::open(&path).unwrap();
+    for seq in [1, 2, 3, 7] {
+        conn.execute(
+            "UPDATE passages SET body = 'not json' WHERE seq = ?1",
+            [seq],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let mut ledger = Ledger::open(&path).unwrap();
+    // A batch of 3 from the start finds only unreadable rows at first: it moves past them.
+    let first = ledger.pending_batch(3).unwrap();
+    assert_eq!(
+        first.iter().map(|p| p.body.seq).collect::<Vec<_>>(),
+        [4, 5, 6]
+    );
+    let acks: Vec<_> = first
+        .iter()
+        .map(|p| (p.body.id, UploadOutcome::Acknowledged))
+        .collect();
+    ledger.apply_upload_results(&acks, Utc::now()).unwrap();
+    let rest = ledger.pending_batch(100).unwrap();
+    assert_eq!(
+        rest.iter().map(|p| p.body.seq).collect::<Vec<_>>(),
+        [8, 9, 10, 11, 12]
+    );
+    let summary = ledger.upload_summary().unwrap();
+    assert_eq!((summary.pending, summary.set_aside), (9, 4));
+    // Set aside is not settled: the purge keeps them and everything after them.
+    let later = start() + Duration::days(400);
+    ledger.purge_settled_before(later).unwrap();
+    assert_eq!(ledger.stored_count().unwrap(), 12);
+}

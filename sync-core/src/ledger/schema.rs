@@ -62,6 +62,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (pass_id, serial)
     );
     "#,
+    // 2: a pending passage whose stored row cannot be read is set aside (with the error), so the
+    // rest keeps uploading; it stays on disk for an administrator and is never purged.
+    r#"
+    ALTER TABLE passages ADD COLUMN set_aside TEXT;
+    "#,
 ];
 
 /// Bring the schema up to date, and create the device row on a new file.

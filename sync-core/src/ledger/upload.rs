@@ -32,6 +32,9 @@ pub enum UploadOutcome {
 pub struct UploadSummary {
     pub pending: u64,
     pub rejected: u64,
+    /// Pending passages that cannot be read and were set aside (kept on disk, not uploaded).
+    #[serde(default)]
+    pub set_aside: u64,
     pub oldest_pending_at: Option<DateTime<Utc>>,
 }
 
@@ -43,18 +46,50 @@ impl Ledger {
 
     /// The oldest `limit` pending passages with `seq > after`, in `seq` order: an upload round moves
     /// past records the server refused without keeping, which stay pending for the next round.
+    /// A row that cannot be read is set aside with the error (and logged) instead of stopping every
+    /// upload behind it; it stays on disk, counted in [`UploadSummary::set_aside`].
     pub fn pending_batch_after(
         &self,
         after: u64,
         limit: usize,
     ) -> Result<Vec<Passage>, LedgerError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {PASSAGE_COLUMNS} FROM passages WHERE upload_state = 'pending' AND seq > ?1
-             ORDER BY seq LIMIT ?2"
-        ))?;
-        let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = stmt.query_map([after, limit as i64], passage_from_row)?;
-        rows.map(|r| decode(r?)).collect()
+        let mut cursor = i64::try_from(after).unwrap_or(i64::MAX);
+        loop {
+            let rows: Vec<(i64, (String, String, String))> = {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT seq, {PASSAGE_COLUMNS} FROM passages
+                     WHERE upload_state = 'pending' AND set_aside IS NULL AND seq > ?1
+                     ORDER BY seq LIMIT ?2"
+                ))?;
+                let rows = stmt.query_map([cursor, limit as i64], |r| {
+                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+                })?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let Some(&(last, _)) = rows.last() else {
+                return Ok(Vec::new());
+            };
+            let mut batch = Vec::with_capacity(rows.len());
+            for (seq, raw) in rows {
+                match decode(raw) {
+                    Ok(p) => batch.push(p),
+                    Err(e) => self.set_aside(seq, &e)?,
+                }
+            }
+            if !batch.is_empty() {
+                return Ok(batch);
+            }
+            cursor = last;
+        }
+    }
+
+    fn set_aside(&self, seq: i64, error: &LedgerError) -> Result<(), LedgerError> {
+        tracing::error!(seq, %error, "a pending passage cannot be read; set aside, the rest uploads");
+        self.conn.execute(
+            "UPDATE passages SET set_aside = ?2 WHERE seq = ?1",
+            rusqlite::params![seq, error.to_string()],
+        )?;
+        Ok(())
     }
 
     /// Apply the server's results in one transaction. Ids not in the ledger, or no longer pending, are ignored
@@ -118,17 +153,20 @@ impl Ledger {
 
     /// Pending and rejected counts and the oldest pending time.
     pub fn upload_summary(&self) -> Result<UploadSummary, LedgerError> {
-        let (pending, oldest, rejected): (i64, Option<i64>, i64) = self.conn.query_row(
-            "SELECT
+        let (pending, oldest, rejected, set_aside): (i64, Option<i64>, i64, i64) =
+            self.conn.query_row(
+                "SELECT
                 (SELECT COUNT(*) FROM passages WHERE upload_state = 'pending'),
                 (SELECT MIN(recorded_ms) FROM passages WHERE upload_state = 'pending'),
-                (SELECT COUNT(*) FROM passages WHERE upload_state = 'rejected')",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+                (SELECT COUNT(*) FROM passages WHERE upload_state = 'rejected'),
+                (SELECT COUNT(*) FROM passages WHERE set_aside IS NOT NULL)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
         Ok(UploadSummary {
             pending: pending as u64,
             rejected: rejected as u64,
+            set_aside: set_aside as u64,
             oldest_pending_at: oldest.and_then(DateTime::from_timestamp_millis),
         })
     }
