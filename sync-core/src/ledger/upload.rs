@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::passages::{decode, passage_from_row, PASSAGE_COLUMNS};
+use super::passages::{decode, PASSAGE_COLUMNS};
 use super::{Ledger, LedgerError};
 use crate::domain::Passage;
 
