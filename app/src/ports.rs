@@ -32,6 +32,9 @@ pub struct CheckedPass {
     pub valid_until: Option<DateTime<Utc>>,
     /// False when the device clock alone decided validity (no server time known).
     pub clock_checked: bool,
+    /// Hours since keys and revocations were last pulled, when that is past the district's amber
+    /// limit (72 h by default): a card revoked since then would still look valid.
+    pub revocations_stale_hours: Option<i64>,
 }
 
 impl CheckedPass {
@@ -65,6 +68,8 @@ pub struct SyncSnapshot {
     pub last_error_zh: Option<String>,
     pub last_error_en: Option<String>,
     pub clock_offset_ms: Option<i64>,
+    /// Hours since the last signed pull of keys and revocations, when past the warning limit.
+    pub revocations_warn_hours: Option<i64>,
 }
 
 /// Beyond this the device clock gets a warning on screen (5 minutes).

@@ -233,6 +233,7 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
                             plate: body.plate,
                             valid_until: Some(body.valid_until),
                             clock_checked: true,
+                            revocations_stale_hours: None,
                         };
                         w.write().reduce(WalletAction::Add(payload, checked));
                     }

@@ -94,3 +94,49 @@ fn resident_pass_is_a_real_qr() {
     assert!(html.contains("Turn screen brightness up"));
     assert!(html.contains("京A12345"), "the vehicle pass is held too");
 }
+
+/// A damaged ledger file does not stop the app: it opens on a new ledger and the enrollment screen
+/// says, in both languages, that the old file was kept and where.
+#[test]
+fn a_damaged_ledger_opens_a_recovery_note_instead_of_exiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let s = Services::open(&path, rt.handle().clone()).expect("opens anyway");
+    assert!(!s.is_enrolled());
+    let kept = s.ledger().unwrap().recovered().unwrap().kept_at;
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        vec![0x42u8; 8192],
+        "kept untouched"
+    );
+    let en = render_scene(&s, "enroll", Lang::En);
+    assert!(en.contains("id=\"ledger-recovered\""), "{en}");
+    assert!(en.contains(&kept.display().to_string()));
+    assert!(en.contains("enroll it again"));
+    let zh = render_scene(&s, "enroll", Lang::ZhCn);
+    assert!(zh.contains("原文件已完整保留"));
+}
+
+/// A phone whose last pull of keys and revocations was days ago says so on the scan screen.
+#[test]
+fn an_old_revocation_list_is_shown_on_the_scan_screen() {
+    let (_d, _rt, s) = services();
+    let fresh = render_scene(&s, "scan", Lang::En);
+    assert!(
+        !fresh.contains("revocations-age"),
+        "never pulled and not enrolled: no banner"
+    );
+    let long_ago = chrono::Utc::now() - chrono::Duration::hours(30);
+    s.ledger()
+        .unwrap()
+        .set_setting(sync_core::sync::SETTING_TRUST_PULLED_AT, &long_ago)
+        .unwrap();
+    let html = render_scene(&s, "scan", Lang::En);
+    assert!(html.contains("id=\"revocations-age\""), "{html}");
+    assert!(html.contains("Revocation list 30 h old"), "{html}");
+}

@@ -37,6 +37,10 @@ pub struct Config {
     /// PostgreSQL: seconds a request waits for a pooled connection, and the `statement_timeout`.
     pub db_wait_timeout_secs: u64,
     pub db_statement_timeout_secs: u64,
+    /// Devices show their revocation list's age after this many hours without a pull …
+    pub revocations_warn_hours: u32,
+    /// … and show passes checked against it as amber after this many.
+    pub revocations_amber_hours: u32,
 }
 
 impl Default for Config {
@@ -59,6 +63,8 @@ impl Default for Config {
             max_connections: 8192,
             db_wait_timeout_secs: 10,
             db_statement_timeout_secs: 30,
+            revocations_warn_hours: 24,
+            revocations_amber_hours: 72,
         }
     }
 }

@@ -58,6 +58,20 @@ pub struct CheckpointConfig {
     /// The district's UTC offset in minutes (+480 for China Standard Time), for "today".
     pub utc_offset_minutes: i32,
     pub server_time: DateTime<Utc>,
+    /// The scan screen shows the revocation list's age once it is older than this.
+    #[serde(default = "default_revocations_warn_hours")]
+    pub revocations_warn_hours: u32,
+    /// Passes checked against a revocation list older than this are amber, not green.
+    #[serde(default = "default_revocations_amber_hours")]
+    pub revocations_amber_hours: u32,
+}
+
+fn default_revocations_warn_hours() -> u32 {
+    24
+}
+
+fn default_revocations_amber_hours() -> u32 {
+    72
 }
 
 /// `POST /api/v1/passages`: a batch of passages in `seq` order.

@@ -338,3 +338,34 @@ fn an_unreadable_pending_row_is_set_aside_and_the_rest_still_uploads() {
     ledger.purge_settled_before(later).unwrap();
     assert_eq!(ledger.stored_count().unwrap(), 12);
 }
+
+#[test]
+fn a_damaged_ledger_is_kept_aside_and_a_new_one_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    std::fs::write(
+        &path,
+        b"this is not a sqlite file, but staff must still work".repeat(200),
+    )
+    .unwrap();
+    let (ledger, recovered) = Ledger::open_or_recover(&path).unwrap();
+    let recovered = recovered.expect("a recovery");
+    assert_eq!(ledger.recovered(), Some(recovered.clone()));
+    assert!(
+        recovered.error_en.contains("damaged"),
+        "{}",
+        recovered.error_en
+    );
+    // The old bytes are kept, untouched, beside the new ledger.
+    let kept = std::fs::read(&recovered.kept_at).unwrap();
+    assert!(kept.starts_with(b"this is not a sqlite file"));
+    assert_eq!(ledger.stored_count().unwrap(), 0);
+    drop(ledger);
+    // A sound ledger opens as it is, with no recovery.
+    let (again, none) = Ledger::open_or_recover(&path).unwrap();
+    assert!(none.is_none());
+    assert!(
+        again.recovered().is_some(),
+        "the note stays for the enrollment screen"
+    );
+}

@@ -73,6 +73,10 @@ fn findings() -> Vec<(&'static str, Case)> {
             "a record for another compound's checkpoint",
             one(Mutation::Text(Field::CheckpointId, "cp-west".into())),
         ),
+        (
+            "a gate that is not the checkpoint's",
+            one(Mutation::Text(Field::Gate, "west-1".into())),
+        ),
         ("a report day in year 262143", report),
     ]
 }

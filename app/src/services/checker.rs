@@ -12,7 +12,7 @@ use super::AppError;
 use crate::ports::{CheckedPass, PassChecker, PassKindView};
 
 /// Ledger settings written by the sync engine (enrollment and pulls).
-pub use sync_core::sync::{SETTING_CLOCK_OFFSET, SETTING_DISTRICT};
+pub use sync_core::sync::{SETTING_CLOCK_OFFSET, SETTING_DISTRICT, SETTING_TRUST_PULLED_AT};
 
 #[derive(Debug)]
 struct Trust {
@@ -20,8 +20,33 @@ struct Trust {
     revocations: Revocations,
     district_id: String,
     clock_offset_ms: Option<i64>,
+    /// Server time of the last signed pull, and after how many hours that makes passes amber.
+    pulled_at: Option<DateTime<Utc>>,
+    amber_hours: i64,
     /// What was loaded, to skip reloading when nothing changed.
-    stamp: (usize, u64, Option<i64>),
+    stamp: Stamp,
+}
+
+type Stamp = (usize, u64, Option<i64>, Option<DateTime<Utc>>);
+
+fn stamp(ledger: &Ledger) -> Result<Stamp, AppError> {
+    Ok((
+        ledger.key_set()?.len(),
+        ledger.revocations_version()?,
+        ledger.setting::<i64>(SETTING_CLOCK_OFFSET)?,
+        ledger.setting::<DateTime<Utc>>(SETTING_TRUST_PULLED_AT)?,
+    ))
+}
+
+/// Hours since the last signed pull, on the server's clock when the offset is known.
+pub fn hours_since_pull(
+    pulled_at: Option<DateTime<Utc>>,
+    device_now: DateTime<Utc>,
+    clock_offset_ms: Option<i64>,
+) -> Option<i64> {
+    let offset = chrono::Duration::try_milliseconds(clock_offset_ms.unwrap_or(0))?;
+    let now = device_now.checked_add_signed(offset)?;
+    pulled_at.map(|t| (now - t).num_hours())
 }
 
 #[derive(Debug)]
@@ -49,17 +74,16 @@ fn load(ledger: &Ledger) -> Result<Trust, AppError> {
     let keys = usable_keys(&records);
     let revocations = Revocations::from_records(&ledger.revocations()?);
     let district_id: String = ledger.setting(SETTING_DISTRICT)?.unwrap_or_default();
-    let clock_offset_ms: Option<i64> = ledger.setting(SETTING_CLOCK_OFFSET)?;
-    let stamp = (
-        records.len(),
-        ledger.revocations_version()?,
-        clock_offset_ms,
-    );
+    let amber_hours =
+        super::checkpoint_config(ledger).map_or(72, |c| i64::from(c.revocations_amber_hours));
+    let stamp = stamp(ledger)?;
     Ok(Trust {
         keys,
         revocations,
         district_id,
-        clock_offset_ms,
+        clock_offset_ms: stamp.2,
+        pulled_at: stamp.3,
+        amber_hours,
         stamp,
     })
 }
@@ -71,13 +95,9 @@ impl LedgerChecker {
         })
     }
 
-    /// Re-read keys, revocations and clock offset when they changed.
+    /// Re-read keys, revocations, clock offset and pull time when they changed.
     pub fn reload(&self, ledger: &Ledger) -> Result<(), AppError> {
-        let stamp = (
-            ledger.key_set()?.len(),
-            ledger.revocations_version()?,
-            ledger.setting::<i64>(SETTING_CLOCK_OFFSET)?,
-        );
+        let stamp = stamp(ledger)?;
         let same = self.trust.read().map(|t| t.stamp == stamp).unwrap_or(false);
         let district_known = self
             .trust
@@ -108,6 +128,13 @@ impl PassChecker for LedgerChecker {
         );
         let message_zh = v.verdict.message(Lang::ZhCn);
         let message_en = v.verdict.message(Lang::En);
+        // Never pulled counts as stale too: the device cannot know of any revocation.
+        let revocations_stale_hours =
+            match hours_since_pull(t.pulled_at, device_now, t.clock_offset_ms) {
+                Some(h) if h < t.amber_hours => None,
+                Some(h) => Some(h),
+                None => Some(i64::MAX),
+            };
         match v.pass {
             Some(body) => CheckedPass {
                 denied: v.verdict.deny_reason(),
@@ -124,6 +151,7 @@ impl PassChecker for LedgerChecker {
                 plate: body.plate,
                 valid_until: Some(body.valid_until),
                 clock_checked: v.clock_checked,
+                revocations_stale_hours,
             },
             None => CheckedPass {
                 denied: v.verdict.deny_reason(),
@@ -149,6 +177,7 @@ impl CheckedPass {
             plate: None,
             valid_until: None,
             clock_checked: false,
+            revocations_stale_hours: None,
         }
     }
 }
@@ -199,5 +228,29 @@ mod tests {
             .expect("signed");
         let checked = checker.check(&payload, now);
         assert_eq!(checked.denied, None, "{}", checked.message_en);
+    }
+}
+
+#[cfg(test)]
+mod staleness {
+    use chrono::{Duration, Utc};
+
+    use super::hours_since_pull;
+
+    #[test]
+    fn the_age_is_on_the_servers_clock_and_never_panics() {
+        let now = Utc::now();
+        assert_eq!(
+            hours_since_pull(Some(now - Duration::hours(5)), now, None),
+            Some(5)
+        );
+        // The device clock is 2 h slow: the server's clock says 7 h have passed.
+        let two_hours = Some(2 * 3_600_000);
+        assert_eq!(
+            hours_since_pull(Some(now - Duration::hours(5)), now, two_hours),
+            Some(7)
+        );
+        assert_eq!(hours_since_pull(None, now, None), None);
+        assert_eq!(hours_since_pull(Some(now), now, Some(i64::MAX)), None);
     }
 }

@@ -44,8 +44,14 @@ impl PartialEq for Services {
 
 impl Services {
     /// Open the ledger file and, when the device is enrolled, start the sync engine on `runtime`.
+    ///
+    /// A damaged ledger (or one from a newer app) is kept aside and a new one started
+    /// ([`Ledger::open_or_recover`]); the enrollment screen then says where the old file is.
     pub fn open(path: impl AsRef<std::path::Path>, runtime: Handle) -> Result<Self, AppError> {
-        let ledger = Ledger::open(path)?;
+        let (ledger, recovered) = Ledger::open_or_recover(path.as_ref())?;
+        if let Some(r) = &recovered {
+            tracing::error!(kept_at = %r.kept_at.display(), "started with a new ledger");
+        }
         let checker = LedgerChecker::from_ledger(&ledger)?;
         let services = Self {
             inner: Arc::new(Inner {
@@ -187,6 +193,7 @@ impl Services {
                     last_error_zh: s.last_error_zh,
                     last_error_en: s.last_error_en,
                     clock_offset_ms: s.clock_offset_ms,
+                    revocations_warn_hours: self.revocations_warning(true),
                 }
             }
             None => {
@@ -199,9 +206,31 @@ impl Services {
                     pending: summary.pending,
                     rejected: summary.rejected,
                     oldest_pending_at: summary.oldest_pending_at,
+                    revocations_warn_hours: self.revocations_warning(false),
                     ..SyncSnapshot::default()
                 }
             }
+        }
+    }
+
+    /// Hours since the last signed pull of keys and revocations, once past the district's warning
+    /// limit (24 h by default); "never" counts as past it on an enrolled phone.
+    fn revocations_warning(&self, enrolled: bool) -> Option<i64> {
+        let l = self.ledger().ok()?;
+        let pulled_at = l
+            .setting::<chrono::DateTime<chrono::Utc>>(checker::SETTING_TRUST_PULLED_AT)
+            .ok()
+            .flatten();
+        let offset = l
+            .setting::<i64>(checker::SETTING_CLOCK_OFFSET)
+            .ok()
+            .flatten();
+        let warn = checkpoint_config(&l).map_or(24, |c| i64::from(c.revocations_warn_hours));
+        match checker::hours_since_pull(pulled_at, chrono::Utc::now(), offset) {
+            Some(h) if h < warn => None,
+            Some(h) => Some(h),
+            None if enrolled => Some(i64::MAX),
+            None => None,
         }
     }
 

@@ -346,16 +346,46 @@ fn scanned_view(checked: &CheckedPass, subject: &Subject) -> VerdictView {
             ),
             seq: None,
         },
-        None => VerdictView {
-            outcome: Outcome::Green,
-            kind: subject.kind(),
-            title_zh: "请通行".into(),
-            title_en: "Admitted".into(),
-            who,
-            detail_zh: checked.household.clone(),
-            detail_en: checked.household.clone(),
-            seq: None,
+        None => match checked.revocations_stale_hours {
+            Some(hours) => {
+                let (age_zh, age_en) = stale_age(hours);
+                VerdictView {
+                    outcome: Outcome::Amber,
+                    kind: subject.kind(),
+                    title_zh: "请通行（注销名单未更新）".into(),
+                    title_en: "Admitted (revocation list out of date)".into(),
+                    who,
+                    detail_zh: format!(
+                        "{} · 注销名单{age_zh}，请核对证件并尽快同步",
+                        checked.household
+                    ),
+                    detail_en: format!(
+                        "{} · revocation list {age_en}: check the card, sync soon",
+                        checked.household
+                    ),
+                    seq: None,
+                }
+            }
+            None => VerdictView {
+                outcome: Outcome::Green,
+                kind: subject.kind(),
+                title_zh: "请通行".into(),
+                title_en: "Admitted".into(),
+                who,
+                detail_zh: checked.household.clone(),
+                detail_en: checked.household.clone(),
+                seq: None,
+            },
         },
+    }
+}
+
+/// "72 hours old" or "never pulled", in both languages.
+pub fn stale_age(hours: i64) -> (String, String) {
+    if hours == i64::MAX {
+        ("从未更新".into(), "never pulled".into())
+    } else {
+        (format!("已 {hours} 小时未更新"), format!("{hours} h old"))
     }
 }
 

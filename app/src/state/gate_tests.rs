@@ -36,6 +36,7 @@ pub(crate) fn checked(pass_id: &str, denied: Option<DenyReason>) -> CheckedPass 
         plate: None,
         valid_until: None,
         clock_checked: true,
+        revocations_stale_hours: None,
     }
 }
 
@@ -274,4 +275,32 @@ fn unreadable_codes_are_keyed_by_payload() {
         panic!()
     };
     assert_eq!(r.key, "code:hello");
+}
+
+#[test]
+fn a_pass_checked_against_an_old_revocation_list_is_amber_not_green() {
+    let mut flow = GateFlow::new(place());
+    let t0 = Instant::now();
+    let mut c = checked("R4", None);
+    c.revocations_stale_hours = Some(80);
+    let GateStep::Record(r) = flow.reduce(scanned(c, Direction::In, t0)) else {
+        panic!()
+    };
+    assert_eq!(r.view.outcome, Outcome::Amber);
+    assert!(r.view.detail_zh.contains("80 小时"), "{}", r.view.detail_zh);
+    assert!(
+        r.view.detail_en.contains("80 h old"),
+        "{}",
+        r.view.detail_en
+    );
+    assert!(
+        r.passage.verdict.is_admitted(),
+        "still admitted, with a warning"
+    );
+    let mut never = checked("R5", None);
+    never.revocations_stale_hours = Some(i64::MAX);
+    let GateStep::Record(r) = flow.reduce(scanned(never, Direction::In, t0)) else {
+        panic!()
+    };
+    assert!(r.view.detail_en.contains("never pulled"));
 }

@@ -60,6 +60,7 @@ pub fn Enroll() -> Element {
             call_server(ctx, svc.clone(), target);
         }
     };
+    let recovered = services.ledger().ok().and_then(|l| l.recovered());
     let finish = move |e: FormEvent| {
         e.prevent_default();
         enroll.write().reduce(EnrollAction::Finish);
@@ -92,6 +93,14 @@ pub fn Enroll() -> Element {
     rsx! {
         section { class: "enroll",
             h1 { {tr(lang, "本机登记", "Enroll this device")} }
+            if let Some(r) = recovered {
+                div { class: "error", role: "alert", id: "ledger-recovered",
+                    p { strong { {tr(lang, "本机记录文件无法读取", "This phone's ledger file could not be read")} } }
+                    p { {if lang == sync_core::i18n::Lang::ZhCn { r.error_zh.clone() } else { r.error_en.clone() }} }
+                    p { {tr(lang, "原文件已完整保留，请交给管理员上传：", "The file was kept, untouched, for an administrator to upload: ")} code { "{r.kept_at.display()}" } }
+                    p { {tr(lang, "本机已换用新的记录文件和新的设备编号，请重新登记。", "This phone now uses a new ledger with a new device id: enroll it again.")} }
+                }
+            }
             match s.step {
                 EnrollStep::Server | EnrollStep::Contacting => rsx! {
                     p { class: "hint", {tr(lang, "扫描区级后台的登记二维码，或手工输入服务器地址和登记码。", "Scan the enrollment QR from the district dashboard, or type the server address and code.")} }

@@ -47,8 +47,21 @@ pub fn Scan() -> Element {
         Direction::In => ("dir on", "dir"),
         Direction::Out => ("dir", "dir on"),
     };
+    let stale = ctx.status.read().sync.revocations_warn_hours;
     rsx! {
         section { class: "scan", aria_label: tr(lang, "扫码登记", "Scan"),
+            if let Some(hours) = stale {
+                p { class: "banner warn", role: "status", id: "revocations-age",
+                    {
+                        let (zh, en) = crate::state::gate::stale_age(hours);
+                        if lang == sync_core::i18n::Lang::ZhCn {
+                            format!("注销名单{zh}，请联网同步")
+                        } else {
+                            format!("Revocation list {en}: connect and sync")
+                        }
+                    }
+                }
+            }
             CameraView { on_code, paused: on_screen }
             div { class: "row controls",
                 div { class: "segmented", role: "group", aria_label: tr(lang, "通行方向", "Direction"),

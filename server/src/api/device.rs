@@ -54,6 +54,8 @@ fn checkpoint_config(state: &AppState, cp: Checkpoint) -> CheckpointConfig {
         retention_days: state.config.retention_days,
         utc_offset_minutes: state.config.utc_offset_minutes,
         server_time: Utc::now(),
+        revocations_warn_hours: state.config.revocations_warn_hours,
+        revocations_amber_hours: state.config.revocations_amber_hours,
     }
 }
 

@@ -8,6 +8,7 @@ mod keys;
 mod passages;
 mod purge;
 mod queries;
+mod recover;
 mod schema;
 mod settings;
 mod upload;
@@ -20,6 +21,7 @@ pub use error::LedgerError;
 pub use keys::{KeyRecord, Revocation};
 pub use purge::DEFAULT_RETENTION_DAYS;
 pub use queries::{DayCounts, KindCounts, RecordFilter};
+pub use recover::{Recovered, SETTING_RECOVERED};
 pub use upload::{UploadOutcome, UploadState, UploadSummary};
 
 /// An open ledger file.

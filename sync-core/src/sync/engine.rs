@@ -26,6 +26,8 @@ pub const SETTING_CLOCK_OFFSET: &str = "clock_offset_ms";
 pub const SETTING_DISTRICT: &str = "district_id";
 /// The district root public key (hex), pinned at enrollment.
 pub const SETTING_ROOT_KEY: &str = "district_root_key";
+/// The server time of the last signed pull: how fresh keys and revocations are.
+pub const SETTING_TRUST_PULLED_AT: &str = "trust_pulled_at";
 
 /// How the engine talks to the server.
 #[derive(Debug, Clone)]
@@ -395,6 +397,7 @@ impl SyncEngine {
         l.set_setting(SETTING_DISTRICT, &got.keys.district_id)?;
         l.set_setting(SETTING_CONFIG, &config)?;
         l.set_setting(SETTING_CLOCK_OFFSET, &offset_ms)?;
+        l.set_setting(SETTING_TRUST_PULLED_AT, &config.server_time)?;
         self.status.clock_offset_ms = Some(offset_ms);
         Ok(())
     }

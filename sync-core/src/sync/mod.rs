@@ -20,6 +20,7 @@ pub use client::{PostOutcome, ServerClient};
 pub use engine::{
     enroll, enroll_pinned, StepReport, SyncConfig, SyncEngine, SETTING_CLOCK_OFFSET,
     SETTING_CONFIG, SETTING_DISTRICT, SETTING_ROOT_KEY, SETTING_SERVER_URL, SETTING_TOKEN,
+    SETTING_TRUST_PULLED_AT,
 };
 pub use error::SyncError;
 pub use runner::{spawn, RunnerTimings, SyncHandle};

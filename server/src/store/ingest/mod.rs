@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use sync_core::protocol::RecordResult;
 use sync_core::{Passage, Verdict};
 
-pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, StoredRecord};
+pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
 
 use super::value::placeholders;
 use super::{DbError, Row, Stmt, Store, Val};
@@ -90,7 +90,7 @@ fn reads(device_id: &str, passages: &[Passage], source: Source, now_ms: i64) -> 
         ),
         // A device records only at its own checkpoint.
         Stmt::new(
-            "SELECT c.id FROM checkpoints c JOIN devices d ON d.checkpoint_id = c.id WHERE d.device_id = $1",
+            "SELECT c.id, c.gates FROM checkpoints c JOIN devices d ON d.checkpoint_id = c.id WHERE d.device_id = $1",
             vec![device_id.into()],
         ),
     ];
@@ -131,8 +131,11 @@ fn plan_from_rows(
         .collect::<Result<HashMap<_, _>, _>>()?;
     let checkpoints = rows[2]
         .iter()
-        .map(|r| r.text(0))
-        .collect::<Result<_, _>>()?;
+        .map(|r| {
+            let gates: Vec<String> = serde_json::from_str(&r.text(1)?).unwrap_or_default();
+            Ok((r.text(0)?, gates))
+        })
+        .collect::<Result<Places, DbError>>()?;
     let by_id = match rows.get(3) {
         Some(rs) => rs
             .iter()

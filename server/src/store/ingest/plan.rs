@@ -1,7 +1,7 @@
 //! The pure planner of ingest: which records of a batch are stored, which are duplicates, which go
 //! to the quarantine and why, and the gaps and chain breaks they reveal. No database access.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use sync_core::protocol::{RecordResult, RecordStatus};
@@ -42,6 +42,9 @@ pub struct BatchPlan {
     pub chain_events: Vec<(&'static str, u64, u64)>,
     pub new_state: DeviceState,
 }
+
+/// The checkpoints a device may record at, each with its gate names (none listed: any gate).
+pub type Places = HashMap<String, Vec<String>>;
 
 /// When the batch is taken in, and whether an administrator vouched for its time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +164,7 @@ pub fn corrected_time(p: &Passage) -> Option<DateTime<Utc>> {
     p.body.recorded_at.checked_add_signed(offset)
 }
 
-fn record_problem(p: &Passage, device_id: &str, checkpoints: &HashSet<String>) -> Option<String> {
+fn record_problem(p: &Passage, device_id: &str, checkpoints: &Places) -> Option<String> {
     let b = &p.body;
     if b.device_id != device_id {
         return Some("record belongs to another device".into());
@@ -175,10 +178,16 @@ fn record_problem(p: &Passage, device_id: &str, checkpoints: &HashSet<String>) -
     if !p.is_self_consistent() {
         return Some("hash does not match the record's contents".into());
     }
-    if !checkpoints.contains(&b.checkpoint_id) {
+    let Some(gates) = checkpoints.get(&b.checkpoint_id) else {
         return Some(format!(
             "record is for checkpoint {:?}, not this device's checkpoint",
             b.checkpoint_id
+        ));
+    };
+    if !gates.is_empty() && !gates.contains(&b.gate) {
+        return Some(format!(
+            "gate {:?} is not a gate of checkpoint {:?}",
+            b.gate, b.checkpoint_id
         ));
     }
     None
@@ -204,13 +213,13 @@ fn time_problem(p: &Passage, now: DateTime<Utc>, oldest: DateTime<Utc>) -> Optio
 
 /// Decide each record's fate. `stored_by_seq` holds this device's stored records in the batch's
 /// seq range, `stored_by_id` every stored record whose id appears in the batch, `checkpoints` the
-/// checkpoints this device may record at (its own).
+/// checkpoints this device may record at (its own) with their gates.
 pub fn plan_batch(
     state: &DeviceState,
     passages: &[Passage],
     stored_by_seq: &HashMap<u64, StoredRecord>,
     stored_by_id: &HashMap<String, StoredRecord>,
-    checkpoints: &HashSet<String>,
+    checkpoints: &Places,
     clock: &Clock,
 ) -> BatchPlan {
     let now = clock.now;
