@@ -41,6 +41,9 @@ pub struct Config {
     pub revocations_warn_hours: u32,
     /// … and show passes checked against it as amber after this many.
     pub revocations_amber_hours: u32,
+    /// PEM certificate chain and private key: serve HTTPS. Phones refuse plain HTTP beyond loopback.
+    pub tls_cert: Option<String>,
+    pub tls_key: Option<String>,
 }
 
 impl Default for Config {
@@ -65,6 +68,8 @@ impl Default for Config {
             db_statement_timeout_secs: 30,
             revocations_warn_hours: 24,
             revocations_amber_hours: 72,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod serve;
 pub mod setup;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod web;
 
 pub use app::app;

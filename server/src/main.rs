@@ -151,8 +151,17 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
+            let tls = match (&state.config.tls_cert, &state.config.tls_key) {
+                (Some(cert), Some(key)) => Some(district_server::tls::server_config(
+                    std::path::Path::new(cert),
+                    std::path::Path::new(key),
+                )?),
+                (None, None) => None,
+                _ => bail!("set both tls_cert and tls_key, or neither"),
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
             println!(
-                "district-server: listening on http://{addr} (dashboard {}/admin)",
+                "district-server: listening on {scheme}://{addr} (dashboard {}/admin)",
                 state.config.public_url.trim_end_matches('/')
             );
             let retention = (state.store.clone(), state.config.retention_days);
@@ -176,7 +185,7 @@ async fn main() -> anyhow::Result<()> {
                 .config
                 .serve_limits(district_server::serve::raise_open_files_limit());
             tracing::info!(?limits, "accept loop limits");
-            district_server::serve::serve(listener, app(state), limits, async {
+            district_server::serve::serve(listener, app(state), limits, tls, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await;

@@ -1,5 +1,5 @@
 //! The accept loop: a header read timeout, a body read timeout and a connection limit, so slow or
-//! half-open connections cannot exhaust the server (`axum::serve` has none of these).
+//! half-open connections cannot exhaust the server (`axum::serve` has none of these), and TLS.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -40,13 +40,16 @@ pub fn raise_open_files_limit() -> u64 {
     }
 }
 
-/// Serve `router` on `listener` until `shutdown` completes.
+/// Serve `router` on `listener` until `shutdown` completes; TLS when `tls` is given (the handshake
+/// counts against the header read timeout).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ServeLimits,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let router = router.layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout));
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut builder = Builder::new(TokioExecutor::new());
@@ -84,13 +87,36 @@ pub async fn serve(
                 req
             });
         let builder = Arc::clone(&builder);
+        let acceptor = acceptor.clone();
+        let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             let _permit = permit;
-            let conn = builder.serve_connection_with_upgrades(
-                TokioIo::new(stream),
-                TowerToHyperService::new(service),
-            );
-            if let Err(e) = conn.await {
+            let service = TowerToHyperService::new(service);
+            let result = match acceptor {
+                None => {
+                    builder
+                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                        .await
+                }
+                Some(acceptor) => {
+                    match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => {
+                            builder
+                                .serve_connection_with_upgrades(TokioIo::new(tls), service)
+                                .await
+                        }
+                        Ok(Err(e)) => {
+                            tracing::debug!(error = %e, %remote, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!(%remote, "TLS handshake timed out");
+                            return;
+                        }
+                    }
+                }
+            };
+            if let Err(e) = result {
                 tracing::debug!(error = %e, %remote, "connection ended with an error");
             }
         });

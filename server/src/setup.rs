@@ -106,6 +106,13 @@ pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError>
         .await?;
     let (signer, new_key) = ensure_signer(&store, &district_id).await?;
     let root = ensure_root(&store).await?;
+    let tls_pin = match &config.tls_cert {
+        Some(cert) => Some(
+            crate::tls::cert_fingerprint(std::path::Path::new(cert))
+                .map_err(|e| SetupError::Other(e.to_string()))?,
+        ),
+        None => None,
+    };
     let mut first = FirstStart {
         new_key_id: new_key.then(|| signer.key_id()),
         new_admin: None,
@@ -125,6 +132,7 @@ pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError>
         config: Arc::new(config),
         signer: Arc::new(signer),
         root: Arc::new(root),
+        tls_pin,
         templates: Arc::new(templates),
         limiter: Arc::new(limiter),
     };

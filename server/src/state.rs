@@ -21,6 +21,8 @@ pub struct AppState {
     pub signer: Arc<DistrictSigner>,
     /// Signs key sets, revocation deltas, configs and batch receipts for the devices.
     pub root: Arc<RootSigner>,
+    /// The fingerprint of the TLS certificate this server serves itself (for enrollment QR codes).
+    pub tls_pin: Option<String>,
     pub templates: Arc<Templates>,
     pub limiter: Arc<RateLimiter>,
 }

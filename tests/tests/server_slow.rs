@@ -26,7 +26,13 @@ async fn start() -> (tempfile::TempDir, SocketAddr) {
         body_read_timeout: HEADER_TIMEOUT,
         max_connections: 8_192,
     };
-    tokio::spawn(serve(listener, app(state), limits, std::future::pending()));
+    tokio::spawn(serve(
+        listener,
+        app(state),
+        limits,
+        None,
+        std::future::pending(),
+    ));
     (dir, addr)
 }
 

@@ -27,7 +27,7 @@ use sync_core::protocol::{
     BatchRequest, BatchResponse, KeySetResponse, RecordResult, RecordStatus, RevocationsResponse,
 };
 use sync_core::signed::{RootSigner, TrustError};
-use sync_core::sync::{enroll_pinned, SyncConfig, SyncEngine, SyncError};
+use sync_core::sync::{enroll_pinned, Pins, SyncConfig, SyncEngine, SyncError};
 use sync_core::Ledger;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -130,6 +130,13 @@ async fn proxy(upstream: &str, tamper: Tamper) -> String {
     listen(Router::new().fallback(forward).with_state(state)).await
 }
 
+fn root_pin(fingerprint: &str) -> Pins {
+    Pins {
+        root: Some(fingerprint.to_owned()),
+        tls: None,
+    }
+}
+
 fn engine_via(ledger: &Arc<Mutex<Ledger>>, url: &str) -> SyncEngine {
     let config = SyncConfig::from_ledger(&ledger.lock().unwrap()).unwrap();
     let config = SyncConfig {
@@ -177,7 +184,7 @@ async fn a_tampering_proxy_changes_nothing_on_the_phone() {
     let other = RootSigner::generate().unwrap().fingerprint();
     let stranger = Arc::new(Mutex::new(Ledger::open(dir.path().join("s.db")).unwrap()));
     let code = enrollment_code(&state).await;
-    let refused = enroll_pinned(&stranger, &server, &code, "phone", Some(&other)).await;
+    let refused = enroll_pinned(&stranger, &server, &code, "phone", &root_pin(&other)).await;
     assert!(matches!(
         refused,
         Err(SyncError::Untrusted(TrustError::FingerprintMismatch))
@@ -186,7 +193,7 @@ async fn a_tampering_proxy_changes_nothing_on_the_phone() {
 
     let ledger = Arc::new(Mutex::new(Ledger::open(dir.path().join("g.db")).unwrap()));
     let code = enrollment_code(&state).await;
-    enroll_pinned(&ledger, &server, &code, "phone", Some(&fingerprint))
+    enroll_pinned(&ledger, &server, &code, "phone", &root_pin(&fingerprint))
         .await
         .unwrap();
     engine_via(&ledger, &server).step().await.unwrap();

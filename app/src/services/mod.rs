@@ -112,8 +112,11 @@ impl Services {
             .inner
             .runtime
             .spawn(async move {
-                let root = target.root.as_deref();
-                engine::enroll_pinned(&ledger, &target.url, &target.code, &label, root).await
+                let pins = engine::Pins {
+                    root: target.root,
+                    tls: target.tls,
+                };
+                engine::enroll_pinned(&ledger, &target.url, &target.code, &label, &pins).await
             })
             .await
             .map_err(|e| AppError::Task(e.to_string()))??;

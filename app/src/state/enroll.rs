@@ -60,6 +60,8 @@ pub struct EnrollState {
     pub code: String,
     /// The root key fingerprint from a scanned QR; `None` when typed (trust on first use).
     pub root: Option<String>,
+    /// The server certificate's fingerprint from a scanned QR.
+    pub tls: Option<String>,
     pub checkpoint_name: String,
     pub gates: Vec<String>,
     pub gate: String,
@@ -95,6 +97,9 @@ struct DashboardQr {
     code: String,
     #[serde(default)]
     root: Option<String>,
+    /// The server's own TLS certificate fingerprint, when it has no certificate from a public CA.
+    #[serde(default)]
+    tls: Option<String>,
 }
 
 /// Where and how to enroll: the server, the one-time code, and (from a QR) the fingerprint of the
@@ -104,6 +109,7 @@ pub struct EnrollTarget {
     pub url: String,
     pub code: String,
     pub root: Option<String>,
+    pub tls: Option<String>,
 }
 
 /// Split an enrollment QR into server, code and root key fingerprint. Accepts the dashboard's JSON
@@ -123,6 +129,7 @@ pub fn parse_enroll_link(link: &str) -> Option<EnrollTarget> {
             url: base.to_owned(),
             code: code.to_owned(),
             root: fingerprint(qr.root.as_deref()),
+            tls: fingerprint(qr.tls.as_deref()),
         });
     }
     let (base, query) = link.split_once("/enroll?")?;
@@ -136,6 +143,7 @@ pub fn parse_enroll_link(link: &str) -> Option<EnrollTarget> {
         url: base.to_owned(),
         code: code.to_owned(),
         root: fingerprint(param("root")),
+        tls: fingerprint(param("tls")),
     })
 }
 
@@ -153,6 +161,7 @@ impl Default for EnrollState {
             server_url: String::new(),
             code: String::new(),
             root: None,
+            tls: None,
             checkpoint_name: String::new(),
             gates: Vec::new(),
             gate: String::new(),
@@ -167,8 +176,9 @@ impl EnrollState {
     pub fn reduce(&mut self, action: EnrollAction) -> Option<EnrollTarget> {
         match action {
             EnrollAction::ServerUrl(u) => {
-                // A typed server is not the one the scanned fingerprint belongs to.
+                // A typed server is not the one the scanned fingerprints belong to.
                 self.root = None;
+                self.tls = None;
                 self.server_url = u;
             }
             EnrollAction::Code(c) => self.code = c,
@@ -177,6 +187,7 @@ impl EnrollState {
                     self.server_url = target.url;
                     self.code = target.code;
                     self.root = target.root;
+                    self.tls = target.tls;
                     return self.reduce(EnrollAction::Submit);
                 }
                 None => self.error = Some(EnrollError::ServerUrl),
@@ -197,6 +208,7 @@ impl EnrollState {
                         url,
                         code,
                         root: self.root.clone(),
+                        tls: self.tls.clone(),
                     });
                 }
             }
@@ -333,6 +345,7 @@ mod tests {
             url: url.into(),
             code: code.into(),
             root: root.map(str::to_owned),
+            tls: None,
         }
     }
 }

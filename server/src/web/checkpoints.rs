@@ -178,8 +178,16 @@ pub async fn new_enroll_code(
             now.timestamp_millis(),
         )
         .await?;
-    let qr_payload =
-        serde_json::json!({ "server": state.config.public_url, "code": code, "root": state.root.fingerprint() }).to_string();
+    // The phone pins the district root key, and this server's own certificate when it has one.
+    let mut qr_json = serde_json::json!({
+        "server": state.config.public_url,
+        "code": code,
+        "root": state.root.fingerprint(),
+    });
+    if let Some(tls) = &state.tls_pin {
+        qr_json["tls"] = tls.as_str().into();
+    }
+    let qr_payload = qr_json.to_string();
     let qr = qr_svg(&qr_payload).map_err(|e| WebError::Internal(e.to_string()))?;
     page(
         &state,

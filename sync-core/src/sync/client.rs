@@ -8,6 +8,7 @@ use flate2::Compression;
 use reqwest::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
+use super::transport::{check_scheme, pinned_tls};
 use super::SyncError;
 use crate::protocol::{
     BatchLimits, BatchResponse, ConfigResponse, EnrollRequest, EnrollResponse, ErrorBody,
@@ -35,14 +36,22 @@ pub struct ServerClient {
 }
 
 impl ServerClient {
+    /// A client for `base_url`: HTTPS (trusting only the certificate with fingerprint `tls_pin`
+    /// when given, else the usual web roots), or plain HTTP only to loopback.
     pub fn new(
         base_url: &str,
         token: Option<String>,
         timeout: Duration,
+        tls_pin: Option<&str>,
     ) -> Result<Self, SyncError> {
-        let http = reqwest::Client::builder()
+        check_scheme(base_url)?;
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .connect_timeout(timeout.min(Duration::from_secs(5)));
+        if let Some(pin) = tls_pin {
+            builder = builder.use_preconfigured_tls(pinned_tls(pin)?);
+        }
+        let http = builder
             .build()
             .map_err(|e| SyncError::Offline(e.to_string()))?;
         Ok(Self {

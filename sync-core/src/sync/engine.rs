@@ -26,6 +26,8 @@ pub const SETTING_CLOCK_OFFSET: &str = "clock_offset_ms";
 pub const SETTING_DISTRICT: &str = "district_id";
 /// The district root public key (hex), pinned at enrollment.
 pub const SETTING_ROOT_KEY: &str = "district_root_key";
+/// The SHA-256 fingerprint of the server's TLS certificate, pinned at enrollment (when the QR had one).
+pub const SETTING_TLS_PIN: &str = "server_tls_pin";
 /// The server time of the last signed pull: how fresh keys and revocations are.
 pub const SETTING_TRUST_PULLED_AT: &str = "trust_pulled_at";
 
@@ -41,6 +43,8 @@ pub struct SyncConfig {
     pub request_timeout: Duration,
     /// The pinned district root key; without it no answer is trusted.
     pub root_key: Option<RootKey>,
+    /// The pinned TLS certificate fingerprint; `None`: the usual web roots.
+    pub tls_pin: Option<String>,
 }
 
 impl SyncConfig {
@@ -52,6 +56,7 @@ impl SyncConfig {
             max_batch_bytes: 1 << 20,
             request_timeout: Duration::from_secs(15),
             root_key: None,
+            tls_pin: None,
         }
     }
 
@@ -70,9 +75,11 @@ impl SyncConfig {
             Some(hex) => Some(RootKey::from_public_hex(&hex)?),
             None => None,
         };
+        let tls_pin: Option<String> = ledger.setting(SETTING_TLS_PIN)?;
         match (url, token) {
             (Some(url), Some(token)) => Ok(Self {
                 root_key: root,
+                tls_pin,
                 ..Self::new(url, token)
             }),
             _ => Err(SyncError::NotEnrolled),
@@ -117,29 +124,38 @@ impl std::fmt::Debug for SyncEngine {
     }
 }
 
+/// What the enrollment QR said to trust: the district root key's fingerprint and, for a server
+/// with its own (self-signed) certificate, the certificate's fingerprint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pins {
+    pub root: Option<String>,
+    pub tls: Option<String>,
+}
+
 /// Enroll this device with a one-time code, and store the server address, token and config in the
 /// ledger. The district root key the server presents is pinned as it is (trust on first use): use
-/// [`enroll_pinned`] with the fingerprint from the enrollment QR whenever there is one.
+/// [`enroll_pinned`] with the fingerprints from the enrollment QR whenever there is one.
 pub async fn enroll(
     ledger: &Arc<Mutex<Ledger>>,
     server_url: &str,
     code: &str,
     label: &str,
 ) -> Result<EnrollResponse, SyncError> {
-    enroll_pinned(ledger, server_url, code, label, None).await
+    enroll_pinned(ledger, server_url, code, label, &Pins::default()).await
 }
 
-/// [`enroll`], refusing (and storing nothing) when the server's root key does not have the
-/// `root_fingerprint` printed in the enrollment QR.
+/// [`enroll`], refusing (and storing nothing) when the server's root key or TLS certificate does
+/// not have the fingerprint printed in the enrollment QR.
 pub async fn enroll_pinned(
     ledger: &Arc<Mutex<Ledger>>,
     server_url: &str,
     code: &str,
     label: &str,
-    root_fingerprint: Option<&str>,
+    pins: &Pins,
 ) -> Result<EnrollResponse, SyncError> {
     let device_id = lock(ledger)?.device_id().to_owned();
-    let client = ServerClient::new(server_url, None, Duration::from_secs(15))?;
+    let tls = pins.tls.as_deref();
+    let client = ServerClient::new(server_url, None, Duration::from_secs(15), tls)?;
     let resp = client
         .enroll(&EnrollRequest {
             code: code.trim().to_owned(),
@@ -147,13 +163,16 @@ pub async fn enroll_pinned(
             label: label.to_owned(),
         })
         .await?;
-    let root = RootKey::pin(&resp.root_public_key, root_fingerprint)?;
+    let root = RootKey::pin(&resp.root_public_key, pins.root.as_deref())?;
     let mut l = lock(ledger)?;
     l.set_setting(SETTING_SERVER_URL, server_url.trim_end_matches('/'))?;
     l.set_setting(SETTING_TOKEN, &resp.device_token)?;
     l.set_setting(SETTING_DISTRICT, &resp.district_id)?;
     l.set_setting(SETTING_CONFIG, &resp.checkpoint)?;
     l.set_setting(SETTING_ROOT_KEY, &root.public_key_hex())?;
+    if let Some(pin) = tls {
+        l.set_setting(SETTING_TLS_PIN, &pin)?;
+    }
     Ok(resp)
 }
 
@@ -167,6 +186,7 @@ impl SyncEngine {
             &config.server_url,
             Some(config.device_token.clone()),
             config.request_timeout,
+            config.tls_pin.as_deref(),
         )?;
         let mut engine = Self {
             ledger,

@@ -25,6 +25,9 @@ pub enum SyncError {
     Ledger(#[from] LedgerError),
     #[error("the local ledger is unavailable (a previous operation crashed)")]
     LedgerPoisoned,
+    /// Plain HTTP to another machine (anyone on the network could read and change it).
+    #[error("refusing plain HTTP to {0}: use https:// (plain http:// only to this device itself)")]
+    Insecure(String),
     /// An answer that is not signed by this district (or a district key that does not match the
     /// enrollment QR): nothing from it was applied.
     #[error("untrusted answer, nothing applied: {0}")]
@@ -36,7 +39,11 @@ impl SyncError {
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
-            Self::Unauthorized | Self::NotEnrolled | Self::RecordTooLarge | Self::LedgerPoisoned
+            Self::Unauthorized
+                | Self::NotEnrolled
+                | Self::RecordTooLarge
+                | Self::LedgerPoisoned
+                | Self::Insecure(_)
         )
     }
 }
@@ -65,6 +72,7 @@ impl Localized for SyncError {
                 Self::NotEnrolled => "本机尚未登记到区级服务器".into(),
                 Self::Ledger(e) => e.message(Lang::ZhCn),
                 Self::LedgerPoisoned => "本机记录库不可用，请重启应用".into(),
+                Self::Insecure(_) => "只能通过 https:// 连接区级服务器（http:// 仅限本机）".into(),
                 Self::Untrusted(e) => format!("应答不可信，未采用：{}", e.message(Lang::ZhCn)),
             },
         }
