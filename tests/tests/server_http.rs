@@ -9,25 +9,17 @@ use std::io::Write;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Duration, Utc};
-use district_server::{app, AppState};
+use district_server::AppState;
 use flate2::write::GzEncoder;
 use serde_json::{json, Value};
-use server_support::{enrollment_code, fresh_pg_database, genesis_chain, temp_sqlite, test_state};
+use server_support::{
+    enrollment_code, fresh_pg_database, genesis_chain, send, temp_sqlite, test_state,
+};
 use sync_core::protocol::{
     BatchLimits, BatchRequest, BatchResponse, EnrollResponse, ErrorBody, RecordStatus,
 };
 use sync_core::{Passage, PassageBody, Subject};
-use tower::ServiceExt;
 use uuid::Uuid;
-
-async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Vec<u8>) {
-    let resp = app(state.clone()).oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, bytes.to_vec())
-}
 
 fn post(path: &str, token: Option<&str>, body: impl Into<Body>) -> Request<Body> {
     let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");

@@ -5,14 +5,12 @@
 
 mod server_support;
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use district_server::store::{Checkpoint, Decision, EnrollOutcome, ReviewOutcome};
-use district_server::{app, AppState};
-use server_support::{enrollment_code, fresh_pg_database, temp_sqlite, test_state};
+use district_server::AppState;
+use server_support::{enrollment_code, fresh_pg_database, serve_loopback, temp_sqlite, test_state};
 use sync_core::domain::GENESIS_HASH;
 use sync_core::fixtures::sample_passage;
 use sync_core::protocol::RecordStatus;
@@ -167,19 +165,10 @@ async fn quarantine_on_postgres() {
 async fn the_device_settles_a_refused_record_once_it_is_quarantined() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(
-        axum::serve(
-            listener,
-            app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .into_future(),
-    );
+    let (base, server) = serve_loopback(&state).await;
     let ledger = Arc::new(Mutex::new(
         Ledger::open(dir.path().join("gate.db")).unwrap(),
     ));
-    let base = format!("http://{addr}");
     enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
         .await
         .unwrap();

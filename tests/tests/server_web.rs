@@ -4,8 +4,6 @@
 
 mod server_support;
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -13,7 +11,7 @@ use axum::http::{header, Request, StatusCode};
 use chrono::{Duration, Utc};
 use district_server::store::Checkpoint;
 use district_server::{app, AppState};
-use server_support::{enrollment_code, temp_sqlite, test_state};
+use server_support::{enrollment_code, serve_loopback, temp_sqlite, test_state};
 use sync_core::fixtures::sample_passage;
 use sync_core::sync::{enroll, SyncConfig, SyncEngine};
 use sync_core::Ledger;
@@ -370,16 +368,7 @@ async fn visitor_self_registration_validates_and_returns_a_signed_day_pass() {
 async fn real_socket_sync_engine_uploads_exactly_once() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |c| c.max_batch_records = 40).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(
-        axum::serve(
-            listener,
-            app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .into_future(),
-    );
-    let base = format!("http://{addr}");
+    let (base, server) = serve_loopback(&state).await;
     let ledger = Arc::new(Mutex::new(
         Ledger::open(dir.path().join("gate.db")).unwrap(),
     ));
@@ -425,16 +414,7 @@ async fn real_socket_sync_engine_uploads_exactly_once() {
 async fn a_device_id_reenrolls_only_after_an_administrator_releases_it() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(
-        axum::serve(
-            listener,
-            app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .into_future(),
-    );
-    let base = format!("http://{addr}");
+    let (base, server) = serve_loopback(&state).await;
     let ledger = Arc::new(Mutex::new(
         Ledger::open(dir.path().join("gate.db")).unwrap(),
     ));

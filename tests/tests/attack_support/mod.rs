@@ -25,6 +25,8 @@ use sync_core::{Passage, PassageBody};
 use tower::ServiceExt;
 use uuid::Uuid;
 
+use crate::server_support::send;
+
 pub use cases::{case_strategy, Case, Field, Hostile, Mutation, SeqAt, Wire};
 
 const DEVICE: &str = "dev-attack";
@@ -49,15 +51,6 @@ pub struct Stats {
     pub hostile_rejected: u64,
     pub valid_stored: u64,
     pub refused_requests: u64,
-}
-
-async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Vec<u8>) {
-    let resp = app(state.clone()).oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, bytes.to_vec())
 }
 
 /// A first-started server on `url` with compound `c1`, checkpoint `cp-east` and one enrolled device.

@@ -137,3 +137,35 @@ pub async fn enrollment_code(state: &district_server::AppState) -> String {
         .expect("code");
     code
 }
+
+/// `state`'s whole app on a loopback port: its `http://` base URL, and the task to abort at the end.
+pub async fn serve_loopback(
+    state: &district_server::AppState,
+) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    use std::future::IntoFuture;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("its address");
+    let app = district_server::app(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = tokio::spawn(axum::serve(listener, app).into_future());
+    (format!("http://{addr}"), server)
+}
+
+/// One request to the in-process router: the status and the whole body.
+pub async fn send(
+    state: &district_server::AppState,
+    req: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, Vec<u8>) {
+    use tower::ServiceExt;
+    let resp = district_server::app(state.clone())
+        .oneshot(req)
+        .await
+        .expect("the router answers");
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .expect("the whole body");
+    (status, bytes.to_vec())
+}

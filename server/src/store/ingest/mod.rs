@@ -6,12 +6,12 @@
 
 mod plan;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sync_core::protocol::RecordResult;
+use sync_core::protocol::{RecordResult, RecordStatus};
 use sync_core::{Passage, Verdict};
 
 pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
@@ -175,7 +175,7 @@ fn insert_accepted(plan: &BatchPlan, batch: &[Passage], source: Source, now_ms: 
                 "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
                  recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
                  deny_reason, temperature_c, prev_hash, hash, body)
-                 VALUES {} ON CONFLICT DO NOTHING",
+                 VALUES {} ON CONFLICT DO NOTHING RETURNING id",
                 tuples.join(", ")
             ),
             params,
@@ -302,26 +302,79 @@ impl Store {
         let batch = Arc::new(passages);
         let plan_out: Arc<Mutex<Option<BatchPlan>>> = Arc::new(Mutex::new(None));
         let (rows_batch, out) = (Arc::clone(&batch), Arc::clone(&plan_out));
-        self.transact(
-            first,
-            Box::new(move |rows| {
-                let plan = plan_from_rows(&device, rows, &rows_batch, &clock)?;
-                let n_batch = rows_batch.len() as u64;
-                let mut stmts = insert_accepted(&plan, &rows_batch, source, now_ms);
-                stmts.extend(insert_quarantined(&plan, &rows_batch, &device, now_ms));
-                stmts.extend(record_chain(&plan, &device, n_batch, source, now_ms));
-                if let Ok(mut slot) = out.lock() {
-                    *slot = Some(plan);
-                }
-                Ok(stmts)
-            }),
-        )
-        .await?;
+        let out_rows = self
+            .transact(
+                first,
+                Box::new(move |rows| {
+                    let plan = plan_from_rows(&device, rows, &rows_batch, &clock)?;
+                    let n_batch = rows_batch.len() as u64;
+                    let mut stmts = insert_accepted(&plan, &rows_batch, source, now_ms);
+                    stmts.extend(insert_quarantined(&plan, &rows_batch, &device, now_ms));
+                    stmts.extend(record_chain(&plan, &device, n_batch, source, now_ms));
+                    if let Ok(mut slot) = out.lock() {
+                        *slot = Some(plan);
+                    }
+                    Ok(stmts)
+                }),
+            )
+            .await?;
         let plan = plan_out
             .lock()
             .ok()
             .and_then(|mut slot| slot.take())
             .ok_or_else(|| DbError::Invalid("ingest plan missing".into()))?;
-        Ok(plan.results)
+        // The first statements of the second part are the inserts; their RETURNING rows are the
+        // records actually stored.
+        let n_inserts = plan.accepted.chunks(INSERT_CHUNK).count();
+        let stored: HashSet<String> = out_rows
+            .then
+            .iter()
+            .take(n_inserts)
+            .flatten()
+            .map(|r| r.text(0))
+            .collect::<Result<_, _>>()?;
+        Ok(confirm_stored(plan.results, &stored))
+    }
+}
+
+/// "Accepted" only for a row the database returned as inserted. One that a concurrent write beat to
+/// its id is answered `rejected` (not kept): the device keeps it pending and sends it again, and the
+/// next batch finds out whether it is a duplicate or belongs in the quarantine.
+fn confirm_stored(results: Vec<RecordResult>, stored: &HashSet<String>) -> Vec<RecordResult> {
+    results
+        .into_iter()
+        .map(|mut r| {
+            if r.status == RecordStatus::Accepted && !stored.contains(&r.id.to_string()) {
+                tracing::warn!(id = %r.id, "planned insert not stored (concurrent write); not acknowledged");
+                r.status = RecordStatus::Rejected {
+                    reason: "not stored: a concurrent write took its id; send it again".into(),
+                };
+            }
+            r
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_rows_the_database_returned_are_acknowledged() {
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let results = vec![
+            RecordResult {
+                id: a,
+                status: RecordStatus::Accepted,
+            },
+            RecordResult {
+                id: b,
+                status: RecordStatus::Accepted,
+            },
+        ];
+        let stored = HashSet::from([a.to_string()]);
+        let out = confirm_stored(results, &stored);
+        assert_eq!(out[0].status, RecordStatus::Accepted);
+        assert!(matches!(out[1].status, RecordStatus::Rejected { .. }));
     }
 }
