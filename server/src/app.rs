@@ -22,7 +22,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
-    let message = crate::error::panic_message(payload.as_ref());
+    let message = crate::panics::panic_message(payload.as_ref());
     tracing::error!(panic = %message, "a request handler panicked; request failed, server kept");
     (
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -71,11 +71,3 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The text of a caught panic's payload (`&str` or `String`), for the log.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
-}

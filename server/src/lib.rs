@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod panics;
 pub mod passes;
 pub mod report;
 pub mod serve;

@@ -72,7 +72,7 @@ pub(crate) fn catch_panic<T>(
     f: impl FnOnce() -> Result<T, DbError> + std::panic::UnwindSafe,
 ) -> Result<T, DbError> {
     std::panic::catch_unwind(f).unwrap_or_else(|payload| {
-        let message = crate::error::panic_message(payload.as_ref());
+        let message = crate::panics::panic_message(payload.as_ref());
         tracing::error!(panic = %message, "storage code panicked; request failed, store kept");
         Err(DbError::Panic(message))
     })
