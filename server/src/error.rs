@@ -70,4 +70,3 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
-
