@@ -1,6 +1,7 @@
 //! Refused records are kept, not lost: ingest puts each one in the quarantine with its reason (once,
 //! however often it is resent), the device settles it only then, and an administrator accepts one
 //! after review (a genuine record with a 1970 clock) or discards it, audited. SQLite and PostgreSQL.
+//! Neither table keeps more of a visitor's ID number than its last 4 characters.
 #![allow(clippy::unwrap_used)]
 
 mod server_support;
@@ -8,7 +9,7 @@ mod server_support;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use district_server::store::{Checkpoint, Decision, EnrollOutcome, ReviewOutcome};
+use district_server::store::{Checkpoint, Decision, EnrollOutcome, ReviewOutcome, Store};
 use district_server::AppState;
 use server_support::{enrollment_code, fresh_pg_database, serve_loopback, temp_sqlite, test_state};
 use sync_core::domain::GENESIS_HASH;
@@ -46,7 +47,7 @@ fn records(now: DateTime<Utc>) -> Vec<Passage> {
         .collect()
 }
 
-async fn quarantine_story(state: AppState) {
+async fn quarantine_story(state: AppState, url: &str) {
     let store = &state.store;
     let now = Utc::now();
     let now_ms = now.timestamp_millis();
@@ -98,6 +99,18 @@ async fn quarantine_story(state: AppState) {
     // No person's data on the review page's rows: kind and times only.
     assert_eq!(old.kind.as_deref(), Some("visitor"));
 
+    // Least data: a visitor's ID number is kept as its last 4 characters only, in the quarantine
+    // and, once accepted, in the passages (seq 2 is a visitor who gave one).
+    let id_tail = |table: &str| {
+        (
+            format!("SELECT COUNT(*) FROM {table} WHERE body LIKE '%11010519491231002X%'"),
+            format!("SELECT COUNT(*) FROM {table} WHERE body LIKE '%\"id_number\":\"002X\"%'"),
+        )
+    };
+    let (whole, tail) = id_tail("quarantine");
+    assert_eq!(store.count_query(&whole).await.unwrap(), 0);
+    assert_eq!(store.count_query(&tail).await.unwrap(), 1);
+
     // Accepted after review: stored at the suggested time (its arrival; the 1970 clock is useless).
     let accept = Decision::Accept {
         recorded_at_ms: None,
@@ -117,6 +130,9 @@ async fn quarantine_story(state: AppState) {
         .unwrap();
     assert_eq!(at, old.suggested_at_ms);
     assert!((at - now_ms).abs() < 60_000, "stored at its arrival time");
+    let (whole, tail) = id_tail("passages");
+    assert_eq!(store.count_query(&whole).await.unwrap(), 0);
+    assert_eq!(store.count_query(&tail).await.unwrap(), 1);
     let again = store
         .review_quarantined(old.pk, accept, "officer", now, 28)
         .await
@@ -144,12 +160,32 @@ async fn quarantine_story(state: AppState) {
     // The device's chain has no hole left at seq 2.
     let device = &store.devices().await.unwrap()[0];
     assert_eq!((device.last_seq, device.missing), (3, 0));
+
+    // A passage stored whole by a release before the ID tail: the migration cuts it when it runs.
+    let whole = serde_json::to_string(&batch[1]).unwrap();
+    let id = batch[1].body.id;
+    store
+        .count_query(&format!(
+            "UPDATE passages SET body = '{whole}' WHERE id = '{id}'"
+        ))
+        .await
+        .unwrap();
+    let full = "SELECT COUNT(*) FROM passages WHERE body LIKE '%11010519491231002X%'";
+    assert_eq!(store.count_query(full).await.unwrap(), 1);
+    store
+        .count_query("DELETE FROM schema_migrations WHERE name = '0005_visitor_id_tail'")
+        .await
+        .unwrap();
+    let reopened = Store::open(url).await.unwrap();
+    assert_eq!(reopened.count_query(full).await.unwrap(), 0);
+    let tail = format!("SELECT COUNT(*) FROM passages WHERE id = '{id}' AND body LIKE '%002X%'");
+    assert_eq!(reopened.count_query(&tail).await.unwrap(), 1);
 }
 
 #[tokio::test]
 async fn quarantine_on_sqlite() {
     let (_dir, url) = temp_sqlite();
-    quarantine_story(test_state(&url, |_| {}).await).await;
+    quarantine_story(test_state(&url, |_| {}).await, &url).await;
 }
 
 #[tokio::test]
@@ -157,7 +193,7 @@ async fn quarantine_on_postgres() {
     let Some(url) = fresh_pg_database("quarantine_on_postgres").await else {
         return;
     };
-    quarantine_story(test_state(&url, |_| {}).await).await;
+    quarantine_story(test_state(&url, |_| {}).await, &url).await;
 }
 
 /// Over a real socket, the device settles a refused record only because the server kept it.

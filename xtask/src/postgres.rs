@@ -15,6 +15,8 @@ use crate::system::{ensure_apt, run};
 pub const PG_URL_ENV: &str = "CHECKPOINT_TEST_PG_URL";
 /// Set by `cargo xtask test`: a missing PostgreSQL is then a failure, not a skip.
 pub const PG_REQUIRED_ENV: &str = "CHECKPOINT_REQUIRE_PG";
+/// The PEM file of the cluster's self-signed certificate (its own CA), for the TLS tests.
+pub const PG_CA_ENV: &str = "CHECKPOINT_TEST_PG_CA";
 
 const USER: &str = "checkpoint";
 
@@ -92,6 +94,7 @@ impl TempPostgres {
             pg.bin.display(),
             run_as.map(|u| format!(" as user {u}")).unwrap_or_default()
         );
+        let (cert, key) = pg.write_certificate()?;
         pg.pg_run(
             "initdb",
             &[
@@ -105,9 +108,14 @@ impl TempPostgres {
                 "--no-sync",
             ],
         )?;
+        // TLS on, so the server's `sslmode` handling is tested against a real PostgreSQL; clients
+        // that do not ask for it still connect in plain text.
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
-            pg.dir.display()
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 \
+             -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+            pg.dir.display(),
+            cert.display(),
+            key.display()
         );
         pg.pg_run(
             "pg_ctl",
@@ -147,6 +155,31 @@ impl TempPostgres {
             );
         }
         Ok(())
+    }
+
+    /// A self-signed certificate for 127.0.0.1 and localhost, and its key (mode 0600, owned by the
+    /// user the cluster runs as, as PostgreSQL demands).
+    fn write_certificate(&self) -> anyhow::Result<(PathBuf, PathBuf)> {
+        use std::os::unix::fs::PermissionsExt;
+        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+        let made = rcgen::generate_simple_self_signed(names)
+            .context("cannot make a certificate for the throwaway PostgreSQL")?;
+        let (cert, key) = (self.ca_path(), self.dir.join("server.key"));
+        std::fs::write(&cert, made.cert.pem())?;
+        std::fs::write(&key, made.key_pair.serialize_pem())?;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))?;
+        if let Some(user) = self.run_as {
+            run(Command::new("chown")
+                .arg(format!("{user}:"))
+                .arg(&cert)
+                .arg(&key))?;
+        }
+        Ok((cert, key))
+    }
+
+    /// The cluster's certificate (PEM), which is also its own CA.
+    pub fn ca_path(&self) -> PathBuf {
+        self.dir.join("server.crt")
     }
 
     /// The URL of the cluster's `postgres` database; tests create their own databases from it.

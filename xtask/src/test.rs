@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::postgres::{TempPostgres, PG_REQUIRED_ENV, PG_URL_ENV};
+use crate::postgres::{TempPostgres, PG_CA_ENV, PG_REQUIRED_ENV, PG_URL_ENV};
 use crate::system::{self, cargo, ensure_apt, APT_PACKAGES};
 
 pub fn run() -> anyhow::Result<()> {
@@ -27,6 +27,7 @@ pub fn run() -> anyhow::Result<()> {
         cargo()
             .args(["test", "--workspace", "--no-fail-fast"])
             .env(PG_URL_ENV, pg.url())
+            .env(PG_CA_ENV, pg.ca_path())
             .env(PG_REQUIRED_ENV, "1"),
     )?;
     drop(pg);

@@ -9,6 +9,7 @@ mod admin;
 mod devices;
 mod ingest;
 mod passes;
+mod pg_tls;
 mod postgres;
 mod quarantine;
 mod reports;

@@ -5,8 +5,8 @@ use std::panic::AssertUnwindSafe;
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::NoTls;
 
+use super::pg_tls;
 use super::{catch_panic, Backend, DbError, DbOptions, Row, Stmt, Then, TxOut, Val};
 
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -22,6 +22,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_quarantine",
         include_str!("../../migrations/postgres/0003_quarantine.sql"),
     ),
+    (
+        "0004_quarantine_hash_verified",
+        include_str!("../../migrations/postgres/0004_quarantine_hash_verified.sql"),
+    ),
+    (
+        "0005_visitor_id_tail",
+        include_str!("../../migrations/postgres/0005_visitor_id_tail.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.
@@ -31,13 +39,31 @@ pub struct PgBackend {
     pool: Pool,
 }
 
-fn pool_err(e: impl std::fmt::Display) -> DbError {
-    DbError::Pool(e.to_string())
+/// The pool's error with the causes under it ("error performing TLS handshake" alone says nothing).
+fn pool_err(e: impl std::error::Error) -> DbError {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !message.ends_with(&cause_text) {
+            message = format!("{message}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    DbError::Pool(message)
 }
 
 impl PgBackend {
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, DbError> {
-        let mut config: tokio_postgres::Config = url.parse()?;
+        let tls = pg_tls::split_url(url);
+        let mut config: tokio_postgres::Config = tls.url.parse()?;
+        let mode = pg_tls::ssl_mode(tls.sslmode.as_deref(), config.get_hosts())?;
+        if mode == tokio_postgres::config::SslMode::Disable
+            && !config.get_hosts().iter().all(pg_tls::is_local)
+        {
+            tracing::warn!("the connection to PostgreSQL is not encrypted (sslmode=disable)");
+        }
+        config.ssl_mode(mode);
         // A statement that runs away is cancelled by the server itself, so it cannot hold a
         // pooled connection (and the rows it locks) for ever.
         let statement_ms = options.statement_timeout.as_millis();
@@ -45,7 +71,7 @@ impl PgBackend {
         config.options(format!("{extra} -c statement_timeout={statement_ms}").trim());
         let manager = Manager::from_config(
             config,
-            NoTls,
+            pg_tls::connector(tls.root_cert.as_deref())?,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },

@@ -122,7 +122,7 @@ impl Store {
     ) -> Result<ReviewOutcome, DbError> {
         let rows = self
             .rows(
-                "SELECT pk, device_id, seq, reason, received_at_ms, body FROM quarantine
+                "SELECT pk, device_id, seq, reason, received_at_ms, body, hash_verified FROM quarantine
                  WHERE pk = $1 AND state = 'held'",
                 vec![pk.into()],
             )
@@ -142,6 +142,7 @@ impl Store {
                 now,
                 retention_days,
                 time_reviewed: true,
+                hash_checked_at_intake: row.int(6)? != 0,
             };
             let source = Source::Review { recorded_at_ms: at };
             let results = self

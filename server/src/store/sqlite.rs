@@ -25,6 +25,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_quarantine",
         include_str!("../../migrations/sqlite/0003_quarantine.sql"),
     ),
+    (
+        "0004_quarantine_hash_verified",
+        include_str!("../../migrations/sqlite/0004_quarantine_hash_verified.sql"),
+    ),
+    (
+        "0005_visitor_id_tail",
+        include_str!("../../migrations/sqlite/0005_visitor_id_tail.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

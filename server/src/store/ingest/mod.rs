@@ -4,6 +4,7 @@
 //! Idempotency lives in the schema (unique record id, unique `(device_id, seq)`, `ON CONFLICT DO
 //! NOTHING`, and for the quarantine unique `(device_id, record_id, body_sha)`).
 
+mod minimise;
 mod plan;
 
 use std::collections::{HashMap, HashSet};
@@ -14,6 +15,7 @@ use sha2::{Digest, Sha256};
 use sync_core::protocol::{RecordResult, RecordStatus};
 use sync_core::{Passage, Verdict};
 
+use minimise::stored_json;
 pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
 
 use super::value::placeholders;
@@ -53,7 +55,7 @@ fn passage_values(p: &Passage, received_ms: i64, recorded_ms: i64) -> Vec<Val> {
         b.temperature_c.map(f64::from).into(),
         p.prev_hash.as_str().into(),
         p.hash.as_str().into(),
-        serde_json::to_string(p).unwrap_or_default().into(),
+        stored_json(p).into(),
     ]
 }
 
@@ -190,11 +192,13 @@ fn insert_quarantined(plan: &BatchPlan, batch: &[Passage], device: &str, now_ms:
         .iter()
         .map(|(i, reason)| {
             let p = &batch[*i];
-            let body = serde_json::to_string(p).unwrap_or_default();
+            // The hash is checked on the body as sent, before the body is minimised for storage.
+            let hash_verified = i64::from(p.is_self_consistent());
+            let body = stored_json(p);
             let sha = hex::encode(Sha256::digest(body.as_bytes()));
             Stmt::new(
-                "INSERT INTO quarantine (device_id, record_id, seq, body_sha, reason, body, received_at_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                "INSERT INTO quarantine (device_id, record_id, seq, body_sha, reason, body, received_at_ms, hash_verified)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (device_id, record_id, body_sha) DO NOTHING",
                 vec![
                     device.into(),
@@ -204,6 +208,7 @@ fn insert_quarantined(plan: &BatchPlan, batch: &[Passage], device: &str, now_ms:
                     reason.as_str().into(),
                     body.into(),
                     now_ms.into(),
+                    hash_verified.into(),
                 ],
             )
         })
@@ -283,6 +288,7 @@ impl Store {
             now,
             retention_days,
             time_reviewed: false,
+            hash_checked_at_intake: false,
         };
         self.ingest_from(device_id, passages, Source::Device { backlog }, clock)
             .await

@@ -53,6 +53,9 @@ pub struct Clock {
     pub retention_days: u32,
     /// Skip the checks on the record's time (an administrator accepted it after review).
     pub time_reviewed: bool,
+    /// The record's hash was checked when it was first received, before its body was minimised
+    /// for storage (`minimise.rs`); a kept record re-read from the quarantine cannot be re-hashed.
+    pub hash_checked_at_intake: bool,
 }
 
 /// Most occupants one vehicle record may claim, and most scanned companions it may list.
@@ -164,7 +167,12 @@ pub fn corrected_time(p: &Passage) -> Option<DateTime<Utc>> {
     p.body.recorded_at.checked_add_signed(offset)
 }
 
-fn record_problem(p: &Passage, device_id: &str, checkpoints: &Places) -> Option<String> {
+fn record_problem(
+    p: &Passage,
+    device_id: &str,
+    checkpoints: &Places,
+    hash_checked: bool,
+) -> Option<String> {
     let b = &p.body;
     if b.device_id != device_id {
         return Some("record belongs to another device".into());
@@ -175,7 +183,7 @@ fn record_problem(p: &Passage, device_id: &str, checkpoints: &Places) -> Option<
     if let Some(problem) = field_problem(p) {
         return Some(problem);
     }
-    if !p.is_self_consistent() {
+    if !hash_checked && !p.is_self_consistent() {
         return Some("hash does not match the record's contents".into());
     }
     let Some(gates) = checkpoints.get(&b.checkpoint_id) else {
@@ -232,12 +240,17 @@ pub fn plan_batch(
     let mut quarantined = Vec::new();
     for (i, p) in passages.iter().enumerate() {
         let id = p.body.id.to_string();
-        let status = if let Some(reason) =
-            record_problem(p, &state.device_id, checkpoints).or_else(|| {
-                (!clock.time_reviewed)
-                    .then(|| time_problem(p, now, oldest))
-                    .flatten()
-            }) {
+        let status = if let Some(reason) = record_problem(
+            p,
+            &state.device_id,
+            checkpoints,
+            clock.hash_checked_at_intake,
+        )
+        .or_else(|| {
+            (!clock.time_reviewed)
+                .then(|| time_problem(p, now, oldest))
+                .flatten()
+        }) {
             RecordStatus::Quarantined { reason }
         } else if p.body.seq > state.last_seq.saturating_add(MAX_SEQ_AHEAD) {
             RecordStatus::Quarantined {
