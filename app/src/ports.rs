@@ -13,6 +13,8 @@ pub enum PassKindView {
     Resident,
     Vehicle,
     Visitor,
+    /// Checkpoint staff (valid at every gate of the district).
+    Staff,
 }
 
 /// A scanned code after offline verification: what the gate may show and record.

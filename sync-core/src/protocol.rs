@@ -51,7 +51,13 @@ pub struct ConfigResponse {
 pub struct CheckpointConfig {
     pub checkpoint_id: String,
     pub checkpoint_name: String,
+    /// The compound this checkpoint guards: passes of other compounds are refused here.
     pub compound_id: String,
+    #[serde(default)]
+    pub compound_name: String,
+    /// Every compound of the district, to name the one a refused pass belongs to.
+    #[serde(default)]
+    pub compounds: Vec<CompoundName>,
     pub gates: Vec<String>,
     pub fever_threshold_c: f32,
     pub retention_days: u32,
@@ -64,6 +70,23 @@ pub struct CheckpointConfig {
     /// Passes checked against a revocation list older than this are amber, not green.
     #[serde(default = "default_revocations_amber_hours")]
     pub revocations_amber_hours: u32,
+}
+
+/// A compound of the district by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompoundName {
+    pub id: String,
+    pub name: String,
+}
+
+impl CheckpointConfig {
+    /// The name of compound `id`, or the id itself when the config does not list it.
+    pub fn compound_name_of(&self, id: &str) -> String {
+        self.compounds
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_owned(), |c| c.name.clone())
+    }
 }
 
 fn default_revocations_warn_hours() -> u32 {

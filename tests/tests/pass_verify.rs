@@ -246,6 +246,7 @@ fn every_verdict_has_both_messages_and_a_deny_reason() {
         (PassVerdict::UnknownKey, Some(DenyReason::UnknownKey)),
         (PassVerdict::BadSignature, Some(DenyReason::BadSignature)),
         (PassVerdict::WrongDistrict, Some(DenyReason::WrongDistrict)),
+        (PassVerdict::WrongCompound, Some(DenyReason::WrongCompound)),
         (PassVerdict::Malformed, Some(DenyReason::Malformed)),
     ];
     let mut seen = std::collections::HashSet::new();

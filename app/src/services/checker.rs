@@ -6,7 +6,8 @@ use std::sync::RwLock;
 use chrono::{DateTime, Utc};
 use sync_core::i18n::{Lang, Localized};
 use sync_core::ledger::Ledger;
-use sync_core::pass::{verify, KeySet, PassKind, Revocations};
+use sync_core::pass::{KeySet, PassCheck, PassKind, PassVerdict, Revocations};
+use sync_core::protocol::CheckpointConfig;
 
 use super::AppError;
 use crate::ports::{CheckedPass, PassChecker, PassKindView};
@@ -19,6 +20,8 @@ struct Trust {
     keys: KeySet,
     revocations: Revocations,
     district_id: String,
+    /// The compound this gate guards, and the names of the district's compounds.
+    config: Option<CheckpointConfig>,
     clock_offset_ms: Option<i64>,
     /// Server time of the last signed pull, and after how many hours that makes passes amber.
     pulled_at: Option<DateTime<Utc>>,
@@ -74,13 +77,16 @@ fn load(ledger: &Ledger) -> Result<Trust, AppError> {
     let keys = usable_keys(&records);
     let revocations = Revocations::from_records(&ledger.revocations()?);
     let district_id: String = ledger.setting(SETTING_DISTRICT)?.unwrap_or_default();
-    let amber_hours =
-        super::checkpoint_config(ledger).map_or(72, |c| i64::from(c.revocations_amber_hours));
+    let config = super::checkpoint_config(ledger);
+    let amber_hours = config
+        .as_ref()
+        .map_or(72, |c| i64::from(c.revocations_amber_hours));
     let stamp = stamp(ledger)?;
     Ok(Trust {
         keys,
         revocations,
         district_id,
+        config,
         clock_offset_ms: stamp.2,
         pulled_at: stamp.3,
         amber_hours,
@@ -118,16 +124,24 @@ impl PassChecker for LedgerChecker {
         let Ok(t) = self.trust.read() else {
             return CheckedPass::unreadable("本机密钥不可用", "Keys unavailable on this device");
         };
-        let v = verify(
-            payload,
-            &t.keys,
-            &t.revocations,
-            &t.district_id,
-            device_now,
-            t.clock_offset_ms,
-        );
-        let message_zh = v.verdict.message(Lang::ZhCn);
-        let message_en = v.verdict.message(Lang::En);
+        let at = PassCheck {
+            keys: &t.keys,
+            revocations: &t.revocations,
+            district_id: &t.district_id,
+            // Not enrolled yet (no config): no compound is this gate's, so none is green.
+            compound_id: Some(t.config.as_ref().map_or("", |c| c.compound_id.as_str())),
+        };
+        let v = at.verify(payload, device_now, t.clock_offset_ms);
+        let (mut message_zh, mut message_en) =
+            (v.verdict.message(Lang::ZhCn), v.verdict.message(Lang::En));
+        if let (PassVerdict::WrongCompound, Some(pass)) = (v.verdict, &v.pass) {
+            let name = t.config.as_ref().map_or_else(
+                || pass.compound_id.clone(),
+                |c| c.compound_name_of(&pass.compound_id),
+            );
+            message_zh = format!("{message_zh}（{name}）");
+            message_en = format!("{message_en} ({name})");
+        }
         // Never pulled counts as stale too: the device cannot know of any revocation.
         let revocations_stale_hours =
             match hours_since_pull(t.pulled_at, device_now, t.clock_offset_ms) {
@@ -143,7 +157,8 @@ impl PassChecker for LedgerChecker {
                 kind: match body.kind {
                     PassKind::Vehicle => PassKindView::Vehicle,
                     PassKind::VisitorDay => PassKindView::Visitor,
-                    _ => PassKindView::Resident,
+                    PassKind::Staff => PassKindView::Staff,
+                    PassKind::Resident => PassKindView::Resident,
                 },
                 pass_id: body.pass_id,
                 household: body.household,
@@ -208,26 +223,108 @@ mod tests {
         ledger
             .replace_key_set(&[signer.key_record(None, None), damaged])
             .expect("stored as an older app would have");
+        enrolled_at(&mut ledger, "c1");
+        let checker = LedgerChecker::from_ledger(&ledger).expect("opens anyway");
+        let payload = pass(&signer, PassKind::Resident, "c1");
+        let checked = checker.check(&payload, now);
+        assert_eq!(checked.denied, None, "{}", checked.message_en);
+    }
+
+    /// This gate guards compound `compound` of district `d1` (and `c2` is 和平小区).
+    fn enrolled_at(ledger: &mut Ledger, compound: &str) {
         ledger
             .set_setting(SETTING_DISTRICT, "d1")
             .expect("district");
-        let checker = LedgerChecker::from_ledger(&ledger).expect("opens anyway");
-        let payload = signer
+        let config = CheckpointConfig {
+            checkpoint_id: "cp1".into(),
+            checkpoint_name: "东门".into(),
+            compound_id: compound.into(),
+            compound_name: "阳光小区".into(),
+            compounds: vec![
+                sync_core::protocol::CompoundName {
+                    id: "c1".into(),
+                    name: "阳光小区".into(),
+                },
+                sync_core::protocol::CompoundName {
+                    id: "c2".into(),
+                    name: "和平小区".into(),
+                },
+            ],
+            gates: vec!["east".into()],
+            fever_threshold_c: 37.3,
+            retention_days: 28,
+            utc_offset_minutes: 480,
+            server_time: Utc::now(),
+            revocations_warn_hours: 24,
+            revocations_amber_hours: 72,
+        };
+        ledger
+            .set_setting(sync_core::sync::SETTING_CONFIG, &config)
+            .expect("config");
+    }
+
+    fn pass(signer: &DistrictSigner, kind: PassKind, compound: &str) -> String {
+        let now = Utc::now();
+        signer
             .sign(&PassBody {
-                kind: PassKind::Resident,
+                kind,
                 pass_id: "R000001".into(),
                 serial: 1,
                 district_id: "d1".into(),
-                compound_id: "c1".into(),
+                compound_id: compound.into(),
                 household: "1-1-101".into(),
                 display_name: "张三".into(),
                 plate: None,
                 valid_from: now - Duration::days(1),
                 valid_until: now + Duration::days(1),
             })
-            .expect("signed");
-        let checked = checker.check(&payload, now);
-        assert_eq!(checked.denied, None, "{}", checked.message_en);
+            .expect("signed")
+    }
+
+    #[test]
+    fn a_pass_of_another_compound_is_refused_with_its_name_and_staff_pass_everywhere() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut ledger = Ledger::open(dir.path().join("l.db")).expect("ledger");
+        let signer = DistrictSigner::generate("d1").expect("signer");
+        ledger
+            .replace_key_set(&[signer.key_record(None, None)])
+            .expect("keys");
+        enrolled_at(&mut ledger, "c1");
+        let checker = LedgerChecker::from_ledger(&ledger).expect("checker");
+        let now = Utc::now();
+        let other = checker.check(&pass(&signer, PassKind::Resident, "c2"), now);
+        assert_eq!(other.denied, Some(sync_core::DenyReason::WrongCompound));
+        assert_eq!(other.message_zh, "非本小区通行证（和平小区）");
+        assert_eq!(other.message_en, "Pass for another compound (和平小区)");
+        for kind in [PassKind::Vehicle, PassKind::VisitorDay] {
+            let c = checker.check(&pass(&signer, kind, "c2"), now);
+            assert_eq!(
+                c.denied,
+                Some(sync_core::DenyReason::WrongCompound),
+                "{kind:?}"
+            );
+        }
+        let staff = checker.check(&pass(&signer, PassKind::Staff, "c2"), now);
+        assert_eq!((staff.denied, staff.kind), (None, PassKindView::Staff));
+        let own = checker.check(&pass(&signer, PassKind::Resident, "c1"), now);
+        assert_eq!(own.denied, None);
+    }
+
+    /// Before enrollment no compound is this gate's: nothing is green.
+    #[test]
+    fn an_unenrolled_gate_admits_no_compound_pass() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut ledger = Ledger::open(dir.path().join("l.db")).expect("ledger");
+        let signer = DistrictSigner::generate("d1").expect("signer");
+        ledger
+            .replace_key_set(&[signer.key_record(None, None)])
+            .expect("keys");
+        ledger
+            .set_setting(SETTING_DISTRICT, "d1")
+            .expect("district");
+        let checker = LedgerChecker::from_ledger(&ledger).expect("checker");
+        let c = checker.check(&pass(&signer, PassKind::Resident, "c1"), Utc::now());
+        assert!(c.denied.is_some());
     }
 }
 

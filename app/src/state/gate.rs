@@ -314,6 +314,10 @@ fn subject_of(checked: &CheckedPass) -> Subject {
             plate: checked.plate.clone(),
             visitor_pass_id: Some(checked.pass_id.clone()),
         },
+        PassKindView::Staff => Subject::Staff {
+            pass_id: checked.pass_id.clone(),
+            name,
+        },
     }
 }
 
@@ -393,7 +397,9 @@ fn registered_view(subject: &Subject, fever: bool) -> (Verdict, VerdictView) {
     let who = match subject {
         Subject::Vehicle { plate, .. } => plate.clone(),
         Subject::Visitor { name, .. } => crate::text::mask_name(name),
-        Subject::Resident { pass_id, name, .. } => name.clone().unwrap_or_else(|| pass_id.clone()),
+        Subject::Resident { pass_id, name, .. } | Subject::Staff { pass_id, name } => {
+            name.clone().unwrap_or_else(|| pass_id.clone())
+        }
     };
     let detail = match subject {
         Subject::Vehicle { occupants, .. } => (
@@ -405,6 +411,7 @@ fn registered_view(subject: &Subject, fever: bool) -> (Verdict, VerdictView) {
             format!("visiting {host_household}"),
         ),
         Subject::Resident { household, .. } => (household.clone(), household.clone()),
+        Subject::Staff { .. } => (String::new(), String::new()),
     };
     if fever {
         let reason = DenyReason::Fever;
@@ -433,21 +440,9 @@ fn registered_view(subject: &Subject, fever: bool) -> (Verdict, VerdictView) {
     (Verdict::Admitted, view)
 }
 
-/// Deny reasons in plain words, for the records list.
+/// Deny reasons in plain words, for the records list (sync-core's one table).
 pub fn deny_reason_text(reason: DenyReason, lang: Lang) -> String {
-    let (zh, en) = match reason {
-        DenyReason::Expired => ("已过期", "expired"),
-        DenyReason::NotYetValid => ("尚未生效", "not yet valid"),
-        DenyReason::Revoked => ("已注销", "revoked"),
-        DenyReason::Superseded => ("旧证已作废", "old card, reissued"),
-        DenyReason::UnknownKey => ("签发密钥未知", "unknown issuer"),
-        DenyReason::BadSignature => ("签名无效", "bad signature"),
-        DenyReason::WrongDistrict => ("非本辖区", "other district"),
-        DenyReason::Malformed => ("无法识别", "unreadable code"),
-        DenyReason::Fever => ("体温异常", "fever"),
-        DenyReason::StaffDecision => ("值守人员拒绝", "refused by staff"),
-    };
-    crate::text::tr(lang, zh, en).to_owned()
+    reason.message(lang)
 }
 
 /// The ledger error as staff read it.

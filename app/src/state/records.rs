@@ -89,6 +89,10 @@ pub fn row(p: &Passage, upload: UploadState, offset: FixedOffset, lang: Lang) ->
             }
             (mask_name(name), format!("{d} → {host_household}"))
         }
+        Subject::Staff { pass_id, name } => (
+            name.clone().unwrap_or_else(|| pass_id.clone()),
+            tr(lang, "工作人员", "staff").to_owned(),
+        ),
     };
     if let Verdict::Denied { reason } = b.verdict {
         detail = format!("{detail} · {}", super::gate::deny_reason_text(reason, lang));

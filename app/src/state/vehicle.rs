@@ -76,7 +76,7 @@ impl VehicleState {
                     "Vehicle pass already scanned".into(),
                 ));
             }
-            PassKindView::Resident | PassKindView::Visitor => {
+            PassKindView::Resident | PassKindView::Visitor | PassKindView::Staff => {
                 if self.occupant_pass_ids.contains(&pass.pass_id) {
                     self.notice =
                         Some(("该乘车人已扫描".into(), "Occupant already scanned".into()));

@@ -55,11 +55,16 @@ impl Wallet {
         self.error = None;
         match action {
             WalletAction::Add(payload, checked) => {
-                // Only a genuine pass is kept; an expired one is kept too (the gate decides), a forged one not.
+                // Only a genuine pass is kept; an expired one is kept too (the gate decides), a forged
+                // one not. A resident's phone guards no compound, so every compound's pass is genuine.
                 let genuine = checked.is_valid()
                     || matches!(
                         checked.denied,
-                        Some(sync_core::DenyReason::Expired | sync_core::DenyReason::NotYetValid)
+                        Some(
+                            sync_core::DenyReason::Expired
+                                | sync_core::DenyReason::NotYetValid
+                                | sync_core::DenyReason::WrongCompound
+                        )
                     );
                 if !genuine || checked.pass_id.is_empty() {
                     self.error = Some((checked.message_zh, checked.message_en));

@@ -8,8 +8,8 @@ use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
 use sync_core::protocol::{
-    BatchRequest, BatchResponse, CheckpointConfig, ConfigResponse, EnrollRequest, EnrollResponse,
-    KeySetResponse, RecordStatus, RevocationsResponse,
+    BatchRequest, BatchResponse, CheckpointConfig, CompoundName, ConfigResponse, EnrollRequest,
+    EnrollResponse, KeySetResponse, RecordStatus, RevocationsResponse,
 };
 use sync_core::signed::batch_digest;
 use sync_core::validate::{check_text, clean_text};
@@ -44,11 +44,25 @@ impl FromRequestParts<AppState> for AuthedDevice {
     }
 }
 
-fn checkpoint_config(state: &AppState, cp: Checkpoint) -> CheckpointConfig {
-    CheckpointConfig {
+async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<CheckpointConfig, ApiError> {
+    let compounds: Vec<CompoundName> = state
+        .store
+        .compounds()
+        .await?
+        .into_iter()
+        .map(|(id, name)| CompoundName { id, name })
+        .collect();
+    let compound_name = compounds
+        .iter()
+        .find(|c| c.id == cp.compound_id)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    Ok(CheckpointConfig {
         checkpoint_id: cp.id,
         checkpoint_name: cp.name,
         compound_id: cp.compound_id,
+        compound_name,
+        compounds,
         gates: cp.gates,
         fever_threshold_c: state.config.fever_threshold_c,
         retention_days: state.config.retention_days,
@@ -56,7 +70,7 @@ fn checkpoint_config(state: &AppState, cp: Checkpoint) -> CheckpointConfig {
         server_time: Utc::now(),
         revocations_warn_hours: state.config.revocations_warn_hours,
         revocations_amber_hours: state.config.revocations_amber_hours,
-    }
+    })
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -123,7 +137,7 @@ pub async fn enroll(
     Ok(Json(EnrollResponse {
         device_token: token,
         district_id: state.config.district_id.clone(),
-        checkpoint: checkpoint_config(&state, cp),
+        checkpoint: checkpoint_config(&state, cp).await?,
         root_public_key: state.root.public_key_hex(),
     }))
 }
@@ -159,7 +173,7 @@ pub async fn config(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(state.root.sign(ConfigResponse {
-        config: checkpoint_config(&state, cp),
+        config: checkpoint_config(&state, cp).await?,
         nonce,
         signature: String::new(),
     })))

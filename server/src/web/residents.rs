@@ -155,7 +155,7 @@ pub async fn revoke(
     let now = Utc::now().timestamp_millis();
     if !state.store.revoke(&pass_id, serial, now).await? {
         return Err(WebError::BadRequest(format!(
-            "{pass_id} #{serial} 不存在或已吊销 does not exist or is already revoked"
+            "{pass_id} #{serial} 不存在或已注销 does not exist or is already revoked"
         )));
     }
     state

@@ -1,6 +1,8 @@
 //! The HTML templates (minijinja, auto-escaped), compiled into the binary.
 
 use minijinja::{Environment, Error, Value};
+use sync_core::i18n::Localized;
+use sync_core::DenyReason;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../../templates/layout.html")),
@@ -40,7 +42,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The bilingual label of a stored key (subject and pass kinds, deny reasons); other text unchanged.
+/// The bilingual label of a stored key (subject and pass kinds; deny reasons from sync-core's one
+/// table); other text unchanged.
 pub fn label(key: &str) -> String {
     let shown = match key {
         "resident" => "居民 Resident",
@@ -48,17 +51,12 @@ pub fn label(key: &str) -> String {
         "visitor" => "访客 Visitor",
         "visitor_day" => "访客日证 Visitor day",
         "staff" => "工作人员 Staff",
-        "expired" => "已过期 expired",
-        "not_yet_valid" => "未生效 not yet valid",
-        "revoked" => "已吊销 revoked",
-        "superseded" => "旧版证件 superseded",
-        "unknown_key" => "未知密钥 unknown key",
-        "bad_signature" => "签名无效 bad signature",
-        "wrong_district" => "非本街道 wrong district",
-        "malformed" => "无法识别 unreadable",
-        "fever" => "发热 fever",
-        "staff_decision" => "值守员拒绝 staff decision",
-        other => return other.to_owned(),
+        other => {
+            return match DenyReason::parse(other) {
+                Some(reason) => format!("{} {}", reason.zh(), reason.en()),
+                None => other.to_owned(),
+            }
+        }
     };
     shown.to_owned()
 }

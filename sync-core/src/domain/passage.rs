@@ -50,25 +50,134 @@ pub enum DenyReason {
     UnknownKey,
     BadSignature,
     WrongDistrict,
+    /// A pass of this district for another compound.
+    WrongCompound,
+    /// A typed pass id this compound's roster does not know.
+    UnknownPass,
+    /// On the compound's deny list (household, pass or plate), with the list's reason.
+    DenyListed,
+    /// The household's exit quota is used up.
+    ExitQuota,
+    /// Outside the hours residents may go out.
+    OutsideHours,
     Malformed,
     Fever,
     /// Staff refused entry for a reason of their own (noted on paper or by voice).
     StaffDecision,
 }
 
+/// Every deny reason: its stored word and its short label in zh-CN and en (the one table; the app's
+/// records, the verdict screen and the server's pages all read it).
+const DENY_REASONS: [(DenyReason, &str, &str, &str); 15] = [
+    (DenyReason::Expired, "expired", "已过期", "expired"),
+    (
+        DenyReason::NotYetValid,
+        "not_yet_valid",
+        "尚未生效",
+        "not yet valid",
+    ),
+    (DenyReason::Revoked, "revoked", "已注销", "revoked"),
+    (
+        DenyReason::Superseded,
+        "superseded",
+        "旧证已作废",
+        "old card, reissued",
+    ),
+    (
+        DenyReason::UnknownKey,
+        "unknown_key",
+        "签发密钥未知",
+        "unknown issuer",
+    ),
+    (
+        DenyReason::BadSignature,
+        "bad_signature",
+        "签名无效",
+        "bad signature",
+    ),
+    (
+        DenyReason::WrongDistrict,
+        "wrong_district",
+        "非本街道",
+        "other district",
+    ),
+    (
+        DenyReason::WrongCompound,
+        "wrong_compound",
+        "非本小区",
+        "other compound",
+    ),
+    (
+        DenyReason::UnknownPass,
+        "unknown_pass",
+        "查无此证",
+        "unknown pass",
+    ),
+    (
+        DenyReason::DenyListed,
+        "deny_listed",
+        "禁止名单",
+        "deny list",
+    ),
+    (
+        DenyReason::ExitQuota,
+        "exit_quota",
+        "外出名额已满",
+        "exit quota used",
+    ),
+    (
+        DenyReason::OutsideHours,
+        "outside_hours",
+        "非外出时段",
+        "outside exit hours",
+    ),
+    (
+        DenyReason::Malformed,
+        "malformed",
+        "无法识别",
+        "unreadable code",
+    ),
+    (DenyReason::Fever, "fever", "体温异常", "fever"),
+    (
+        DenyReason::StaffDecision,
+        "staff_decision",
+        "值守人员拒绝",
+        "refused by staff",
+    ),
+];
+
 impl DenyReason {
+    pub const ALL: [DenyReason; 15] = {
+        let mut all = [DenyReason::Expired; 15];
+        let mut i = 0;
+        while i < 15 {
+            all[i] = DENY_REASONS[i].0;
+            i += 1;
+        }
+        all
+    };
+
+    fn row(self) -> &'static (DenyReason, &'static str, &'static str, &'static str) {
+        // Every variant has its row (checked by a test), in declaration order.
+        &DENY_REASONS[self as usize]
+    }
+
+    /// The stored word (`snake_case`, as serialized).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Expired => "expired",
-            Self::NotYetValid => "not_yet_valid",
-            Self::Revoked => "revoked",
-            Self::Superseded => "superseded",
-            Self::UnknownKey => "unknown_key",
-            Self::BadSignature => "bad_signature",
-            Self::WrongDistrict => "wrong_district",
-            Self::Malformed => "malformed",
-            Self::Fever => "fever",
-            Self::StaffDecision => "staff_decision",
+        self.row().1
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        DENY_REASONS.iter().find(|r| r.1 == s).map(|r| r.0)
+    }
+}
+
+impl crate::i18n::Localized for DenyReason {
+    fn message(&self, lang: crate::i18n::Lang) -> String {
+        let row = self.row();
+        match lang {
+            crate::i18n::Lang::ZhCn => row.2.to_owned(),
+            crate::i18n::Lang::En => row.3.to_owned(),
         }
     }
 }
@@ -179,5 +288,28 @@ impl Passage {
     /// Whether `hash` matches the body and `prev_hash` (the record on its own is intact).
     pub fn is_self_consistent(&self) -> bool {
         chain_hash(&self.prev_hash, &self.body.canonical_bytes()) == self.hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Localized;
+
+    #[test]
+    fn every_deny_reason_has_its_own_row_and_words() {
+        for (i, reason) in DenyReason::ALL.into_iter().enumerate() {
+            assert_eq!(reason as usize, i, "declaration order");
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.as_str()));
+            assert_eq!(DenyReason::parse(reason.as_str()), Some(reason));
+            assert!(!reason.zh().is_empty() && !reason.en().is_empty());
+        }
+        let words: std::collections::HashSet<_> = DenyReason::ALL.iter().map(|r| r.zh()).collect();
+        assert_eq!(
+            words.len(),
+            DenyReason::ALL.len(),
+            "no two reasons read alike"
+        );
     }
 }

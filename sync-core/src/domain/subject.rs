@@ -9,16 +9,19 @@ pub enum SubjectKind {
     Resident,
     Vehicle,
     Visitor,
+    /// Checkpoint staff and volunteers (a staff pass, valid at every gate of the district).
+    Staff,
 }
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 3] = [Self::Resident, Self::Vehicle, Self::Visitor];
+    pub const ALL: [SubjectKind; 4] = [Self::Resident, Self::Vehicle, Self::Visitor, Self::Staff];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Resident => "resident",
             Self::Vehicle => "vehicle",
             Self::Visitor => "visitor",
+            Self::Staff => "staff",
         }
     }
 
@@ -64,6 +67,12 @@ pub enum Subject {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         visitor_pass_id: Option<String>,
     },
+    /// Checkpoint staff showing a staff pass.
+    Staff {
+        pass_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
 }
 
 impl Subject {
@@ -72,6 +81,7 @@ impl Subject {
             Self::Resident { .. } => SubjectKind::Resident,
             Self::Vehicle { .. } => SubjectKind::Vehicle,
             Self::Visitor { .. } => SubjectKind::Visitor,
+            Self::Staff { .. } => SubjectKind::Staff,
         }
     }
 
@@ -79,7 +89,9 @@ impl Subject {
     /// Visitors without a pass are keyed by phone number; the key is never shown or logged.
     pub fn key(&self) -> String {
         match self {
-            Self::Resident { pass_id, .. } => format!("pass:{pass_id}"),
+            Self::Resident { pass_id, .. } | Self::Staff { pass_id, .. } => {
+                format!("pass:{pass_id}")
+            }
             Self::Vehicle {
                 pass_id: Some(p), ..
             } => format!("pass:{p}"),
@@ -97,14 +109,14 @@ impl Subject {
         match self {
             Self::Vehicle { plate, .. } => Some(plate),
             Self::Visitor { plate, .. } => plate.as_deref(),
-            Self::Resident { .. } => None,
+            Self::Resident { .. } | Self::Staff { .. } => None,
         }
     }
 
     /// The name to search by and show (masked elsewhere where needed).
     pub fn name(&self) -> Option<&str> {
         match self {
-            Self::Resident { name, .. } => name.as_deref(),
+            Self::Resident { name, .. } | Self::Staff { name, .. } => name.as_deref(),
             Self::Visitor { name, .. } => Some(name),
             Self::Vehicle { .. } => None,
         }

@@ -22,6 +22,8 @@ pub struct DayCounts {
     pub resident: KindCounts,
     pub vehicle: KindCounts,
     pub visitor: KindCounts,
+    #[serde(default)]
+    pub staff: KindCounts,
     pub denied: u64,
 }
 
@@ -31,6 +33,7 @@ impl DayCounts {
             SubjectKind::Resident => self.resident,
             SubjectKind::Vehicle => self.vehicle,
             SubjectKind::Visitor => self.visitor,
+            SubjectKind::Staff => self.staff,
         }
     }
 
@@ -39,15 +42,16 @@ impl DayCounts {
             SubjectKind::Resident => &mut self.resident,
             SubjectKind::Vehicle => &mut self.vehicle,
             SubjectKind::Visitor => &mut self.visitor,
+            SubjectKind::Staff => &mut self.staff,
         }
     }
 
     pub fn total_in(&self) -> u64 {
-        self.resident.r#in + self.vehicle.r#in + self.visitor.r#in
+        self.resident.r#in + self.vehicle.r#in + self.visitor.r#in + self.staff.r#in
     }
 
     pub fn total_out(&self) -> u64 {
-        self.resident.out + self.vehicle.out + self.visitor.out
+        self.resident.out + self.vehicle.out + self.visitor.out + self.staff.out
     }
 }
 

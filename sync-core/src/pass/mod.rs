@@ -47,7 +47,7 @@ pub use codec::{encode_body, parse, SignedPass, MAX_FIELD_BYTES};
 pub use error::{ParseError, PassError};
 pub use keys::{key_id_bytes, key_id_for, DistrictSigner, KeySet, TrustedKey};
 pub use verdict::PassVerdict;
-pub use verify::{verify, Revocations, Verification};
+pub use verify::{verify, PassCheck, Revocations, Verification};
 
 /// The text every pass starts with (format version 1).
 pub const PREFIX: &str = "CP1:";

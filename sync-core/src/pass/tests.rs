@@ -142,3 +142,51 @@ fn server_offset_corrects_a_wrong_device_clock() {
     assert_eq!(absurd.verdict, PassVerdict::NotYetValid);
     assert!(!absurd.clock_checked);
 }
+
+#[test]
+fn a_gate_admits_only_its_own_compound_and_staff_of_the_district() {
+    let s = signer();
+    let keys = KeySet::from_records(&[s.key_record(None, None)]).expect("keys");
+    let revs = Revocations::default();
+    let gate = |compound| PassCheck {
+        keys: &keys,
+        revocations: &revs,
+        district_id: "d01",
+        compound_id: Some(compound),
+    };
+    let now = at(1_750_000_000);
+    for kind in [PassKind::Resident, PassKind::Vehicle, PassKind::VisitorDay] {
+        let mut body = resident();
+        body.kind = kind;
+        let text = s.sign(&body).expect("sign");
+        assert_eq!(
+            gate("c07").verify(&text, now, Some(0)).verdict,
+            PassVerdict::Valid
+        );
+        let other = gate("c08").verify(&text, now, Some(0));
+        assert_eq!(other.verdict, PassVerdict::WrongCompound, "{kind:?}");
+        // The genuine pass is still returned, so the gate can name its compound.
+        assert_eq!(other.pass.map(|p| p.compound_id), Some("c07".into()));
+    }
+    let mut staff = resident();
+    staff.kind = PassKind::Staff;
+    let text = s.sign(&staff).expect("sign");
+    assert_eq!(
+        gate("c08").verify(&text, now, Some(0)).verdict,
+        PassVerdict::Valid
+    );
+    // A revoked pass of another compound reads as another compound's (the first thing wrong).
+    let mut revoked = Revocations::default();
+    revoked.revoke("R000123", 1);
+    let text = s.sign(&resident()).expect("sign");
+    let v = PassCheck {
+        revocations: &revoked,
+        ..gate("c08")
+    }
+    .verify(&text, now, Some(0));
+    assert_eq!(v.verdict, PassVerdict::WrongCompound);
+    assert_eq!(
+        PassVerdict::WrongCompound.deny_reason(),
+        Some(crate::DenyReason::WrongCompound)
+    );
+}

@@ -21,6 +21,8 @@ pub enum PassVerdict {
     UnknownKey,
     BadSignature,
     WrongDistrict,
+    /// A genuine pass of this district, for another compound (the pass names it).
+    WrongCompound,
     /// Not a pass of ours, or damaged.
     Malformed,
 }
@@ -41,6 +43,7 @@ impl PassVerdict {
             Self::UnknownKey => DenyReason::UnknownKey,
             Self::BadSignature => DenyReason::BadSignature,
             Self::WrongDistrict => DenyReason::WrongDistrict,
+            Self::WrongCompound => DenyReason::WrongCompound,
             Self::Malformed => DenyReason::Malformed,
         })
     }
@@ -67,7 +70,8 @@ impl Localized for PassVerdict {
                 "Unknown issuer key, sync the device",
             ),
             Self::BadSignature => ("签名无效，疑似伪造", "Bad signature, possible forgery"),
-            Self::WrongDistrict => ("非本辖区通行证", "Pass of another district"),
+            Self::WrongDistrict => ("非本街道通行证", "Pass of another district"),
+            Self::WrongCompound => ("非本小区通行证", "Pass for another compound"),
             Self::Malformed => ("不是本系统的通行码", "Not a checkpoint pass code"),
         };
         match lang {

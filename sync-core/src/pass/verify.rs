@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::Signature;
 
-use super::body::PassBody;
+use super::body::{PassBody, PassKind};
 use super::codec::parse;
 use super::keys::KeySet;
 use super::verdict::PassVerdict;
@@ -75,10 +75,47 @@ pub struct Verification {
     pub clock_checked: bool,
 }
 
-/// Check a scanned payload offline.
-///
-/// `server_offset_ms` is server time minus device time, as learned at the last sync; `None` when unknown.
-/// Order of checks: well-formed, key known, signature, key period, district, revoked, superseded, time.
+/// What a gate checks a pass against: the district's keys and revocations, and where it stands.
+#[derive(Debug, Clone, Copy)]
+pub struct PassCheck<'a> {
+    pub keys: &'a KeySet,
+    pub revocations: &'a Revocations,
+    pub district_id: &'a str,
+    /// The compound this gate guards: a resident, vehicle or visitor pass of another compound is
+    /// refused (staff passes are valid at every gate of the district). `None`: any compound of the
+    /// district (the server's checks, tests of the signature alone).
+    pub compound_id: Option<&'a str>,
+}
+
+impl PassCheck<'_> {
+    /// Check a scanned payload offline.
+    ///
+    /// `server_offset_ms` is server time minus device time, as learned at the last sync; `None`
+    /// when unknown. Order of checks: well-formed, key known, signature, key period, district,
+    /// compound, revoked, superseded, time.
+    pub fn verify(
+        &self,
+        payload: &str,
+        device_now: DateTime<Utc>,
+        server_offset_ms: Option<i64>,
+    ) -> Verification {
+        // An absurd offset (beyond chrono's range) is ignored, and the clock counts as unchecked.
+        let corrected = server_offset_ms
+            .and_then(Duration::try_milliseconds)
+            .and_then(|offset| device_now.checked_add_signed(offset));
+        let checked_at = corrected.unwrap_or(device_now);
+        let (verdict, pass) = check(payload, self, checked_at);
+        Verification {
+            verdict,
+            pass,
+            checked_at,
+            clock_checked: corrected.is_some(),
+        }
+    }
+}
+
+/// Check a scanned payload offline against the whole district (no compound scope): see
+/// [`PassCheck::verify`], which a gate uses.
 pub fn verify(
     payload: &str,
     keys: &KeySet,
@@ -87,27 +124,17 @@ pub fn verify(
     device_now: DateTime<Utc>,
     server_offset_ms: Option<i64>,
 ) -> Verification {
-    // An absurd offset (beyond chrono's range) is ignored, and the clock counts as unchecked.
-    let corrected = server_offset_ms
-        .and_then(Duration::try_milliseconds)
-        .and_then(|offset| device_now.checked_add_signed(offset));
-    let checked_at = corrected.unwrap_or(device_now);
-    let (verdict, pass) = check(payload, keys, revocations, district_id, checked_at);
-    Verification {
-        verdict,
-        pass,
-        checked_at,
-        clock_checked: corrected.is_some(),
+    PassCheck {
+        keys,
+        revocations,
+        district_id,
+        compound_id: None,
     }
+    .verify(payload, device_now, server_offset_ms)
 }
 
-fn check(
-    payload: &str,
-    keys: &KeySet,
-    revocations: &Revocations,
-    district_id: &str,
-    now: DateTime<Utc>,
-) -> (PassVerdict, Option<PassBody>) {
+fn check(payload: &str, at: &PassCheck<'_>, now: DateTime<Utc>) -> (PassVerdict, Option<PassBody>) {
+    let (keys, revocations, district_id) = (at.keys, at.revocations, at.district_id);
     let Ok(signed) = parse(payload) else {
         return (PassVerdict::Malformed, None);
     };
@@ -131,10 +158,15 @@ fn check(
     let body = signed.body;
     let before_key = trusted.not_before.is_some_and(|t| body.valid_from < t);
     let after_key = trusted.not_after.is_some_and(|t| body.valid_from > t);
+    let other_compound = at
+        .compound_id
+        .is_some_and(|c| body.kind != PassKind::Staff && body.compound_id != c);
     let verdict = if before_key || after_key {
         PassVerdict::UnknownKey
     } else if trusted.district_id != district_id || body.district_id != trusted.district_id {
         PassVerdict::WrongDistrict
+    } else if other_compound {
+        PassVerdict::WrongCompound
     } else if revocations.is_revoked(&body.pass_id, body.serial) {
         PassVerdict::Revoked
     } else if let Some(newest) = revocations

@@ -120,6 +120,10 @@ fn texts(p: &Passage) -> Vec<(&'static str, &str)> {
             texts.extend(plate.as_deref().map(|v| ("plate", v)));
             texts.extend(visitor_pass_id.as_deref().map(|v| ("visitor_pass_id", v)));
         }
+        Subject::Staff { pass_id, name } => {
+            texts.push(("pass_id", pass_id));
+            texts.extend(name.as_deref().map(|n| ("name", n)));
+        }
     }
     texts
 }
