@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::Passage;
 use crate::ledger::{KeyRecord, Revocation};
+use crate::pass::PassKind;
 use crate::signed::{Answer, SignedAnswer};
 
 /// `POST /api/v1/enroll`: exchange a one-time enrollment code for a device token.
@@ -174,6 +175,43 @@ pub struct RevocationsResponse {
     pub signature: String,
 }
 
+/// `GET /api/v1/roster?since=V&nonce=N`: the device's compound's roster changes after version `V`
+/// (`since=0`: the whole roster). Never a full ID number: names masked, ID numbers as their tail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterResponse {
+    pub compound_id: String,
+    /// The version this delta starts after (the device's `since`).
+    #[serde(default)]
+    pub since: u64,
+    /// The version the device has after applying `entries`.
+    pub version: u64,
+    pub entries: Vec<RosterEntry>,
+    #[serde(default)]
+    pub nonce: String,
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// One pass of the compound (its newest serial) as the gate needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub pass_id: String,
+    pub kind: PassKind,
+    pub serial: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
+    pub household: String,
+    /// The holder's name, masked (`张**`).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plate: Option<String>,
+    #[serde(with = "chrono::serde::ts_seconds")]
+    pub valid_until: DateTime<Utc>,
+    /// The last 4 characters of a resident's ID number (what staff type to find them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_tail: Option<String>,
+}
+
 /// Any error answer: a stable code for programs and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -198,4 +236,5 @@ macro_rules! signed_answer {
 signed_answer!(KeySetResponse, Answer::KeySet);
 signed_answer!(RevocationsResponse, Answer::Revocations);
 signed_answer!(ConfigResponse, Answer::Config);
+signed_answer!(RosterResponse, Answer::Roster);
 signed_answer!(BatchResponse, Answer::Receipt);

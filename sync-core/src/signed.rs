@@ -1,5 +1,5 @@
-//! District-signed answers. The server signs key sets, revocation deltas, checkpoint configs and
-//! batch receipts with the district *root* key; a device verifies them with the root key it pinned
+//! District-signed answers. The server signs key sets, revocation deltas, roster deltas,
+//! checkpoint configs and batch receipts with the district *root* key; a device verifies them with the root key it pinned
 //! at enrollment (the enrollment QR carries the key's fingerprint), and refuses anything else.
 //!
 //! A signature covers a domain tag for the kind of answer and the answer's JSON with its
@@ -21,6 +21,7 @@ pub enum Answer {
     Revocations,
     Config,
     Receipt,
+    Roster,
 }
 
 impl Answer {
@@ -30,6 +31,7 @@ impl Answer {
             Self::Revocations => b"checkpoint/v1/revocations\0",
             Self::Config => b"checkpoint/v1/config\0",
             Self::Receipt => b"checkpoint/v1/receipt\0",
+            Self::Roster => b"checkpoint/v1/roster\0",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! A tampering proxy between a gate phone and its district server (on the gate's Wi-Fi): it adds a
-//! key to the key set, strips revocations, and answers "accepted" to every batch without passing it
+//! key to the key set, strips revocations, shows a revoked pass as valid in the roster, and answers "accepted" to every batch without passing it
 //! on. The phone pinned the district root key from the enrollment QR, so it refuses the first two
 //! (keeping what it had) and keeps every passage pending under the third until a signed receipt
 //! from the real server arrives. Loopback only.
@@ -25,6 +25,7 @@ use sync_core::fixtures::sample_passage;
 use sync_core::pass::DistrictSigner;
 use sync_core::protocol::{
     BatchRequest, BatchResponse, KeySetResponse, RecordResult, RecordStatus, RevocationsResponse,
+    RosterResponse,
 };
 use sync_core::signed::{RootSigner, TrustError};
 use sync_core::sync::{enroll_pinned, Pins, SyncConfig, SyncEngine, SyncError};
@@ -34,6 +35,7 @@ use sync_core::Ledger;
 enum Tamper {
     AddKey,
     StripRevocations,
+    UnrevokeRoster,
     AckAll,
 }
 
@@ -102,6 +104,17 @@ async fn forward(
             let mut r: RevocationsResponse = serde_json::from_slice(&bytes).unwrap();
             assert!(!r.revocations.is_empty(), "there is something to strip");
             r.revocations.clear();
+            json(serde_json::to_value(r).unwrap())
+        }
+        (Tamper::UnrevokeRoster, "/api/v1/roster") => {
+            let mut r: RosterResponse = serde_json::from_slice(&bytes).unwrap();
+            assert!(
+                r.entries.iter().any(|e| e.revoked),
+                "a revoked pass to hide"
+            );
+            for e in &mut r.entries {
+                e.revoked = false;
+            }
             json(serde_json::to_value(r).unwrap())
         }
         _ => (status, Body::from(bytes)).into_response(),
@@ -206,13 +219,38 @@ async fn a_tampering_proxy_changes_nothing_on_the_phone() {
     assert_eq!(e, TrustError::BadSignature);
     assert_eq!(ledger.lock().unwrap().key_set().unwrap(), keys_before);
 
-    // Stripped revocations (a revoked card would stay green) are refused; then the real delta lands.
+    // Stripped revocations (a revoked card would stay green) are refused, and so is a roster that
+    // shows the revoked pass as valid (a typed pass id would pass); then the real deltas land.
     revoke_a_pass(&state).await;
+    let pass_id = state.store.passes().await.unwrap()[0].pass_id.clone();
     let strip = proxy(&server, Tamper::StripRevocations).await;
     untrusted(engine_via(&ledger, &strip).step().await);
     assert_eq!(ledger.lock().unwrap().revocations_version().unwrap(), 0);
+    let roster_before = ledger.lock().unwrap().roster_version("c1").unwrap();
+    let unrevoke = proxy(&server, Tamper::UnrevokeRoster).await;
+    assert_eq!(
+        untrusted(engine_via(&ledger, &unrevoke).step().await),
+        TrustError::BadSignature
+    );
+    assert_eq!(
+        ledger.lock().unwrap().roster_version("c1").unwrap(),
+        roster_before
+    );
+    assert!(ledger
+        .lock()
+        .unwrap()
+        .roster_pass(&pass_id)
+        .unwrap()
+        .is_none());
     engine_via(&ledger, &server).step().await.unwrap();
     assert_eq!(ledger.lock().unwrap().revocations().unwrap().len(), 1);
+    let entry = ledger
+        .lock()
+        .unwrap()
+        .roster_pass(&pass_id)
+        .unwrap()
+        .unwrap();
+    assert!(entry.revoked, "the real roster says revoked");
 
     // "Accepted" for every batch, never stored: every passage stays pending on the phone.
     {

@@ -1,4 +1,4 @@
-//! Device endpoints: enrollment, checkpoint config, batch ingest, key set and revocation pulls.
+//! Device endpoints: enrollment, checkpoint config, batch ingest, key set, revocation and roster pulls.
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Query, State};
@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use sync_core::protocol::{
     BatchRequest, BatchResponse, CheckpointConfig, CompoundName, ConfigResponse, EnrollRequest,
-    EnrollResponse, KeySetResponse, RecordStatus, RevocationsResponse,
+    EnrollResponse, KeySetResponse, RecordStatus, RevocationsResponse, RosterResponse,
 };
 use sync_core::signed::batch_digest;
 use sync_core::validate::{check_text, clean_text};
@@ -259,6 +259,29 @@ pub async fn revocations(
         since: q.since,
         version,
         revocations,
+        nonce,
+        signature: String::new(),
+    })))
+}
+
+/// `GET /api/v1/roster?since=V&nonce=N`, signed: the device's compound's roster changes after `V`.
+pub async fn roster(
+    State(state): State<AppState>,
+    AuthedDevice(device): AuthedDevice,
+    Query(q): Query<Since>,
+) -> Result<Json<RosterResponse>, ApiError> {
+    let nonce = Nonce { nonce: q.nonce }.checked()?;
+    let cp = state
+        .store
+        .checkpoint(&device.checkpoint_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (version, entries) = state.store.roster_since(&cp.compound_id, q.since).await?;
+    Ok(Json(state.root.sign(RosterResponse {
+        compound_id: cp.compound_id,
+        since: q.since,
+        version,
+        entries,
         nonce,
         signature: String::new(),
     })))

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/passages", post(device::passages))
         .route("/api/v1/keys", get(device::keys))
         .route("/api/v1/revocations", get(device::revocations))
+        .route("/api/v1/roster", get(device::roster))
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {

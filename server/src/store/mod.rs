@@ -13,6 +13,7 @@ mod pg_tls;
 mod postgres;
 mod quarantine;
 mod reports;
+mod roster;
 mod sqlite;
 mod value;
 

@@ -171,6 +171,7 @@ impl Store {
         for serial in older {
             stmts.extend(revocation_stmts(&p.pass_id, serial, now_ms));
         }
+        stmts.extend(roster_stmts(&p.pass_id));
         self.run_in_order(stmts).await
     }
 
@@ -185,8 +186,9 @@ impl Store {
         if live.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) == 0 {
             return Ok(false);
         }
-        self.run_in_order(revocation_stmts(pass_id, i64::from(serial), now_ms))
-            .await?;
+        let mut stmts = revocation_stmts(pass_id, i64::from(serial), now_ms);
+        stmts.extend(roster_stmts(pass_id));
+        self.run_in_order(stmts).await?;
         Ok(true)
     }
 
@@ -322,6 +324,22 @@ impl Store {
             .await?;
         rows.first().map_or(Ok(0), |r| r.int(0))
     }
+}
+
+/// Raise the roster counter (serialising writers until they commit) and stamp the pass's rows with
+/// it, so devices pulling the roster since an older version get the pass again.
+fn roster_stmts(pass_id: &str) -> Vec<Stmt> {
+    vec![
+        Stmt::new(
+            "UPDATE counters SET value = value + 1 WHERE name = 'roster'",
+            vec![],
+        ),
+        Stmt::new(
+            "UPDATE passes SET roster_version = (SELECT value FROM counters WHERE name = 'roster')
+             WHERE pass_id = $1",
+            vec![pass_id.into()],
+        ),
+    ]
 }
 
 /// Raise the revocation counter (serialising revokers) and record the revocation at that version.

@@ -30,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_visitor_id_tail",
         include_str!("../../migrations/postgres/0005_visitor_id_tail.sql"),
     ),
+    (
+        "0006_roster",
+        include_str!("../../migrations/postgres/0006_roster.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_visitor_id_tail",
         include_str!("../../migrations/sqlite/0005_visitor_id_tail.sql"),
     ),
+    (
+        "0006_roster",
+        include_str!("../../migrations/sqlite/0006_roster.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

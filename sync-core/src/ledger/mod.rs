@@ -9,6 +9,7 @@ mod passages;
 mod purge;
 mod queries;
 mod recover;
+mod roster;
 mod schema;
 mod settings;
 mod upload;
@@ -22,6 +23,7 @@ pub use keys::{KeyRecord, Revocation};
 pub use purge::DEFAULT_RETENTION_DAYS;
 pub use queries::{DayCounts, KindCounts, RecordFilter};
 pub use recover::{Recovered, SETTING_RECOVERED};
+pub use roster::RosterStatus;
 pub use upload::{UploadOutcome, UploadState, UploadSummary};
 
 /// An open ledger file.

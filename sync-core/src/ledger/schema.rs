@@ -67,6 +67,54 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE passages ADD COLUMN set_aside TEXT;
     "#,
+    // 3: the compound's roster (pass status for typed ids, plates and ID-number tails), pulled as
+    // deltas; staff passes of the whole district; a `staff` subject kind.
+    r#"
+    CREATE TABLE roster (
+        pass_id TEXT PRIMARY KEY,
+        kind INTEGER NOT NULL,
+        serial INTEGER NOT NULL,
+        revoked INTEGER NOT NULL,
+        household TEXT NOT NULL,
+        name TEXT NOT NULL,
+        plate TEXT,
+        valid_until INTEGER NOT NULL,
+        id_tail TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX roster_plate ON roster (plate) WHERE plate IS NOT NULL;
+    CREATE INDEX roster_id_tail ON roster (id_tail) WHERE id_tail IS NOT NULL;
+    CREATE INDEX roster_household ON roster (household);
+    CREATE TABLE passages_v3 (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        recorded_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('resident', 'vehicle', 'visitor', 'staff')),
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        verdict TEXT NOT NULL CHECK (verdict IN ('admitted', 'denied')),
+        subject_key TEXT NOT NULL,
+        plate TEXT,
+        name TEXT,
+        id_tail TEXT,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        upload_state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (upload_state IN ('pending', 'uploaded', 'rejected')),
+        reject_reason TEXT,
+        settled_ms INTEGER,
+        set_aside TEXT
+    );
+    INSERT INTO passages_v3 SELECT seq, id, recorded_ms, kind, direction, verdict, subject_key, plate,
+        name, id_tail, body, prev_hash, hash, upload_state, reject_reason, settled_ms, set_aside
+        FROM passages;
+    DROP TABLE passages;
+    ALTER TABLE passages_v3 RENAME TO passages;
+    CREATE INDEX passages_day ON passages (recorded_ms, kind, direction, verdict);
+    CREATE INDEX passages_subject ON passages (subject_key, seq);
+    CREATE INDEX passages_pending ON passages (upload_state, seq);
+    CREATE INDEX passages_plate ON passages (plate) WHERE plate IS NOT NULL;
+    CREATE INDEX passages_id_tail ON passages (id_tail) WHERE id_tail IS NOT NULL;
+    "#,
 ];
 
 /// Bring the schema up to date, and create the device row on a new file.

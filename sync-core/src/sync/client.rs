@@ -12,7 +12,7 @@ use super::transport::{check_scheme, pinned_tls};
 use super::SyncError;
 use crate::protocol::{
     BatchLimits, BatchResponse, ConfigResponse, EnrollRequest, EnrollResponse, ErrorBody,
-    KeySetResponse, RevocationsResponse,
+    KeySetResponse, RevocationsResponse, RosterResponse,
 };
 
 /// Largest answer body the device reads (keys, revocations, config, batch results); a longer
@@ -132,6 +132,12 @@ impl ServerClient {
         nonce: &str,
     ) -> Result<RevocationsResponse, SyncError> {
         let url = self.url(&format!("/api/v1/revocations?since={since}&nonce={nonce}"));
+        let resp = self.authed(self.http.get(url))?.send().await?;
+        json_answer(resp).await
+    }
+
+    pub async fn roster(&self, since: u64, nonce: &str) -> Result<RosterResponse, SyncError> {
+        let url = self.url(&format!("/api/v1/roster?since={since}&nonce={nonce}"));
         let resp = self.authed(self.http.get(url))?.send().await?;
         json_answer(resp).await
     }

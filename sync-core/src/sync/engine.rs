@@ -1,5 +1,6 @@
 //! One sync round, step by step: upload every pending passage in `seq`-ordered batches, apply the
-//! server's per-record results atomically, then pull keys, revocations, config and server time.
+//! server's per-record results atomically, then pull keys, revocations, config, server time and the
+//! compound's roster.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,7 +16,9 @@ use super::SyncError;
 use crate::i18n::Localized;
 use crate::ledger::{Ledger, UploadOutcome};
 use crate::pass::KeySet;
-use crate::protocol::{BatchRequest, EnrollRequest, EnrollResponse, RecordStatus};
+use crate::protocol::{
+    BatchRequest, CheckpointConfig, EnrollRequest, EnrollResponse, RecordStatus,
+};
 use crate::signed::{nonce, RootKey};
 
 /// Ledger setting keys written by enrollment and read by the engine.
@@ -377,17 +380,25 @@ impl SyncEngine {
     }
 
     async fn pull(&mut self) -> Result<(), SyncError> {
-        let (since, district_id) = {
+        let (since, district_id, roster_since) = {
             let l = lock(&self.ledger)?;
             let district: Option<String> = l.setting(SETTING_DISTRICT)?;
-            (l.revocations_version()?, district.unwrap_or_default())
+            let config: Option<CheckpointConfig> = l.setting(SETTING_CONFIG)?;
+            let compound = config.map(|c| c.compound_id).unwrap_or_default();
+            (
+                l.revocations_version()?,
+                district.unwrap_or_default(),
+                l.roster_version(&compound)?,
+            )
         };
         let fresh = || nonce().map_err(|e| SyncError::BadAnswer(format!("no random nonce: {e}")));
         let asked = Asked {
             keys_nonce: fresh()?,
             revocations_nonce: fresh()?,
             config_nonce: fresh()?,
+            roster_nonce: fresh()?,
             since,
+            roster_since,
             district_id,
         };
         let keys = self.client.key_set(&asked.keys_nonce).await?;
@@ -400,10 +411,15 @@ impl SyncEngine {
         let config = self.client.config(&asked.config_nonce).await?;
         // The server's clock was read about half-way through the round trip.
         let midpoint = sent_at + chrono::Duration::from_std(sent.elapsed() / 2).unwrap_or_default();
+        let roster = self
+            .client
+            .roster(roster_since, &asked.roster_nonce)
+            .await?;
         let got = Pulled {
             keys,
             revocations,
             config,
+            roster,
         };
         // Nothing is applied unless every answer is the district's own, for this request.
         check_pull(self.config.root_key.as_ref(), &asked, &got)?;
@@ -414,6 +430,13 @@ impl SyncEngine {
         let mut l = lock(&self.ledger)?;
         l.replace_key_set(&got.keys.keys)?;
         l.apply_revocations(got.revocations.version, &got.revocations.revocations)?;
+        let roster = &got.roster;
+        l.apply_roster(
+            &roster.compound_id,
+            asked.roster_since == 0,
+            roster.version,
+            &roster.entries,
+        )?;
         l.set_setting(SETTING_DISTRICT, &got.keys.district_id)?;
         l.set_setting(SETTING_CONFIG, &config)?;
         l.set_setting(SETTING_CLOCK_OFFSET, &offset_ms)?;

@@ -1,17 +1,20 @@
 //! What the engine checks before it uses an answer: signed by the pinned district root key, for
 //! this request (nonce, revocation cursor, batch digest), and for this district.
 
-use crate::protocol::{BatchResponse, ConfigResponse, KeySetResponse, RevocationsResponse};
+use crate::protocol::{
+    BatchResponse, ConfigResponse, KeySetResponse, RevocationsResponse, RosterResponse,
+};
 use crate::signed::{batch_digest, RootKey, TrustError};
 
 use super::SyncError;
 
-/// The three answers of one pull, each asked with its own nonce.
+/// The answers of one pull, each asked with its own nonce.
 #[derive(Debug)]
 pub struct Pulled {
     pub keys: KeySetResponse,
     pub revocations: RevocationsResponse,
     pub config: ConfigResponse,
+    pub roster: RosterResponse,
 }
 
 /// The nonces and revocation cursor a pull was asked with.
@@ -20,7 +23,10 @@ pub struct Asked {
     pub keys_nonce: String,
     pub revocations_nonce: String,
     pub config_nonce: String,
+    pub roster_nonce: String,
     pub since: u64,
+    /// The roster version asked from (0: the whole roster).
+    pub roster_since: u64,
     /// The district this device was enrolled in (empty before enrollment finished).
     pub district_id: String,
 }
@@ -45,6 +51,18 @@ pub fn check_pull(root: Option<&RootKey>, asked: &Asked, got: &Pulled) -> Result
     }
     root.verify(&got.config)?;
     nonce_matches(&got.config.nonce, &asked.config_nonce)?;
+    root.verify(&got.roster)?;
+    nonce_matches(&got.roster.nonce, &asked.roster_nonce)?;
+    // A delta applies only on top of the version it starts from (never out of order).
+    if got.roster.since != asked.roster_since || got.roster.version < asked.roster_since {
+        return Err(TrustError::WrongNonce.into());
+    }
+    if got.roster.compound_id != got.config.config.compound_id {
+        return Err(SyncError::BadAnswer(format!(
+            "the roster is for compound {:?}, the checkpoint guards {:?}",
+            got.roster.compound_id, got.config.config.compound_id
+        )));
+    }
     if !asked.district_id.is_empty() && got.keys.district_id != asked.district_id {
         return Err(SyncError::BadAnswer(format!(
             "the key set is for district {:?}, this device belongs to {:?}",

@@ -2,6 +2,7 @@
 
 mod error;
 mod id_number;
+mod mask;
 mod phone;
 mod plate;
 mod temperature;
@@ -9,6 +10,7 @@ mod text;
 
 pub use error::ValidationError;
 pub use id_number::{validate_id_number, IdNumber, ID_WEIGHTS};
+pub use mask::{mask_id_number, mask_name};
 pub use phone::{mask_phone, validate_phone};
 pub use plate::{normalise_plate, validate_plate, Plate, PlateKind, PROVINCES};
 pub use temperature::{check_temperature, TemperatureCheck, DEFAULT_FEVER_THRESHOLD_C};

@@ -1,0 +1,80 @@
+//! The compound roster devices pull: the newest serial of every pass of a compound (and every
+//! staff pass of the district) changed after a version, with masked names and ID-number tails only.
+
+use chrono::DateTime;
+use sync_core::pass::PassKind;
+use sync_core::protocol::RosterEntry;
+use sync_core::validate::mask_name;
+
+use super::ingest::id_tail;
+use super::{DbError, Row, Store};
+
+fn kind(s: &str) -> PassKind {
+    PassKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .unwrap_or(PassKind::Resident)
+}
+
+fn entry(r: &Row) -> Result<(u64, RosterEntry), DbError> {
+    let version = u64::try_from(r.int(8)?).unwrap_or(0);
+    let until_ms = r.int(7)?;
+    let kind = kind(&r.text(1)?);
+    Ok((
+        version,
+        RosterEntry {
+            pass_id: r.text(0)?,
+            kind,
+            serial: u32::try_from(r.int(2)?).unwrap_or(0),
+            revoked: r.opt_int(3)?.is_some(),
+            household: r.text(4)?,
+            name: mask_name(&r.text(5)?),
+            plate: r.opt_text(6)?,
+            valid_until: DateTime::from_timestamp_millis(until_ms).unwrap_or_default(),
+            // Residents are found by the tail of their ID number; no other pass carries it.
+            id_tail: r
+                .opt_text(9)?
+                .filter(|_| kind == PassKind::Resident)
+                .map(|id| id_tail(&id)),
+        },
+    ))
+}
+
+impl Store {
+    /// Roster entries of `compound` changed after `since`, and the version they bring a device to.
+    pub async fn roster_since(
+        &self,
+        compound: &str,
+        since: u64,
+    ) -> Result<(u64, Vec<RosterEntry>), DbError> {
+        // The counter first: every change up to it has committed (changes take the counter's row
+        // lock until they commit), so no change below the answered version can appear later.
+        let counter = self
+            .rows("SELECT value FROM counters WHERE name = 'roster'", vec![])
+            .await?
+            .first()
+            .map(|r| r.int(0))
+            .transpose()?
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0);
+        let rows = self
+            .rows(
+                "SELECT p.pass_id, p.kind, p.serial, p.revoked_at_ms, p.household, p.display_name,
+                        p.plate, p.valid_until_ms, p.roster_version, r.id_number
+                 FROM passes p LEFT JOIN residents r ON r.id = p.resident_id
+                 WHERE (p.compound_id = $1 OR p.kind = 'staff') AND p.roster_version > $2
+                   AND p.serial = (SELECT MAX(q.serial) FROM passes q WHERE q.pass_id = p.pass_id)
+                 ORDER BY p.roster_version, p.pass_id",
+                vec![compound.into(), since.into()],
+            )
+            .await?;
+        let mut version = counter.max(since);
+        let mut entries = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (v, e) = entry(r)?;
+            version = version.max(v);
+            entries.push(e);
+        }
+        Ok((version, entries))
+    }
+}
