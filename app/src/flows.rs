@@ -5,12 +5,14 @@ use std::time::Instant;
 
 use chrono::Utc;
 use dioxus::prelude::*;
-use sync_core::Subject;
+use sync_core::protocol::RosterEntry;
+use sync_core::{Direction, Subject};
 
 use crate::ctx::Ctx;
 use crate::services::Services;
-use crate::state::gate::{store_failed, GateAction, GateStep};
+use crate::state::gate::{store_failed, GateAction, GateStep, Moment};
 use crate::state::records::day_start;
+use crate::state::scan::{TailMatch, TailMatches};
 use crate::state::status::StatusAction;
 use crate::state::verdict::VerdictAction;
 
@@ -72,49 +74,99 @@ pub fn run_step(mut ctx: Ctx, services: &Services, step: GateStep, frame_t: Opti
     }
 }
 
+/// Now, in the direction the scan screen is set to.
+fn moment(ctx: Ctx) -> Moment {
+    Moment {
+        direction: ctx.scan.peek().direction,
+        at: Instant::now(),
+        recorded_at: Utc::now(),
+        clock_offset_ms: ctx.status.peek().sync.clock_offset_ms,
+    }
+}
+
+/// Was this subject's last admitted passage at this device an "in"?
+fn inside(services: &Services, key: &str) -> bool {
+    services
+        .ledger()
+        .ok()
+        .and_then(|l| l.latest_for_subject(key).ok().flatten())
+        .is_some_and(|p| p.body.direction == Direction::In)
+}
+
 /// A code from the camera or a scanner on the home screen.
 pub fn gate_code(ctx: Ctx, services: &Services, payload: &str, frame_t: Option<f64>) {
     let checked = services.checker().check(payload, Utc::now());
-    let offset = ctx.status.peek().sync.clock_offset_ms;
-    let direction = ctx.scan.peek().direction;
+    let inside =
+        !checked.pass_id.is_empty() && inside(services, &format!("pass:{}", checked.pass_id));
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Scanned {
         checked,
         payload_key: payload.to_owned(),
-        direction,
-        at: Instant::now(),
-        recorded_at: Utc::now(),
-        clock_offset_ms: offset,
+        inside,
+        moment: moment(ctx),
     });
     run_step(ctx, services, step, frame_t);
 }
 
-/// A pass id typed from the card: household and name from this device's last passage of it, if any.
+/// A pass id typed from the card, checked against this compound's roster.
 pub fn typed_pass(ctx: Ctx, services: &Services, pass_id: String) {
-    let known = services.ledger().ok().and_then(|l| {
-        l.latest_for_subject(&format!("pass:{pass_id}"))
-            .ok()
-            .flatten()
-    });
-    let (household, name) = match known.map(|p| p.body.subject) {
-        Some(Subject::Resident {
-            household, name, ..
-        }) => (household, name),
-        _ => (String::new(), None),
-    };
-    let offset = ctx.status.peek().sync.clock_offset_ms;
-    let direction = ctx.scan.peek().direction;
+    let roster = services
+        .ledger()
+        .ok()
+        .and_then(|l| l.roster_pass(&pass_id).ok().flatten());
+    let inside = inside(services, &format!("pass:{pass_id}"));
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Typed {
         pass_id,
-        household,
-        name,
-        direction,
-        at: Instant::now(),
-        recorded_at: Utc::now(),
-        clock_offset_ms: offset,
+        roster,
+        inside,
+        moment: moment(ctx),
     });
     run_step(ctx, services, step, None);
+}
+
+/// Staff tapped "host confirmed" or "refuse" on a visitor's verdict.
+pub fn host_decision(ctx: Ctx, services: &Services, confirmed: bool) {
+    let mut gate = ctx.gate;
+    let step = gate.write().reduce(GateAction::HostDecision { confirmed });
+    run_step(ctx, services, step, None);
+}
+
+/// Is `household` in this compound? Before the first roster pull nothing is known, so nothing is
+/// refused here (the server still checks self-registrations).
+pub fn household_known(services: &Services, household: &str) -> bool {
+    services.ledger().ok().is_none_or(|l| {
+        l.roster_len().unwrap_or(0) == 0 || l.roster_has_household(household).unwrap_or(true)
+    })
+}
+
+/// The roster's residents whose ID number ends in `tail` (at most 20).
+pub fn id_tail_matches(services: &Services, tail: &str) -> TailMatches {
+    let people = services
+        .ledger()
+        .ok()
+        .and_then(|l| l.roster_id_tail(tail, 20).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| TailMatch {
+            pass_id: e.pass_id,
+            name: e.name,
+            household: e.household,
+        })
+        .collect();
+    TailMatches {
+        tail: tail.to_owned(),
+        people,
+    }
+}
+
+/// Roster passes registered to `plate` (none when unregistered or unreadable).
+pub fn plate_roster(services: &Services, plate: &str) -> Vec<RosterEntry> {
+    services
+        .ledger()
+        .ok()
+        .and_then(|l| l.roster_plate(plate).ok())
+        .unwrap_or_default()
 }
 
 /// A subject registered by a form (vehicle, visitor).
@@ -125,17 +177,21 @@ pub fn register(
     temperature_c: Option<f32>,
     fever: bool,
 ) {
-    let offset = ctx.status.peek().sync.clock_offset_ms;
-    let direction = ctx.scan.peek().direction;
+    let plate_roster = match &subject {
+        Subject::Vehicle {
+            plate,
+            pass_id: None,
+            ..
+        } => plate_roster(services, plate),
+        _ => Vec::new(),
+    };
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Registered {
         subject,
         temperature_c,
         fever,
-        direction,
-        at: Instant::now(),
-        recorded_at: Utc::now(),
-        clock_offset_ms: offset,
+        plate_roster,
+        moment: moment(ctx),
     });
     run_step(ctx, services, step, None);
 }

@@ -16,17 +16,21 @@ use crate::ports::{PassKindView, SyncSnapshot};
 use crate::services::Services;
 use crate::state::status::StatusAction;
 use crate::state::vehicle::VehicleAction;
-use crate::state::verdict::{Outcome, VerdictAction, VerdictView};
+use crate::state::verdict::{Headline, Outcome, VerdictAction, VerdictView};
 use crate::state::visitor::{Field, VisitorAction};
 use crate::state::wallet::WalletAction;
 
 /// Every scene name, in screenshot order.
-pub const SCENES: [&str; 12] = [
+pub const SCENES: [&str; 16] = [
     "enroll",
     "scan",
     "verdict-green",
     "verdict-red",
     "verdict-amber",
+    "verdict-other-compound",
+    "verdict-typed",
+    "verdict-visitor",
+    "verdict-fever",
     "vehicle",
     "visitor",
     "records",
@@ -130,28 +134,77 @@ pub fn signed_pass(name: &str, household: &str, plate: Option<&str>) -> Option<(
     Some((payload, body))
 }
 
-fn verdict(outcome: Outcome) -> VerdictView {
-    let (title_zh, title_en, detail_zh, detail_en, who) = match outcome {
-        Outcome::Green => ("请通行", "Admitted", "3-2-401", "3-2-401", "张小明"),
-        Outcome::Red => ("禁止通行", "Denied", "通行证已注销", "Pass revoked", "李华"),
-        Outcome::Amber => (
-            "已登记，无需重复扫码",
-            "Already registered",
-            "3-2-401",
-            "3-2-401",
+/// The verdict a verdict scene shows (one per outcome and the reasons staff most need to tell apart).
+fn verdict(scene: &str) -> Option<VerdictView> {
+    let (outcome, headline, kind, who, zh, en) = match scene {
+        "verdict-green" => (
+            Outcome::Green,
+            Headline::Admitted,
+            SubjectKind::Resident,
             "张小明",
+            "3-2-401",
+            "3-2-401",
         ),
+        "verdict-red" => (
+            Outcome::Red,
+            Headline::Denied,
+            SubjectKind::Resident,
+            "李华",
+            "通行证已注销",
+            "Pass revoked",
+        ),
+        "verdict-amber" => (
+            Outcome::Amber,
+            Headline::AlreadyRegistered,
+            SubjectKind::Resident,
+            "张小明",
+            "3-2-401",
+            "3-2-401",
+        ),
+        "verdict-other-compound" => (
+            Outcome::Red,
+            Headline::Denied,
+            SubjectKind::Resident,
+            "王五",
+            "非本小区通行证（和平小区）",
+            "Pass for another compound (和平小区)",
+        ),
+        "verdict-typed" => (
+            Outcome::Amber,
+            Headline::CheckCard,
+            SubjectKind::Resident,
+            "张**",
+            "手工录入 R000012 · 3-2-401 · 请核对证件上的姓名",
+            "Typed R000012 · 3-2-401 · check the name on the card",
+        ),
+        "verdict-visitor" => (
+            Outcome::Visitor,
+            Headline::Visitor,
+            SubjectKind::Visitor,
+            "赵*",
+            "被访户 3-2-401",
+            "Host household 3-2-401",
+        ),
+        "verdict-fever" => (
+            Outcome::Red,
+            Headline::Fever,
+            SubjectKind::Visitor,
+            "赵*",
+            "请引导至临时观察点，勿放行",
+            "Send to the observation point; do not admit",
+        ),
+        _ => return None,
     };
-    VerdictView {
+    Some(VerdictView {
         outcome,
-        kind: SubjectKind::Resident,
-        title_zh: title_zh.into(),
-        title_en: title_en.into(),
+        headline,
+        kind,
+        direction: Some(sync_core::Direction::In),
         who: who.into(),
-        detail_zh: detail_zh.into(),
-        detail_en: detail_en.into(),
-        seq: Some(13),
-    }
+        detail_zh: zh.into(),
+        detail_en: en.into(),
+        seq: (outcome != Outcome::Visitor).then_some(13),
+    })
 }
 
 /// The shared-state changes for a scene.
@@ -176,21 +229,14 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
             ..base
         }));
         match scene {
-            "verdict-green" => ctx
-                .verdict
-                .clone()
-                .write()
-                .reduce(VerdictAction::Show(verdict(Outcome::Green), Instant::now())),
-            "verdict-red" => ctx
-                .verdict
-                .clone()
-                .write()
-                .reduce(VerdictAction::Show(verdict(Outcome::Red), Instant::now())),
-            "verdict-amber" => ctx
-                .verdict
-                .clone()
-                .write()
-                .reduce(VerdictAction::Show(verdict(Outcome::Amber), Instant::now())),
+            v if v.starts_with("verdict-") => {
+                if let Some(view) = verdict(v) {
+                    ctx.verdict
+                        .clone()
+                        .write()
+                        .reduce(VerdictAction::Show(view, Instant::now()));
+                }
+            }
             "vehicle" => {
                 let mut v = ctx.vehicle;
                 v.write()
@@ -209,7 +255,7 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
                 ] {
                     f.write().reduce(VisitorAction::Input(field, value.into()));
                 }
-                let _ = f.write().submit();
+                let _ = f.write().submit(|_| true);
             }
             "my-pass" => {
                 let mut w = ctx.wallet;

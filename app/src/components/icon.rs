@@ -24,6 +24,26 @@ pub fn Icon(name: &'static str) -> Element {
         "keyboard" => {
             r#"<rect x="2" y="6" width="20" height="12" rx="2"/><path d="M6 10h1M10 10h1M14 10h1M18 10h1M7 14h10"/>"#
         }
+        // Verdict marks: one per outcome and per amber reason.
+        "check" => r#"<path d="M4 12.5l5 5L20 6.5"/>"#,
+        "cross" => r#"<path d="M5 5l14 14M19 5L5 19"/>"#,
+        "thermometer" => {
+            r#"<path d="M10 14V5a2 2 0 0 1 4 0v9a4 4 0 1 1-4 0z"/><path d="M12 9v7"/>"#
+        }
+        "card" => {
+            r#"<rect x="2" y="5" width="20" height="14" rx="2"/><circle cx="8" cy="11" r="2"/><path d="M5 16c1-2 5-2 6 0M14 10h5M14 14h4"/>"#
+        }
+        "clock" => r#"<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 3"/>"#,
+        "list-old" => {
+            r#"<path d="M4 6h10M4 12h8M4 18h6"/><circle cx="18" cy="15" r="4"/><path d="M18 13v2h1.5"/>"#
+        }
+        "repeat" => {
+            r#"<path d="M4 9a7 7 0 0 1 13-3l2 2M20 15a7 7 0 0 1-13 3l-2-2"/><path d="M19 4v4h-4M5 20v-4h4"/>"#
+        }
+        "door" => {
+            r#"<path d="M6 21V3h10v18M3 21h18"/><path d="M13 12h.01"/><path d="M17 8l3 4-3 4"/>"#
+        }
+        "alert" => r#"<path d="M12 3l10 18H2z"/><path d="M12 10v5M12 18h.01"/>"#,
         _ => "",
     };
     rsx! {

@@ -4,9 +4,11 @@ use std::time::{Duration, Instant};
 
 use dioxus::prelude::*;
 
-use crate::ctx::{use_ctx, use_lang};
+use crate::components::icon::Icon;
+use crate::ctx::{use_ctx, use_lang, use_services};
+use crate::flows;
 use crate::state::gate::GateAction;
-use crate::state::verdict::{Feedback, VerdictAction};
+use crate::state::verdict::{direction_label, kind_label, Feedback, Headline, VerdictAction};
 use crate::text::tr;
 
 /// JS that plays the tones and vibration pattern (silently skipped where unsupported).
@@ -63,6 +65,15 @@ pub fn VerdictOverlay() -> Element {
     let left = state.seconds_left(Instant::now());
     let frame_t: Option<String> = (*ctx.frame_t.read()).map(|t| format!("{t:.0}"));
     let seq = v.seq.map(|s| format!("#{s}")).unwrap_or_default();
+    let waiting = v.headline == Headline::Visitor;
+    let services = use_services();
+    let decide = move |confirmed: bool| {
+        let services = services.clone();
+        move |e: Event<MouseData>| {
+            e.stop_propagation();
+            flows::host_decision(ctx, &services, confirmed);
+        }
+    };
     rsx! {
         div {
             class: "verdict {v.outcome.css()}",
@@ -70,27 +81,46 @@ pub fn VerdictOverlay() -> Element {
             role: "alertdialog",
             aria_live: "assertive",
             "data-outcome": v.outcome.css(),
+            "data-headline": "{v.headline.mark()}",
             "data-frame-t": frame_t,
             onclick: move |_| {
-                verdict.write().reduce(VerdictAction::Dismiss);
-                gate.write().reduce(GateAction::VerdictClosed);
-            },
-            div { class: "verdict-mark", aria_hidden: "true",
-                match v.outcome {
-                    crate::state::verdict::Outcome::Green => "✓",
-                    crate::state::verdict::Outcome::Red => "✕",
-                    crate::state::verdict::Outcome::Amber => "!",
+                // A visitor waits for an answer: a stray tap does not close it.
+                if !waiting {
+                    verdict.write().reduce(VerdictAction::Dismiss);
+                    gate.write().reduce(GateAction::VerdictClosed);
                 }
+            },
+            div { class: "verdict-badges",
+                span { class: "badge kind", id: "verdict-kind", {kind_label(v.kind, lang)} }
+                if let Some(d) = v.direction {
+                    span { class: "badge dir", id: "verdict-direction", {direction_label(d, lang)} }
+                }
+            }
+            div { class: "verdict-mark", aria_hidden: "true",
+                Icon { name: v.headline.mark() }
             }
             h1 { class: "verdict-title", "{v.title(lang)}" }
             if !v.who.is_empty() {
                 p { class: "verdict-who", "{v.who}" }
             }
             p { class: "verdict-detail", id: "verdict-detail", "{v.detail(lang)}" }
-            p { class: "verdict-foot",
-                "{seq} · "
-                {tr(lang, "轻触继续", "Tap to continue")}
-                " ({left})"
+            if waiting {
+                div { class: "row verdict-actions",
+                    button { class: "wide confirm", r#type: "button", id: "host-confirm",
+                        onclick: decide(true),
+                        {tr(lang, "已核实被访户", "Host confirmed")}
+                    }
+                    button { class: "wide refuse", r#type: "button", id: "host-refuse",
+                        onclick: decide(false),
+                        {tr(lang, "拒绝", "Refuse")}
+                    }
+                }
+            } else {
+                p { class: "verdict-foot",
+                    "{seq} · "
+                    {tr(lang, "轻触继续", "Tap to continue")}
+                    " ({left})"
+                }
             }
         }
     }

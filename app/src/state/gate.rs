@@ -1,14 +1,22 @@
-//! The gate flow from a scanned or typed code to a passage: the duplicate window, what to record,
-//! and the verdict shown once the ledger has (or has not) stored it.
+//! The gate flow from a scanned or typed code, or a form, to a passage: the duplicate window, the
+//! roster for typed ids and plates, the host tap for visitors, and the verdict shown once the ledger
+//! has (or has not) stored it. The verdicts themselves are built in `gate_views.rs`.
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sync_core::i18n::{Lang, Localized};
-use sync_core::{DenyReason, Direction, NewPassage, Subject, SubjectKind, Verdict};
+use sync_core::protocol::RosterEntry;
+use sync_core::{DenyReason, Direction, NewPassage, Subject, Verdict};
 
-use super::verdict::{Outcome, VerdictView};
+use super::gate_views::{
+    duplicate_view, host_view, not_stored, registered_view, scanned_view, typed_view,
+    visitor_waiting,
+};
+use super::verdict::VerdictView;
 use crate::ports::{CheckedPass, PassKindView};
+
+pub use super::gate_views::stale_age;
 
 /// A short window: the same subject in the same direction within it is "already registered".
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(30);
@@ -19,6 +27,15 @@ pub struct GatePlace {
     pub checkpoint_id: String,
     pub gate: String,
     pub staff: String,
+}
+
+/// When and which way: what every gate action carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moment {
+    pub direction: Direction,
+    pub at: Instant,
+    pub recorded_at: DateTime<Utc>,
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// A passage to append, and the verdict to show once `Ledger::append` returned `Ok`.
@@ -34,7 +51,7 @@ pub struct PendingRecord {
 pub enum GateStep {
     /// Append `passage` to the ledger, then send `Stored` or `StoreFailed`.
     Record(Box<PendingRecord>),
-    /// Show this verdict; nothing is written.
+    /// Show this verdict; nothing is written (yet: a visitor waits for the host tap).
     Show(VerdictView),
     /// Nothing to do (the same code is still in front of the camera while its verdict shows).
     Ignore,
@@ -46,31 +63,28 @@ pub enum GateAction {
         checked: CheckedPass,
         /// The raw payload, to key codes that are not passes of ours.
         payload_key: String,
-        direction: Direction,
-        at: Instant,
-        recorded_at: DateTime<Utc>,
-        clock_offset_ms: Option<i64>,
+        /// This subject's last admitted passage here was "in" (it never went out).
+        inside: bool,
+        moment: Moment,
     },
-    /// A pass id typed from the card (staff checked it by eye).
+    /// A pass id typed from the card, with what this compound's roster says of it.
     Typed {
         pass_id: String,
-        household: String,
-        name: Option<String>,
-        direction: Direction,
-        at: Instant,
-        recorded_at: DateTime<Utc>,
-        clock_offset_ms: Option<i64>,
+        roster: Option<RosterEntry>,
+        inside: bool,
+        moment: Moment,
     },
-    /// A subject registered by a form (visitor, vehicle) with an optional temperature.
+    /// A subject registered by a form (visitor, vehicle) with an optional temperature. For a
+    /// vehicle without a scanned pass, `plate_roster` holds the roster's passes for its plate.
     Registered {
         subject: Subject,
         temperature_c: Option<f32>,
         fever: bool,
-        direction: Direction,
-        at: Instant,
-        recorded_at: DateTime<Utc>,
-        clock_offset_ms: Option<i64>,
+        plate_roster: Vec<RosterEntry>,
+        moment: Moment,
     },
+    /// Staff tapped "host confirmed" (`true`) or "refuse" on a visitor's verdict.
+    HostDecision { confirmed: bool },
     /// The ledger stored the passage with this seq.
     Stored {
         record: Box<PendingRecord>,
@@ -98,6 +112,8 @@ pub struct GateFlow {
     recent: Vec<Recent>,
     /// The key whose verdict is on screen now: the camera keeps seeing it, which is not a new scan.
     on_screen: Option<String>,
+    /// A visitor waiting for the host tap: the passage to record either way.
+    awaiting: Option<PendingRecord>,
 }
 
 impl GateFlow {
@@ -111,7 +127,13 @@ impl GateFlow {
             window,
             recent: Vec::new(),
             on_screen: None,
+            awaiting: None,
         }
+    }
+
+    /// Is a visitor's verdict waiting for the host tap?
+    pub fn awaiting_host(&self) -> bool {
+        self.awaiting.is_some()
     }
 
     pub fn reduce(&mut self, action: GateAction) -> GateStep {
@@ -119,103 +141,49 @@ impl GateFlow {
             GateAction::Scanned {
                 checked,
                 payload_key,
-                direction,
-                at,
-                recorded_at,
-                clock_offset_ms,
-            } => {
-                let key = if checked.pass_id.is_empty() {
-                    format!("code:{payload_key}")
-                } else {
-                    format!("pass:{}", checked.pass_id)
-                };
-                if self.on_screen.as_deref() == Some(key.as_str()) {
-                    return GateStep::Ignore;
-                }
-                if let Some(step) = self.duplicate(&key, direction, at) {
-                    return step;
-                }
-                let subject = subject_of(&checked);
-                let verdict = match checked.denied {
-                    None => Verdict::Admitted,
-                    Some(reason) => Verdict::Denied { reason },
-                };
-                let view = scanned_view(&checked, &subject);
-                self.record(
-                    key,
-                    subject,
-                    None,
-                    verdict,
-                    view,
-                    direction,
-                    recorded_at,
-                    clock_offset_ms,
-                )
-            }
+                inside,
+                moment,
+            } => self.scanned(checked, &payload_key, inside, moment),
             GateAction::Typed {
                 pass_id,
-                household,
-                name,
-                direction,
-                at,
-                recorded_at,
-                clock_offset_ms,
+                roster,
+                inside,
+                moment,
             } => {
                 let key = format!("pass:{pass_id}");
-                if let Some(step) = self.duplicate(&key, direction, at) {
+                if let Some(step) = self.duplicate(&key, moment) {
                     return step;
                 }
-                let view = VerdictView {
-                    outcome: Outcome::Amber,
-                    kind: SubjectKind::Resident,
-                    title_zh: "手工录入：请核对证件".into(),
-                    title_en: "Typed in: check the card".into(),
-                    who: name.clone().unwrap_or_else(|| pass_id.clone()),
-                    detail_zh: household.clone(),
-                    detail_en: household.clone(),
-                    seq: None,
-                };
-                let subject = Subject::Resident {
-                    pass_id,
-                    household,
-                    name,
-                };
-                self.record(
-                    key,
-                    subject,
-                    None,
-                    Verdict::Admitted,
-                    view,
-                    direction,
-                    recorded_at,
-                    clock_offset_ms,
-                )
+                let (subject, verdict, view) =
+                    typed_view(&pass_id, roster.as_ref(), inside, moment);
+                self.record(key, subject, None, verdict, view, moment)
             }
             GateAction::Registered {
                 subject,
                 temperature_c,
                 fever,
-                direction,
-                at,
-                recorded_at,
-                clock_offset_ms,
+                plate_roster,
+                moment,
             } => {
                 let key = subject.key();
-                if let Some(step) = self.duplicate(&key, direction, at) {
+                if let Some(step) = self.duplicate(&key, moment) {
                     return step;
                 }
-                let (verdict, view) = registered_view(&subject, fever);
-                self.record(
-                    key,
-                    subject,
-                    temperature_c,
-                    verdict,
-                    view,
-                    direction,
-                    recorded_at,
-                    clock_offset_ms,
-                )
+                let (verdict, view) = registered_view(&subject, fever, &plate_roster, moment);
+                self.record(key, subject, temperature_c, verdict, view, moment)
             }
+            GateAction::HostDecision { confirmed } => match self.awaiting.take() {
+                Some(mut record) => {
+                    if !confirmed {
+                        record.passage.verdict = Verdict::Denied {
+                            reason: DenyReason::StaffDecision,
+                        };
+                    }
+                    record.view = host_view(&record.view, confirmed);
+                    GateStep::Record(Box::new(record))
+                }
+                None => GateStep::Ignore,
+            },
             GateAction::Stored { record, seq, at } => {
                 let mut view = record.view;
                 view.seq = Some(seq);
@@ -230,41 +198,86 @@ impl GateFlow {
                 self.on_screen = Some(record.key);
                 GateStep::Show(view)
             }
-            GateAction::StoreFailed { zh, en } => GateStep::Show(VerdictView {
-                outcome: Outcome::Red,
-                kind: SubjectKind::Resident,
-                title_zh: "未保存，请重试".into(),
-                title_en: "Not stored, try again".into(),
-                who: String::new(),
-                detail_zh: zh,
-                detail_en: en,
-                seq: None,
-            }),
+            GateAction::StoreFailed { zh, en } => GateStep::Show(not_stored(zh, en)),
             GateAction::VerdictClosed => {
                 self.on_screen = None;
+                // A visitor's verdict closed without a tap: nothing was decided, nothing recorded.
+                self.awaiting = None;
                 GateStep::Ignore
             }
         }
     }
 
-    fn duplicate(&mut self, key: &str, direction: Direction, at: Instant) -> Option<GateStep> {
-        let window = self.window;
-        let hit = self.recent.iter().rev().find(|r| {
-            r.key == key && r.direction == direction && at.saturating_duration_since(r.at) < window
-        })?;
-        self.on_screen = Some(key.to_owned());
-        if hit.view.outcome == Outcome::Red {
-            // A denied code shown again: the same red, and no second record.
-            return Some(GateStep::Show(hit.view.clone()));
+    fn scanned(
+        &mut self,
+        checked: CheckedPass,
+        payload_key: &str,
+        inside: bool,
+        moment: Moment,
+    ) -> GateStep {
+        let key = if checked.pass_id.is_empty() {
+            format!("code:{payload_key}")
+        } else {
+            format!("pass:{}", checked.pass_id)
+        };
+        if self.on_screen.as_deref() == Some(key.as_str()) {
+            return GateStep::Ignore;
         }
-        let mut view = hit.view.clone();
-        view.outcome = Outcome::Amber;
-        view.title_zh = "已登记，无需重复扫码".into();
-        view.title_en = "Already registered".into();
-        Some(GateStep::Show(view))
+        if let Some(step) = self.duplicate(&key, moment) {
+            return step;
+        }
+        let subject = subject_of(&checked);
+        let verdict = match checked.denied {
+            None => Verdict::Admitted,
+            Some(reason) => Verdict::Denied { reason },
+        };
+        if verdict.is_admitted() && checked.kind == PassKindView::Visitor {
+            // Never plain green: staff confirm the host first, and either answer is recorded.
+            let view = visitor_waiting(&checked, moment);
+            let passage = self.passage(subject, None, verdict, moment);
+            self.on_screen = Some(key.clone());
+            self.awaiting = Some(PendingRecord {
+                passage,
+                key,
+                view: view.clone(),
+            });
+            return GateStep::Show(view);
+        }
+        let view = scanned_view(&checked, &subject, inside, moment);
+        self.record(key, subject, None, verdict, view, moment)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    fn duplicate(&mut self, key: &str, moment: Moment) -> Option<GateStep> {
+        let window = self.window;
+        let hit = self.recent.iter().rev().find(|r| {
+            r.key == key
+                && r.direction == moment.direction
+                && moment.at.saturating_duration_since(r.at) < window
+        })?;
+        self.on_screen = Some(key.to_owned());
+        Some(GateStep::Show(duplicate_view(&hit.view)))
+    }
+
+    fn passage(
+        &self,
+        subject: Subject,
+        temperature_c: Option<f32>,
+        verdict: Verdict,
+        moment: Moment,
+    ) -> NewPassage {
+        NewPassage {
+            checkpoint_id: self.place.checkpoint_id.clone(),
+            gate: self.place.gate.clone(),
+            direction: moment.direction,
+            recorded_at: moment.recorded_at,
+            clock_offset_ms: moment.clock_offset_ms,
+            staff: self.place.staff.clone(),
+            subject,
+            temperature_c,
+            verdict,
+        }
+    }
+
     fn record(
         &mut self,
         key: String,
@@ -272,21 +285,9 @@ impl GateFlow {
         temperature_c: Option<f32>,
         verdict: Verdict,
         view: VerdictView,
-        direction: Direction,
-        recorded_at: DateTime<Utc>,
-        clock_offset_ms: Option<i64>,
+        moment: Moment,
     ) -> GateStep {
-        let passage = NewPassage {
-            checkpoint_id: self.place.checkpoint_id.clone(),
-            gate: self.place.gate.clone(),
-            direction,
-            recorded_at,
-            clock_offset_ms,
-            staff: self.place.staff.clone(),
-            subject,
-            temperature_c,
-            verdict,
-        };
+        let passage = self.passage(subject, temperature_c, verdict, moment);
         GateStep::Record(Box::new(PendingRecord { passage, key, view }))
     }
 }
@@ -321,125 +322,6 @@ fn subject_of(checked: &CheckedPass) -> Subject {
     }
 }
 
-fn scanned_view(checked: &CheckedPass, subject: &Subject) -> VerdictView {
-    let who = match &checked.plate {
-        Some(plate) if checked.kind == PassKindView::Vehicle => plate.clone(),
-        _ => checked.display_name.clone(),
-    };
-    match checked.denied {
-        Some(_) => VerdictView {
-            outcome: Outcome::Red,
-            kind: subject.kind(),
-            title_zh: "禁止通行".into(),
-            title_en: "Denied".into(),
-            who,
-            detail_zh: checked.message(Lang::ZhCn).to_owned(),
-            detail_en: checked.message(Lang::En).to_owned(),
-            seq: None,
-        },
-        None if !checked.clock_checked => VerdictView {
-            outcome: Outcome::Amber,
-            kind: subject.kind(),
-            title_zh: "请通行（时钟未校准）".into(),
-            title_en: "Admitted (clock unchecked)".into(),
-            who,
-            detail_zh: format!("{} · 本机时间未与服务器核对，请同步", checked.household),
-            detail_en: format!(
-                "{} · device clock not checked against the server, sync",
-                checked.household
-            ),
-            seq: None,
-        },
-        None => match checked.revocations_stale_hours {
-            Some(hours) => {
-                let (age_zh, age_en) = stale_age(hours);
-                VerdictView {
-                    outcome: Outcome::Amber,
-                    kind: subject.kind(),
-                    title_zh: "请通行（注销名单未更新）".into(),
-                    title_en: "Admitted (revocation list out of date)".into(),
-                    who,
-                    detail_zh: format!(
-                        "{} · 注销名单{age_zh}，请核对证件并尽快同步",
-                        checked.household
-                    ),
-                    detail_en: format!(
-                        "{} · revocation list {age_en}: check the card, sync soon",
-                        checked.household
-                    ),
-                    seq: None,
-                }
-            }
-            None => VerdictView {
-                outcome: Outcome::Green,
-                kind: subject.kind(),
-                title_zh: "请通行".into(),
-                title_en: "Admitted".into(),
-                who,
-                detail_zh: checked.household.clone(),
-                detail_en: checked.household.clone(),
-                seq: None,
-            },
-        },
-    }
-}
-
-/// "72 hours old" or "never pulled", in both languages.
-pub fn stale_age(hours: i64) -> (String, String) {
-    if hours == i64::MAX {
-        ("从未更新".into(), "never pulled".into())
-    } else {
-        (format!("已 {hours} 小时未更新"), format!("{hours} h old"))
-    }
-}
-
-fn registered_view(subject: &Subject, fever: bool) -> (Verdict, VerdictView) {
-    let who = match subject {
-        Subject::Vehicle { plate, .. } => plate.clone(),
-        Subject::Visitor { name, .. } => crate::text::mask_name(name),
-        Subject::Resident { pass_id, name, .. } | Subject::Staff { pass_id, name } => {
-            name.clone().unwrap_or_else(|| pass_id.clone())
-        }
-    };
-    let detail = match subject {
-        Subject::Vehicle { occupants, .. } => (
-            format!("车内 {occupants} 人"),
-            format!("{occupants} aboard"),
-        ),
-        Subject::Visitor { host_household, .. } => (
-            format!("访 {host_household}"),
-            format!("visiting {host_household}"),
-        ),
-        Subject::Resident { household, .. } => (household.clone(), household.clone()),
-        Subject::Staff { .. } => (String::new(), String::new()),
-    };
-    if fever {
-        let reason = DenyReason::Fever;
-        let view = VerdictView {
-            outcome: Outcome::Amber,
-            kind: subject.kind(),
-            title_zh: "体温异常，请复测".into(),
-            title_en: "Fever: measure again".into(),
-            who,
-            detail_zh: detail.0,
-            detail_en: detail.1,
-            seq: None,
-        };
-        return (Verdict::Denied { reason }, view);
-    }
-    let view = VerdictView {
-        outcome: Outcome::Green,
-        kind: subject.kind(),
-        title_zh: "已登记，请通行".into(),
-        title_en: "Registered, admitted".into(),
-        who,
-        detail_zh: detail.0,
-        detail_en: detail.1,
-        seq: None,
-    };
-    (Verdict::Admitted, view)
-}
-
 /// Deny reasons in plain words, for the records list (sync-core's one table).
 pub fn deny_reason_text(reason: DenyReason, lang: Lang) -> String {
     reason.message(lang)
@@ -456,3 +338,7 @@ pub fn store_failed(err: &sync_core::LedgerError) -> GateAction {
 #[cfg(test)]
 #[path = "gate_tests.rs"]
 pub(crate) mod tests;
+
+#[cfg(test)]
+#[path = "gate_paths_tests.rs"]
+mod paths_tests;

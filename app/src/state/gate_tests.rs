@@ -3,10 +3,12 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use sync_core::i18n::Lang;
 use sync_core::{DenyReason, Direction, Ledger, Subject};
 
 use super::*;
 use crate::ports::{CheckedPass, PassKindView};
+use crate::state::verdict::{Headline, Outcome};
 
 fn place() -> GatePlace {
     GatePlace {
@@ -40,14 +42,21 @@ pub(crate) fn checked(pass_id: &str, denied: Option<DenyReason>) -> CheckedPass 
     }
 }
 
-fn scanned(c: CheckedPass, direction: Direction, at: Instant) -> GateAction {
-    GateAction::Scanned {
-        payload_key: c.pass_id.clone(),
-        checked: c,
+fn moment(direction: Direction, at: Instant) -> Moment {
+    Moment {
         direction,
         at,
         recorded_at: Utc::now(),
         clock_offset_ms: Some(0),
+    }
+}
+
+fn scanned(c: CheckedPass, direction: Direction, at: Instant) -> GateAction {
+    GateAction::Scanned {
+        payload_key: c.pass_id.clone(),
+        checked: c,
+        inside: false,
+        moment: moment(direction, at),
     }
 }
 
@@ -122,7 +131,7 @@ fn full_disk_shows_red_not_green() {
         assert!(i < 10_000, "the limit never took effect");
     };
     assert_eq!(red.outcome, Outcome::Red, "{red:?}");
-    assert_eq!(red.title_en, "Not stored, try again");
+    assert_eq!(red.title(Lang::En), "Not stored, try again");
     assert_eq!(red.seq, None);
     assert!(red.detail_en.contains("not stored"), "{red:?}");
     assert_eq!(
@@ -160,7 +169,7 @@ fn same_pass_within_window_is_already_registered_and_not_stored_twice() {
         t2,
     );
     assert_eq!(again.outcome, Outcome::Amber);
-    assert_eq!(again.title_en, "Already registered");
+    assert_eq!(again.title(Lang::En), "Already registered");
     assert_eq!(again.seq, Some(1), "points at the first passage");
     assert_eq!(ledger.stored_count().unwrap(), 1);
 
@@ -216,7 +225,7 @@ fn revoked_pass_is_red_with_reason_and_recorded_once() {
 }
 
 #[test]
-fn unchecked_clock_is_amber_and_fever_is_denied_amber() {
+fn unchecked_clock_is_amber_and_fever_is_its_own_red() {
     let mut flow = GateFlow::new(place());
     let t0 = Instant::now();
     let mut c = checked("R3", None);
@@ -240,14 +249,16 @@ fn unchecked_clock_is_amber_and_fever_is_denied_amber() {
         subject,
         temperature_c: Some(38.2),
         fever: true,
-        direction: Direction::In,
-        at: t0,
-        recorded_at: Utc::now(),
-        clock_offset_ms: None,
+        plate_roster: Vec::new(),
+        moment: moment(Direction::In, t0),
     }) else {
         panic!()
     };
-    assert_eq!(r.view.outcome, Outcome::Amber);
+    assert_eq!(r.view.outcome, Outcome::Red, "fever is never amber");
+    assert_eq!(r.view.headline, Headline::Fever);
+    assert_eq!(r.view.title(Lang::ZhCn), "体温异常");
+    assert!(r.view.detail(Lang::ZhCn).contains("观察点"));
+    assert!(r.view.detail(Lang::En).contains("observation point"));
     assert_eq!(
         r.passage.verdict,
         sync_core::Verdict::Denied {
@@ -266,10 +277,8 @@ fn unreadable_codes_are_keyed_by_payload() {
     let a = GateAction::Scanned {
         checked: c,
         payload_key: "hello".into(),
-        direction: Direction::In,
-        at: t0,
-        recorded_at: Utc::now(),
-        clock_offset_ms: None,
+        inside: false,
+        moment: moment(Direction::In, t0),
     };
     let GateStep::Record(r) = flow.reduce(a) else {
         panic!()

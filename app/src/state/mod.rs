@@ -2,6 +2,7 @@
 
 pub mod enroll;
 pub mod gate;
+mod gate_views;
 pub mod records;
 pub mod scan;
 pub mod settings;

@@ -25,7 +25,7 @@ pub enum Camera {
 pub enum ManualQuery {
     /// A valid plate (normalised): open the vehicle flow with it.
     Plate(String),
-    /// The last 4 characters of an ID number: search today's records.
+    /// The last 4 characters of an ID number: find the resident in the roster, staff pick one.
     IdTail(String),
     /// A pass id typed from the card: record a passage after staff checks the card.
     PassId(String),
@@ -41,6 +41,22 @@ pub struct ScanState {
     /// Shown under the manual field when the text means nothing.
     pub manual_invalid: bool,
     pub frames_seen: u64,
+    /// Residents whose ID number ends in the typed tail, for staff to pick from.
+    pub matches: Option<TailMatches>,
+}
+
+/// The roster's residents for a typed ID-number tail (names masked, households shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TailMatches {
+    pub tail: String,
+    pub people: Vec<TailMatch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TailMatch {
+    pub pass_id: String,
+    pub name: String,
+    pub household: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +71,12 @@ pub enum ScanAction {
     OpenManual,
     CloseManual,
     ManualInput(String),
-    /// Returns the parsed query through [`ScanState::take_manual`].
+    /// Returns the parsed query when the text is meaningful.
     SubmitManual,
+    /// The roster's answer for a typed ID-number tail.
+    ShowMatches(TailMatches),
+    /// A match was picked (returned as a typed pass id) or the list closed.
+    PickMatch(Option<String>),
 }
 
 impl ScanState {
@@ -69,6 +89,7 @@ impl ScanState {
             manual_text: String::new(),
             manual_invalid: false,
             frames_seen: 0,
+            matches: None,
         }
     }
 
@@ -107,6 +128,16 @@ impl ScanState {
             ScanAction::ManualInput(text) => {
                 self.manual_text = text;
                 self.manual_invalid = false;
+            }
+            ScanAction::ShowMatches(m) => self.matches = Some(m),
+            ScanAction::PickMatch(picked) => {
+                let known = picked.filter(|id| {
+                    self.matches
+                        .as_ref()
+                        .is_some_and(|m| m.people.iter().any(|p| &p.pass_id == id))
+                });
+                self.matches = None;
+                return known.map(ManualQuery::PassId);
             }
             ScanAction::SubmitManual => {
                 let query = parse_manual(&self.manual_text);
@@ -204,6 +235,33 @@ mod tests {
             s.reduce(ScanAction::SubmitManual),
             Some(ManualQuery::PassId("R000123".into()))
         );
+    }
+
+    #[test]
+    fn an_id_tail_lists_the_roster_matches_and_a_pick_becomes_a_typed_pass_id() {
+        let mut s = ScanState::new(Direction::In);
+        let person = |id: &str, household: &str| TailMatch {
+            pass_id: id.into(),
+            name: "张**".into(),
+            household: household.into(),
+        };
+        s.reduce(ScanAction::ShowMatches(TailMatches {
+            tail: "002X".into(),
+            people: vec![person("R1", "3-2-401"), person("R2", "5-1-101")],
+        }));
+        assert_eq!(s.matches.as_ref().map(|m| m.people.len()), Some(2));
+        assert_eq!(
+            s.reduce(ScanAction::PickMatch(Some("R2".into()))),
+            Some(ManualQuery::PassId("R2".into()))
+        );
+        assert!(s.matches.is_none());
+        // Only a listed person can be picked; closing picks nobody.
+        s.reduce(ScanAction::ShowMatches(TailMatches {
+            tail: "002X".into(),
+            people: vec![person("R1", "3-2-401")],
+        }));
+        assert_eq!(s.reduce(ScanAction::PickMatch(Some("R9".into()))), None);
+        assert_eq!(s.reduce(ScanAction::PickMatch(None)), None);
     }
 
     #[test]

@@ -3,17 +3,20 @@
 use std::time::{Duration, Instant};
 
 use sync_core::i18n::Lang;
-use sync_core::SubjectKind;
+use sync_core::{Direction, SubjectKind};
 
-/// The three colours staff see.
+/// The colours staff see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Admitted, and the passage is durable in the ledger.
     Green,
-    /// Denied.
+    /// Denied (and fever, which is never amber).
     Red,
-    /// Needs a look: fever, a clock warning, a typed pass id, or "already registered".
+    /// Admitted, but look again: a typed pass id, a clock warning, an old revocation list,
+    /// "already registered", "already inside".
     Amber,
+    /// A visitor: staff confirm the host (or refuse) before anything is recorded.
+    Visitor,
 }
 
 impl Outcome {
@@ -22,6 +25,7 @@ impl Outcome {
             Self::Green => "green",
             Self::Red => "red",
             Self::Amber => "amber",
+            Self::Visitor => "visitor",
         }
     }
 
@@ -40,6 +44,10 @@ impl Outcome {
                 tones: &[(880, 150), (0, 80), (660, 250)],
                 vibrate: &[150, 100, 150],
             },
+            Self::Visitor => Feedback {
+                tones: &[(660, 150), (0, 60), (880, 150), (0, 60), (660, 150)],
+                vibrate: &[100, 60, 100, 60, 100],
+            },
         }
     }
 
@@ -48,6 +56,8 @@ impl Outcome {
         match self {
             Self::Green => Duration::from_millis(2500),
             Self::Red | Self::Amber => Duration::from_secs(6),
+            // Waits for the host tap; nothing is recorded if it times out.
+            Self::Visitor => Duration::from_secs(60),
         }
     }
 }
@@ -59,14 +69,98 @@ pub struct Feedback {
     pub vibrate: &'static [u32],
 }
 
+/// Every headline the verdict screen can show, with its words and its mark: the one table of
+/// verdict wording (deny reasons come from sync-core's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Headline {
+    Admitted,
+    Registered,
+    Denied,
+    /// Red, with the instruction to send the person to the observation point.
+    Fever,
+    CheckCard,
+    ClockUnchecked,
+    RevocationsStale,
+    AlreadyRegistered,
+    AlreadyInside,
+    Visitor,
+    HostConfirmed,
+    NotStored,
+}
+
+impl Headline {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Self::Admitted => ("请通行", "Admitted"),
+            Self::Registered => ("已登记，请通行", "Registered, admitted"),
+            Self::Denied => ("禁止通行", "Denied"),
+            Self::Fever => ("体温异常", "Fever"),
+            Self::CheckCard => ("请核对证件", "Check the card"),
+            Self::ClockUnchecked => ("请通行（时钟未校准）", "Admitted (clock unchecked)"),
+            Self::RevocationsStale => (
+                "请通行（注销名单未更新）",
+                "Admitted (revocation list out of date)",
+            ),
+            Self::AlreadyRegistered => ("已登记，无需重复扫码", "Already registered"),
+            Self::AlreadyInside => ("重复进入", "Already inside"),
+            Self::Visitor => ("访客：请核实被访户", "Visitor: confirm the host"),
+            Self::HostConfirmed => ("已核实被访户，请通行", "Host confirmed, admitted"),
+            Self::NotStored => ("未保存，请重试", "Not stored, try again"),
+        };
+        match lang {
+            Lang::ZhCn => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// The icon drawn large on the verdict (each amber reason its own).
+    pub fn mark(self) -> &'static str {
+        match self {
+            Self::Admitted | Self::Registered | Self::HostConfirmed => "check",
+            Self::Denied | Self::NotStored => "cross",
+            Self::Fever => "thermometer",
+            Self::CheckCard => "card",
+            Self::ClockUnchecked => "clock",
+            Self::RevocationsStale => "list-old",
+            Self::AlreadyRegistered => "repeat",
+            Self::AlreadyInside => "door",
+            Self::Visitor => "visitor",
+        }
+    }
+}
+
+/// The kind of subject as the verdict names it.
+pub fn kind_label(kind: SubjectKind, lang: Lang) -> &'static str {
+    let (zh, en) = match kind {
+        SubjectKind::Resident => ("居民", "Resident"),
+        SubjectKind::Vehicle => ("车辆", "Vehicle"),
+        SubjectKind::Visitor => ("访客", "Visitor"),
+        SubjectKind::Staff => ("工作人员", "Staff"),
+    };
+    match lang {
+        Lang::ZhCn => zh,
+        Lang::En => en,
+    }
+}
+
+/// The direction as the verdict names it.
+pub fn direction_label(direction: Direction, lang: Lang) -> &'static str {
+    match (direction, lang) {
+        (Direction::In, Lang::ZhCn) => "进",
+        (Direction::Out, Lang::ZhCn) => "出",
+        (Direction::In, Lang::En) => "In",
+        (Direction::Out, Lang::En) => "Out",
+    }
+}
+
 /// Everything the verdict screen shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerdictView {
     pub outcome: Outcome,
+    pub headline: Headline,
     pub kind: SubjectKind,
-    /// Headline, e.g. "请通行" / "Admitted".
-    pub title_zh: String,
-    pub title_en: String,
+    /// Which way the subject was going (none for "not stored").
+    pub direction: Option<Direction>,
     /// The holder's display name, or the plate.
     pub who: String,
     /// Household, or the reason in plain words.
@@ -77,11 +171,8 @@ pub struct VerdictView {
 }
 
 impl VerdictView {
-    pub fn title(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::ZhCn => &self.title_zh,
-            Lang::En => &self.title_en,
-        }
+    pub fn title(&self, lang: Lang) -> &'static str {
+        self.headline.text(lang)
     }
 
     pub fn detail(&self, lang: Lang) -> &str {
@@ -155,9 +246,9 @@ mod tests {
     pub(crate) fn view(outcome: Outcome) -> VerdictView {
         VerdictView {
             outcome,
+            headline: Headline::Admitted,
             kind: SubjectKind::Resident,
-            title_zh: "请通行".into(),
-            title_en: "Admitted".into(),
+            direction: Some(Direction::In),
             who: "张小明".into(),
             detail_zh: "3-2-401".into(),
             detail_en: "3-2-401".into(),
@@ -186,12 +277,18 @@ mod tests {
 
     #[test]
     fn each_outcome_sounds_different() {
-        let g = Outcome::Green.feedback();
-        let r = Outcome::Red.feedback();
-        let a = Outcome::Amber.feedback();
-        assert_ne!(g, r);
-        assert_ne!(g, a);
-        assert_ne!(r, a);
+        let all = [
+            Outcome::Green,
+            Outcome::Red,
+            Outcome::Amber,
+            Outcome::Visitor,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a.feedback(), b.feedback(), "{a:?} and {b:?}");
+            }
+        }
+        let (g, r) = (Outcome::Green.feedback(), Outcome::Red.feedback());
         assert!(r.vibrate.len() > g.vibrate.len());
     }
 }

@@ -117,8 +117,9 @@ impl VisitorForm {
         }
     }
 
-    /// Validate every field; errors stay on the form, nothing typed is lost.
-    pub fn submit(&mut self) -> Option<VisitorEntry> {
+    /// Validate every field; errors stay on the form, nothing typed is lost. `host_known` says
+    /// whether a household is in this compound (from the roster).
+    pub fn submit(&mut self, host_known: impl Fn(&str) -> bool) -> Option<VisitorEntry> {
         self.errors = Default::default();
         let text = |s: &str| -> Result<String, ValidationError> {
             let t = s.trim();
@@ -137,7 +138,13 @@ impl VisitorForm {
         let id_number = optional(self.value(Field::IdNumber))
             .map(|id| validate_id_number(&id).map(|v| v.as_str().to_owned()))
             .transpose();
-        let host = text(self.value(Field::Host));
+        let host = text(self.value(Field::Host)).and_then(|h| {
+            if host_known(&h) {
+                Ok(h)
+            } else {
+                Err(ValidationError::UnknownHousehold)
+            }
+        });
         let reason = text(self.value(Field::Reason));
         let plate = optional(self.value(Field::Plate))
             .map(|p| validate_plate(&p).map(|v| v.text))
@@ -216,7 +223,7 @@ mod tests {
     #[test]
     fn valid_form_gives_a_visitor() {
         let mut f = filled();
-        let entry = f.submit().unwrap();
+        let entry = f.submit(|_| true).unwrap();
         let Subject::Visitor {
             phone,
             id_number,
@@ -242,7 +249,7 @@ mod tests {
             "110105194912310021".into(),
         ));
         f.reduce(VisitorAction::Input(Field::Name, "  ".into()));
-        assert_eq!(f.submit(), None);
+        assert_eq!(f.submit(|_| true), None);
         assert_eq!(
             f.error(Field::Phone, Lang::ZhCn).as_deref(),
             Some("手机号应为以13–19开头的11位数字")
@@ -274,17 +281,33 @@ mod tests {
     fn temperature_checks() {
         let mut f = filled();
         f.reduce(VisitorAction::Input(Field::Temperature, "38.1".into()));
-        assert!(f.submit().unwrap().fever);
+        assert!(f.submit(|_| true).unwrap().fever);
         f.reduce(VisitorAction::Input(Field::Temperature, "52".into()));
-        assert_eq!(f.submit(), None);
+        assert_eq!(f.submit(|_| true), None);
         assert!(f.error(Field::Temperature, Lang::En).is_some());
         f.reduce(VisitorAction::Input(Field::Temperature, "abc".into()));
-        assert_eq!(f.submit(), None);
+        assert_eq!(f.submit(|_| true), None);
         f.reduce(VisitorAction::Input(Field::Plate, "沪AD12345".into()));
         f.reduce(VisitorAction::Input(Field::Temperature, "".into()));
-        let e = f.submit().unwrap();
+        let e = f.submit(|_| true).unwrap();
         assert_eq!(e.temperature_c, None);
         f.reduce(VisitorAction::Clear);
         assert_eq!(f.value(Field::Name), "");
+    }
+
+    #[test]
+    fn a_host_household_not_in_the_compound_is_refused_under_its_field() {
+        let mut f = filled();
+        assert_eq!(f.submit(|h| h == "9-9-999"), None);
+        assert_eq!(
+            f.error(Field::Host, Lang::ZhCn).as_deref(),
+            Some("本小区没有这个住户")
+        );
+        assert_eq!(
+            f.error(Field::Host, Lang::En).as_deref(),
+            Some("this household is not in this compound")
+        );
+        assert!(!f.value(Field::Host).is_empty(), "what was typed stays");
+        assert!(f.submit(|_| true).is_some());
     }
 }

@@ -34,15 +34,19 @@ pub fn Scan() -> Element {
                 nav.push(Route::Vehicle {});
             }
             Some(ManualQuery::IdTail(tail)) => {
-                let mut r = ctx.records;
-                r.write().reduce(RecordsAction::ClearFilters);
-                r.write().reduce(RecordsAction::Search(tail));
-                nav.push(Route::Records {});
+                let matches = flows::id_tail_matches(&svc2, &tail);
+                scan.write().reduce(ScanAction::ShowMatches(matches));
             }
             Some(ManualQuery::PassId(id)) => flows::typed_pass(ctx, &svc2, id),
             None => {}
         }
     };
+    let svc3 = services.clone();
+    let pick = use_callback(move |picked: Option<String>| {
+        if let Some(ManualQuery::PassId(id)) = scan.write().reduce(ScanAction::PickMatch(picked)) {
+            flows::typed_pass(ctx, &svc3, id);
+        }
+    });
     let (in_cls, out_cls) = match s.direction {
         Direction::In => ("dir on", "dir"),
         Direction::Out => ("dir", "dir on"),
@@ -83,6 +87,38 @@ pub fn Scan() -> Element {
                     title: if s.torch == Torch::Unavailable { tr(lang, "此设备不支持手电筒", "No torch on this device") } else { "" },
                     onclick: move |_| { scan.write().reduce(ScanAction::ToggleTorch); },
                     crate::components::icon::Icon { name: "torch" }
+                }
+            }
+            if let Some(m) = s.matches.clone() {
+                div { class: "matches", id: "tail-matches", role: "dialog",
+                    h2 { {tr(lang, "身份证后4位 ", "ID ending ")} "{m.tail}" }
+                    if m.people.is_empty() {
+                        p { class: "notice", role: "status",
+                            {tr(lang, "本小区名册中无此人；访客请查今日记录", "Nobody in this compound's roster; for visitors, search today's records")}
+                        }
+                        button { class: "wide secondary", r#type: "button",
+                            onclick: move |_| {
+                                let tail = m.tail.clone();
+                                scan.write().reduce(ScanAction::PickMatch(None));
+                                let mut r = ctx.records;
+                                r.write().reduce(RecordsAction::ClearFilters);
+                                r.write().reduce(RecordsAction::Search(tail));
+                                nav.push(Route::Records {});
+                            },
+                            {tr(lang, "查今日记录", "Search today's records")}
+                        }
+                    }
+                    for p in m.people.iter().cloned() {
+                        button { class: "wide match", r#type: "button",
+                            onclick: move |_| pick.call(Some(p.pass_id.clone())),
+                            span { class: "match-name", "{p.name}" }
+                            span { class: "match-household", "{p.household}" }
+                        }
+                    }
+                    button { class: "wide secondary", r#type: "button", id: "matches-close",
+                        onclick: move |_| pick.call(None),
+                        {tr(lang, "取消", "Cancel")}
+                    }
                 }
             }
             if s.manual_open {

@@ -3,10 +3,12 @@
 use dioxus::prelude::*;
 
 use crate::components::camera::{CameraView, CodeRead};
-use crate::components::field::Field;
+use crate::components::field::Field as FieldInput;
 use crate::ctx::{use_ctx, use_lang, use_services};
 use crate::flows;
+use crate::route::Route;
 use crate::state::vehicle::VehicleAction;
+use crate::state::visitor::{Field, VisitorAction};
 use crate::text::tr;
 
 #[component]
@@ -22,12 +24,29 @@ pub fn Vehicle() -> Element {
         let checked = svc.checker().check(&read.text, chrono::Utc::now());
         vehicle.write().reduce(VehicleAction::Scanned(checked));
     };
+    let nav = use_navigator();
     let submit = move |_| {
         let subject = vehicle.write().submit();
-        if let Some(subject) = subject {
-            flows::register(ctx, &services, subject, None, false);
-            vehicle.write().reduce(VehicleAction::Reset);
+        let Some(subject) = subject else { return };
+        // A plate without a scanned pass that the roster does not know is a visitor's car: the
+        // driver registers as a visitor (phone and host household required).
+        if let sync_core::Subject::Vehicle {
+            plate,
+            pass_id: None,
+            ..
+        } = &subject
+        {
+            if flows::plate_roster(&services, plate).is_empty() {
+                let mut form = ctx.visitor;
+                form.write()
+                    .reduce(VisitorAction::Input(Field::Plate, plate.clone()));
+                vehicle.write().reduce(VehicleAction::Reset);
+                nav.push(Route::Visitor {});
+                return;
+            }
         }
+        flows::register(ctx, &services, subject, None, false);
+        vehicle.write().reduce(VehicleAction::Reset);
     };
     let notice = v.notice.as_ref().map(|(zh, en)| match lang {
         sync_core::i18n::Lang::ZhCn => zh.clone(),
@@ -41,7 +60,7 @@ pub fn Vehicle() -> Element {
             if let Some(n) = notice {
                 p { class: "notice", role: "status", "{n}" }
             }
-            Field {
+            FieldInput {
                 id: "vehicle-plate",
                 label: tr(lang, "车牌号", "Plate").to_string(),
                 value: v.plate_text.clone(),

@@ -30,7 +30,9 @@ pub fn Visitor() -> Element {
     let on_code = move |read: CodeRead| flows::gate_code(ctx, &svc, &read.text, Some(read.frame_t));
     let submit = move |e: FormEvent| {
         e.prevent_default();
-        let entry = form.write().submit();
+        let entry = form
+            .write()
+            .submit(|h| flows::household_known(&services, h));
         if let Some(entry) = entry {
             flows::register(
                 ctx,

@@ -32,6 +32,8 @@ pub enum ValidationError {
     TooLong { max: usize },
     #[error("field contains invisible or text-direction characters")]
     HiddenCharacters,
+    #[error("this household is not in this compound")]
+    UnknownHousehold,
 }
 
 impl Localized for ValidationError {
@@ -52,6 +54,7 @@ impl Localized for ValidationError {
                 Self::Required => "此项为必填".into(),
                 Self::TooLong { max } => format!("内容过长（最多{max}个字符）"),
                 Self::HiddenCharacters => "内容含有不可见字符或文字方向控制字符".into(),
+                Self::UnknownHousehold => "本小区没有这个住户".into(),
             },
         }
     }
