@@ -72,6 +72,8 @@ pub struct SyncSnapshot {
     pub clock_offset_ms: Option<i64>,
     /// Hours since the last signed pull of keys and revocations, when past the warning limit.
     pub revocations_warn_hours: Option<i64>,
+    /// The district switched this device off at this time: the gate screens are locked.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// Beyond this the device clock gets a warning on screen (5 minutes).

@@ -21,7 +21,7 @@ use crate::state::visitor::{Field, VisitorAction};
 use crate::state::wallet::WalletAction;
 
 /// Every scene name, in screenshot order.
-pub const SCENES: [&str; 16] = [
+pub const SCENES: [&str; 17] = [
     "enroll",
     "scan",
     "verdict-green",
@@ -38,6 +38,7 @@ pub const SCENES: [&str; 16] = [
     "settings",
     "my-pass",
     "add-pass",
+    "locked",
 ];
 
 fn path_of(scene: &str) -> &'static str {
@@ -226,6 +227,7 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
             last_error_zh: (scene == "status").then(|| "无法连接区级服务器（离线）".into()),
             last_error_en: (scene == "status")
                 .then(|| "the district server cannot be reached (connection refused)".into()),
+            disabled_at: (scene == "locked").then(Utc::now),
             ..base
         }));
         match scene {

@@ -46,6 +46,11 @@ fn every_screen_renders_in_both_languages() {
         ("settings", "发热阈值", "Fever threshold"),
         ("my-pass", "有效期至", "Valid until"),
         ("add-pass", "添加通行证", "Add a pass"),
+        (
+            "locked",
+            "本机已被街道停用",
+            "This device has been disabled",
+        ),
     ];
     assert_eq!(expect.len(), SCENES.len());
     for (scene, zh, en) in expect {

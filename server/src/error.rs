@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sync_core::protocol::{BatchLimits, ErrorBody};
+use sync_core::protocol::{BatchLimits, DisabledNotice, ErrorBody};
 
 use crate::store::DbError;
 
@@ -29,6 +29,9 @@ pub enum ApiError {
     Db(#[from] DbError),
     #[error("{0}")]
     Internal(String),
+    /// The device was switched off: 403 with the district-signed notice.
+    #[error("this device has been disabled by the district")]
+    Disabled(Box<DisabledNotice>),
 }
 
 impl ApiError {
@@ -43,6 +46,7 @@ impl ApiError {
             Self::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Db(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Disabled(_) => (StatusCode::FORBIDDEN, DisabledNotice::CODE),
         }
     }
 }
@@ -52,6 +56,9 @@ impl IntoResponse for ApiError {
         let (status, code) = self.parts();
         if let Self::TooLarge(limits) = self {
             return (status, Json(limits)).into_response();
+        }
+        if let Self::Disabled(notice) = self {
+            return (status, Json(notice)).into_response();
         }
         let message = match &self {
             Self::Db(_) | Self::Internal(_) => {

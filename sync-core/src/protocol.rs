@@ -212,6 +212,24 @@ pub struct RosterEntry {
     pub id_tail: Option<String>,
 }
 
+/// The 403 answer to a device an administrator switched off, signed by the district root, so that
+/// nobody else on the network can lock a gate. The phone then locks its gate screens and deletes
+/// the personal data of what it already uploaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisabledNotice {
+    /// Always [`DisabledNotice::CODE`].
+    pub code: String,
+    pub message: String,
+    pub device_id: String,
+    pub disabled_at: DateTime<Utc>,
+    #[serde(default)]
+    pub signature: String,
+}
+
+impl DisabledNotice {
+    pub const CODE: &'static str = "device_disabled";
+}
+
 /// Any error answer: a stable code for programs and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -237,4 +255,5 @@ signed_answer!(KeySetResponse, Answer::KeySet);
 signed_answer!(RevocationsResponse, Answer::Revocations);
 signed_answer!(ConfigResponse, Answer::Config);
 signed_answer!(RosterResponse, Answer::Roster);
+signed_answer!(DisabledNotice, Answer::Disabled);
 signed_answer!(BatchResponse, Answer::Receipt);

@@ -22,6 +22,7 @@ pub enum Answer {
     Config,
     Receipt,
     Roster,
+    Disabled,
 }
 
 impl Answer {
@@ -32,6 +33,7 @@ impl Answer {
             Self::Config => b"checkpoint/v1/config\0",
             Self::Receipt => b"checkpoint/v1/receipt\0",
             Self::Roster => b"checkpoint/v1/roster\0",
+            Self::Disabled => b"checkpoint/v1/disabled\0",
         }
     }
 }

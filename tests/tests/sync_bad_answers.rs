@@ -182,6 +182,7 @@ async fn a_failing_server_gets_backoff_not_a_busy_loop() {
             periodic: Duration::from_secs(30),
             backoff_min: Duration::from_millis(50),
             backoff_max: Duration::from_millis(800),
+            ..RunnerTimings::default()
         },
     );
     tokio::time::sleep(Duration::from_secs(3)).await;

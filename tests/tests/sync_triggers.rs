@@ -63,6 +63,7 @@ async fn queue_moves_without_a_new_write() {
             periodic: Duration::from_secs(60),
             backoff_min: Duration::from_millis(100),
             backoff_max: Duration::from_millis(800),
+            ..RunnerTimings::default()
         },
     );
     // App start triggered a round; it failed, and the status says offline with the backlog.

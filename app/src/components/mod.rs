@@ -3,6 +3,7 @@
 pub mod camera;
 pub mod field;
 pub mod icon;
+pub mod locked;
 pub mod qr;
 pub mod shell;
 pub mod status_bar;

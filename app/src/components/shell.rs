@@ -42,10 +42,27 @@ pub fn Shell() -> Element {
         }
     });
     let show_tabs = !matches!(route, Route::Enroll {} | Route::Home {});
+    // A device the district switched off shows no gate screen (and so gives no verdict).
+    let locked = !resident
+        && ctx.status.read().sync.disabled_at.is_some()
+        && matches!(
+            route,
+            Route::Scan {}
+                | Route::Vehicle {}
+                | Route::Visitor {}
+                | Route::Records {}
+                | Route::Home {}
+        );
     rsx! {
         div { class: "shell",
             StatusBar {}
-            main { class: "screen", Outlet::<Route> {} }
+            main { class: "screen",
+                if locked {
+                    super::locked::Locked {}
+                } else {
+                    Outlet::<Route> {}
+                }
+            }
             if show_tabs {
                 nav { class: "tabs", aria_label: tr(lang, "主菜单", "Main menu"),
                     for (target, label, icon) in tabs {

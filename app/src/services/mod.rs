@@ -197,6 +197,7 @@ impl Services {
                     last_error_en: s.last_error_en,
                     clock_offset_ms: s.clock_offset_ms,
                     revocations_warn_hours: self.revocations_warning(true),
+                    disabled_at: s.disabled_at,
                 }
             }
             None => {
@@ -210,6 +211,10 @@ impl Services {
                     rejected: summary.rejected,
                     oldest_pending_at: summary.oldest_pending_at,
                     revocations_warn_hours: self.revocations_warning(false),
+                    disabled_at: self
+                        .ledger()
+                        .ok()
+                        .and_then(|l| l.disabled_at().ok().flatten()),
                     ..SyncSnapshot::default()
                 }
             }

@@ -8,8 +8,9 @@ use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
 use sync_core::protocol::{
-    BatchRequest, BatchResponse, CheckpointConfig, CompoundName, ConfigResponse, EnrollRequest,
-    EnrollResponse, KeySetResponse, RecordStatus, RevocationsResponse, RosterResponse,
+    BatchRequest, BatchResponse, CheckpointConfig, CompoundName, ConfigResponse, DisabledNotice,
+    EnrollRequest, EnrollResponse, KeySetResponse, RecordStatus, RevocationsResponse,
+    RosterResponse,
 };
 use sync_core::signed::batch_digest;
 use sync_core::validate::{check_text, clean_text};
@@ -40,6 +41,19 @@ impl FromRequestParts<AppState> for AuthedDevice {
             .device_by_token(&hash_token(token))
             .await?
             .ok_or(ApiError::Unauthorized)?;
+        if let Some(at_ms) = device.disabled_at_ms {
+            tracing::warn!(device_id = %device.device_id, "request from a disabled device refused");
+            let notice = DisabledNotice {
+                code: DisabledNotice::CODE.into(),
+                message: "this device has been disabled by the district; its gate screens are \
+                          locked until an administrator enables it again"
+                    .into(),
+                device_id: device.device_id,
+                disabled_at: chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
+                signature: String::new(),
+            };
+            return Err(ApiError::Disabled(Box::new(state.root.sign(notice))));
+        }
         Ok(Self(device))
     }
 }

@@ -19,6 +19,8 @@ pub struct Device {
     pub device_id: String,
     pub checkpoint_id: String,
     pub label: String,
+    /// Switched off by an administrator (a lost phone): every endpoint refuses it.
+    pub disabled_at_ms: Option<i64>,
 }
 
 /// What an enrollment attempt came to.
@@ -60,6 +62,9 @@ pub struct DeviceInfo {
     pub missing: i64,
     /// Released by an administrator: may be enrolled again.
     pub released_at_ms: Option<i64>,
+    /// Disabled by an administrator (and by whom).
+    pub disabled_at_ms: Option<i64>,
+    pub disabled_by: Option<String>,
 }
 
 fn checkpoint(r: &Row) -> Result<Checkpoint, DbError> {
@@ -194,7 +199,8 @@ impl Store {
                              VALUES ($1, $2, $3, $4, $5, $6)
                              ON CONFLICT (device_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id,
                              label = excluded.label, token_hash = excluded.token_hash,
-                             enrolled_at_ms = excluded.enrolled_at_ms, released_at_ms = NULL",
+                             enrolled_at_ms = excluded.enrolled_at_ms, released_at_ms = NULL,
+                             disabled_at_ms = NULL, disabled_by = NULL",
                             vec![
                                 device_id.into(),
                                 row.text(0)?.into(),
@@ -258,10 +264,55 @@ impl Store {
         Ok(!out.first[0].is_empty())
     }
 
+    /// Switch a device off (`disable`) or on again, audited in the same transaction. False when no
+    /// such device exists or it is already in that state. Records it uploaded before stay.
+    pub async fn set_device_disabled(
+        &self,
+        device_id: &str,
+        disable: bool,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<bool, DbError> {
+        let change = if disable {
+            Stmt::new(
+                "UPDATE devices SET disabled_at_ms = $1, disabled_by = $2
+                 WHERE device_id = $3 AND disabled_at_ms IS NULL RETURNING device_id",
+                vec![now_ms.into(), actor.into(), device_id.into()],
+            )
+        } else {
+            Stmt::new(
+                "UPDATE devices SET disabled_at_ms = NULL, disabled_by = NULL
+                 WHERE device_id = $1 AND disabled_at_ms IS NOT NULL RETURNING device_id",
+                vec![device_id.into()],
+            )
+        };
+        let (action, detail) = if disable {
+            ("disable_device", format!("disabled device {device_id}"))
+        } else {
+            ("enable_device", format!("enabled device {device_id} again"))
+        };
+        let actor = actor.to_owned();
+        let out = self
+            .transact(
+                vec![change],
+                Box::new(move |rows| {
+                    if rows[0].is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    Ok(vec![Stmt::new(
+                        "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
+                        vec![now_ms.into(), actor.into(), action.into(), detail.into()],
+                    )])
+                }),
+            )
+            .await?;
+        Ok(!out.first[0].is_empty())
+    }
+
     /// The device holding this token hash, if any.
     pub async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, DbError> {
         self.rows(
-            "SELECT device_id, checkpoint_id, label FROM devices WHERE token_hash = $1",
+            "SELECT device_id, checkpoint_id, label, disabled_at_ms FROM devices WHERE token_hash = $1",
             vec![token_hash.into()],
         )
         .await?
@@ -271,6 +322,7 @@ impl Store {
                 device_id: r.text(0)?,
                 checkpoint_id: r.text(1)?,
                 label: r.text(2)?,
+                disabled_at_ms: r.opt_int(3)?,
             })
         })
         .transpose()
@@ -282,7 +334,7 @@ impl Store {
                     d.last_batch_at_ms, d.last_batch_size, d.backlog, d.last_seq, d.n_gaps,
                     d.n_breaks, d.n_rejected,
                     d.last_seq - (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id),
-                    d.released_at_ms
+                    d.released_at_ms, d.disabled_at_ms, d.disabled_by
              FROM devices d ORDER BY d.checkpoint_id, d.device_id",
             vec![],
         )
@@ -304,6 +356,8 @@ impl Store {
                 n_rejected: r.int(11)?,
                 missing: r.int(12)?.max(0),
                 released_at_ms: r.opt_int(13)?,
+                disabled_at_ms: r.opt_int(14)?,
+                disabled_by: r.opt_text(15)?,
             })
         })
         .collect()

@@ -34,6 +34,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_roster",
         include_str!("../../migrations/postgres/0006_roster.sql"),
     ),
+    (
+        "0007_device_disable",
+        include_str!("../../migrations/postgres/0007_device_disable.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_roster",
         include_str!("../../migrations/sqlite/0006_roster.sql"),
     ),
+    (
+        "0007_device_disable",
+        include_str!("../../migrations/sqlite/0007_device_disable.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/report.csv", get(pages::report_csv))
         .route("/admin/devices", get(pages::devices))
         .route("/admin/devices/release", post(pages::release_device))
+        .route("/admin/devices/{verb}", post(pages::set_device_disabled))
         .route("/admin/quarantine", get(quarantine::list))
         .route("/admin/quarantine/review", post(quarantine::review))
         .route("/admin/audit", get(pages::audit))

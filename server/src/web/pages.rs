@@ -142,6 +142,7 @@ pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Resp
                 last_batch_size => d.last_batch_size, backlog => d.backlog, last_seq => d.last_seq,
                 missing => d.missing, n_gaps => d.n_gaps, n_breaks => d.n_breaks, n_rejected => d.n_rejected,
                 released => d.released_at_ms.map(|t| local_time(&state, t)),
+                disabled => d.disabled_at_ms.map(|t| local_time(&state, t)), disabled_by => d.disabled_by,
                 held => held.get(&d.device_id).copied().unwrap_or(0),
             }
         })
@@ -199,5 +200,40 @@ pub async fn release_device(
         )));
     }
     tracing::info!(device_id, by = %admin.username, "device released for re-enrollment");
+    Ok(axum::response::Redirect::to("/admin/devices").into_response())
+}
+
+/// `POST /admin/devices/disable` and `/admin/devices/enable`: switch a lost phone off (its token is
+/// refused everywhere, it locks and deletes uploaded personal data at its next contact) or on again.
+/// Two steps: the confirmation box must be ticked. Audited with the change.
+pub async fn set_device_disabled(
+    State(state): State<AppState>,
+    admin: Admin,
+    axum::extract::Path(verb): axum::extract::Path<String>,
+    axum::Form(f): axum::Form<ReleaseForm>,
+) -> Result<Response, WebError> {
+    admin.check_csrf(&f.csrf)?;
+    let disable = match verb.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(WebError::BadRequest(format!("unknown action {verb}"))),
+    };
+    if f.confirm != "yes" {
+        return Err(WebError::BadRequest(
+            "请勾选确认后再操作 Tick the confirmation box first".into(),
+        ));
+    }
+    let device_id = f.device_id;
+    let now = Utc::now().timestamp_millis();
+    if !state
+        .store
+        .set_device_disabled(&device_id, disable, &admin.username, now)
+        .await?
+    {
+        return Err(WebError::BadRequest(format!(
+            "设备 {device_id} 不存在或已是该状态 Device {device_id} does not exist or is already in that state"
+        )));
+    }
+    tracing::info!(device_id, disable, by = %admin.username, "device state changed");
     Ok(axum::response::Redirect::to("/admin/devices").into_response())
 }

@@ -3,6 +3,7 @@
 //! Durability: WAL mode with `synchronous=FULL`; `append` returns only after the passage is on disk.
 //! A ledger belongs to one device; `seq` counts up from 1 with no gaps and never repeats, even after purges.
 
+mod disable;
 mod error;
 mod keys;
 mod passages;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use disable::SETTING_DISABLED_AT;
 pub use error::LedgerError;
 pub use keys::{KeyRecord, Revocation};
 pub use purge::DEFAULT_RETENTION_DAYS;

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use super::transport::{check_scheme, pinned_tls};
 use super::SyncError;
 use crate::protocol::{
-    BatchLimits, BatchResponse, ConfigResponse, EnrollRequest, EnrollResponse, ErrorBody,
-    KeySetResponse, RevocationsResponse, RosterResponse,
+    BatchLimits, BatchResponse, ConfigResponse, DisabledNotice, EnrollRequest, EnrollResponse,
+    ErrorBody, KeySetResponse, RevocationsResponse, RosterResponse,
 };
 
 /// Largest answer body the device reads (keys, revocations, config, batch results); a longer
@@ -156,7 +156,16 @@ async fn json_answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, 
         let bytes = read_limited(resp, MAX_ANSWER_BYTES).await?;
         return serde_json::from_slice(&bytes).map_err(|e| SyncError::BadAnswer(e.to_string()));
     }
-    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+    if status == StatusCode::FORBIDDEN {
+        let body = read_limited(resp, MAX_ANSWER_BYTES)
+            .await
+            .unwrap_or_default();
+        return Err(match serde_json::from_slice::<DisabledNotice>(&body) {
+            Ok(n) if n.code == DisabledNotice::CODE => SyncError::Disabled(Box::new(n)),
+            _ => SyncError::Unauthorized,
+        });
+    }
+    if status == StatusCode::UNAUTHORIZED {
         return Err(SyncError::Unauthorized);
     }
     if status.is_server_error() {

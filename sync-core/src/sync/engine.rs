@@ -19,7 +19,7 @@ use crate::pass::KeySet;
 use crate::protocol::{
     BatchRequest, CheckpointConfig, EnrollRequest, EnrollResponse, RecordStatus,
 };
-use crate::signed::{nonce, RootKey};
+use crate::signed::{nonce, RootKey, TrustError};
 
 /// Ledger setting keys written by enrollment and read by the engine.
 pub const SETTING_SERVER_URL: &str = "server_url";
@@ -212,7 +212,10 @@ impl SyncEngine {
 
     /// Re-read pending/rejected counts from the ledger into the status.
     pub fn refresh_counts(&mut self) -> Result<(), SyncError> {
-        let summary = lock(&self.ledger)?.upload_summary()?;
+        let l = lock(&self.ledger)?;
+        let summary = l.upload_summary()?;
+        self.status.disabled_at = l.disabled_at()?;
+        drop(l);
         self.status.pending = summary.pending;
         self.status.rejected = summary.rejected;
         self.status.oldest_pending_at = summary.oldest_pending_at;
@@ -242,8 +245,9 @@ impl SyncEngine {
     /// One full round: upload everything pending, then pull. Status is updated either way.
     pub async fn step(&mut self) -> Result<StepReport, SyncError> {
         self.status.syncing = true;
-        let result = self.round().await;
+        let mut result = self.round().await;
         self.status.syncing = false;
+        result = self.follow_disabled(result);
         match &result {
             Ok(_) => {
                 self.status.online = true;
@@ -263,7 +267,52 @@ impl SyncEngine {
     async fn round(&mut self) -> Result<StepReport, SyncError> {
         let report = self.upload_pending().await?;
         self.pull().await?;
+        // The district answered and signed: this device is (again) enabled.
+        let mut l = lock(&self.ledger)?;
+        if l.disabled_at()?.is_some() {
+            l.unlock()?;
+            tracing::info!("the district enabled this device again");
+        }
+        self.status.disabled_at = None;
         Ok(report)
+    }
+
+    /// A "disabled" answer locks the device only when the pinned root key signed it for this
+    /// device; otherwise it is an untrusted answer and nothing changes.
+    fn follow_disabled(
+        &mut self,
+        result: Result<StepReport, SyncError>,
+    ) -> Result<StepReport, SyncError> {
+        let Err(SyncError::Disabled(notice)) = result else {
+            return result;
+        };
+        let root = self.config.root_key.as_ref().ok_or(TrustError::NotPinned)?;
+        root.verify(notice.as_ref())?;
+        let mut l = lock(&self.ledger)?;
+        if notice.device_id != l.device_id() {
+            return Err(TrustError::WrongNonce.into());
+        }
+        let purged = l.lock_disabled(notice.disabled_at)?;
+        tracing::warn!(purged, "the district disabled this device: gate locked, uploaded records' personal data deleted");
+        self.status.disabled_at = Some(notice.disabled_at);
+        Err(SyncError::Disabled(notice))
+    }
+
+    /// The retention purge: settled passages recorded more than `retention_days` ago (never a
+    /// pending one). Run at start and daily by the runner.
+    pub fn purge_expired(&self, retention_days: u32) -> Result<usize, SyncError> {
+        let cutoff = Utc::now()
+            .checked_sub_signed(chrono::Duration::days(i64::from(retention_days)))
+            .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
+        Ok(lock(&self.ledger)?.purge_settled_before(cutoff)?)
+    }
+
+    /// The retention period from the checkpoint config (28 days before the first pull).
+    pub fn retention_days(&self) -> u32 {
+        lock(&self.ledger)
+            .ok()
+            .and_then(|l| l.setting::<CheckpointConfig>(SETTING_CONFIG).ok().flatten())
+            .map_or(crate::ledger::DEFAULT_RETENTION_DAYS, |c| c.retention_days)
     }
 
     /// Upload everything pending in `seq`-ordered batches, without the pulls of a full round.

@@ -32,6 +32,10 @@ pub enum SyncError {
     /// enrollment QR): nothing from it was applied.
     #[error("untrusted answer, nothing applied: {0}")]
     Untrusted(#[from] crate::signed::TrustError),
+    /// The district switched this device off (the notice is checked against the pinned root key
+    /// before the phone acts on it).
+    #[error("this device has been disabled by the district; gate screens are locked")]
+    Disabled(Box<crate::protocol::DisabledNotice>),
 }
 
 impl SyncError {
@@ -40,6 +44,7 @@ impl SyncError {
         matches!(
             self,
             Self::Unauthorized
+                | Self::Disabled(_)
                 | Self::NotEnrolled
                 | Self::RecordTooLarge
                 | Self::LedgerPoisoned
@@ -74,6 +79,7 @@ impl Localized for SyncError {
                 Self::LedgerPoisoned => "本机记录库不可用，请重启应用".into(),
                 Self::Insecure(_) => "只能通过 https:// 连接区级服务器（http:// 仅限本机）".into(),
                 Self::Untrusted(e) => format!("应答不可信，未采用：{}", e.message(Lang::ZhCn)),
+                Self::Disabled(_) => "本机已被街道停用，卡口界面已锁定".into(),
             },
         }
     }

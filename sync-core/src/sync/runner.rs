@@ -25,6 +25,8 @@ pub struct RunnerTimings {
     pub periodic: Duration,
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// How often the retention purge runs (and once at start).
+    pub purge_every: Duration,
 }
 
 impl Default for RunnerTimings {
@@ -34,6 +36,7 @@ impl Default for RunnerTimings {
             periodic: Duration::from_secs(30),
             backoff_min: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
+            purge_every: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -92,6 +95,8 @@ async fn run(
     status_tx: watch::Sender<SyncStatus>,
 ) {
     let mut backoff = Backoff::new(timings.backoff_min, timings.backoff_max);
+    // The retention purge runs on its own: at start and then daily (settled passages only).
+    let mut purged_at: Option<tokio::time::Instant> = None;
     // App start: the first round runs at once, as a full round.
     let mut wait = Duration::ZERO;
     let mut starting = true;
@@ -113,6 +118,14 @@ async fn run(
             }
             Err(_elapsed) => !std::mem::take(&mut starting),
         };
+        if purged_at.is_none_or(|t| t.elapsed() >= timings.purge_every) {
+            purged_at = Some(tokio::time::Instant::now());
+            match engine.purge_expired(engine.retention_days()) {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "retention purge"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "retention purge failed; kept everything"),
+            }
+        }
         // Show the fresh backlog at once, before the round's network calls.
         if engine.refresh_counts().is_ok() {
             status_tx.send_replace(engine.status().clone());

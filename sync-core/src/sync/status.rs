@@ -20,6 +20,9 @@ pub struct SyncStatus {
     pub clock_offset_ms: Option<i64>,
     /// A sync round is running now.
     pub syncing: bool,
+    /// Since when the district has this device switched off (gate screens locked).
+    #[serde(default)]
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 impl SyncStatus {
