@@ -482,6 +482,65 @@ async fn a_device_id_reenrolls_only_after_an_administrator_releases_it() {
     server.abort();
 }
 
+/// "Disable device" on the devices page takes two steps (the confirmation box) and the CSRF token,
+/// is audited, and shows; "enable" undoes it.
+#[tokio::test]
+async fn a_device_is_disabled_and_enabled_from_the_devices_page_in_two_steps() {
+    let (dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let (base, server) = serve_loopback(&state).await;
+    let ledger = Arc::new(Mutex::new(
+        Ledger::open(dir.path().join("gate.db")).unwrap(),
+    ));
+    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
+        .await
+        .unwrap();
+    let device_id = state.store.devices().await.unwrap()[0].device_id.clone();
+    let id = device_id.as_str();
+    let (cookie, csrf) = login(&state).await;
+    let (_, html, _) = send(&state, page("/admin/devices", &cookie)).await;
+    assert!(html.contains("停用 Disable"), "{html}");
+    let path = "/admin/devices/disable";
+    let forged = [("csrf", "forged"), ("device_id", id), ("confirm", "yes")];
+    let (status, _, _) = send(&state, form(path, Some(&cookie), &forged)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let one_step = [("csrf", csrf.as_str()), ("device_id", id)];
+    let (status, _, _) = send(&state, form(path, Some(&cookie), &one_step)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the box must be ticked");
+    assert!(state.store.devices().await.unwrap()[0]
+        .disabled_at_ms
+        .is_none());
+    let both = [
+        ("csrf", csrf.as_str()),
+        ("device_id", id),
+        ("confirm", "yes"),
+    ];
+    let (status, _, _) = send(&state, form(path, Some(&cookie), &both)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html, _) = send(&state, page("/admin/devices", &cookie)).await;
+    assert!(
+        html.contains("已停用 disabled") && html.contains("启用 Enable"),
+        "{html}"
+    );
+    let d = &state.store.devices().await.unwrap()[0];
+    assert_eq!(d.disabled_by.as_deref(), Some("officer"));
+    let (status, _, _) = send(&state, form("/admin/devices/enable", Some(&cookie), &both)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(state.store.devices().await.unwrap()[0]
+        .disabled_at_ms
+        .is_none());
+    let audit = state.store.audit_log(5).await.unwrap();
+    for action in ["disable_device", "enable_device"] {
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == action && a.actor == "officer"),
+            "{action}"
+        );
+    }
+    server.abort();
+}
+
 /// The quarantine page lists a refused record (kind and reason, no personal data) and the devices
 /// page counts it; accepting it with a typed local time stores it at that time.
 #[tokio::test]
