@@ -28,6 +28,9 @@ pub struct Config {
     pub max_batch_bytes: usize,
     /// Self-registrations allowed per client address per hour.
     pub register_per_hour: u32,
+    /// Visitor self-registrations per phone number per (district) day; with it the per-network
+    /// limit can stay high enough for a compound's shared Wi-Fi.
+    pub register_per_phone_day: u32,
     /// Seconds a client may take to send a request's headers (half-open connections are closed).
     pub header_read_timeout_secs: u64,
     /// Seconds the server waits for the next piece of a request body.
@@ -60,7 +63,8 @@ impl Default for Config {
             silent_after_minutes: 30,
             max_batch_records: 1000,
             max_batch_bytes: 4 * 1024 * 1024,
-            register_per_hour: 20,
+            register_per_hour: 120,
+            register_per_phone_day: 3,
             header_read_timeout_secs: 10,
             body_read_timeout_secs: 30,
             max_connections: 8192,

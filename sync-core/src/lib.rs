@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod pass;
 pub mod protocol;
 pub mod render;
+pub mod rules;
 pub mod scan;
 pub mod signed;
 #[cfg(feature = "client")]

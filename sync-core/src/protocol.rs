@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::Passage;
 use crate::ledger::{KeyRecord, Revocation};
 use crate::pass::PassKind;
+use crate::rules::CompoundRules;
 use crate::signed::{Answer, SignedAnswer};
 
 /// `POST /api/v1/enroll`: exchange a one-time enrollment code for a device token.
@@ -71,6 +72,9 @@ pub struct CheckpointConfig {
     /// Passes checked against a revocation list older than this are amber, not green.
     #[serde(default = "default_revocations_amber_hours")]
     pub revocations_amber_hours: u32,
+    /// The compound's rules, decided at the gate without a network.
+    #[serde(default)]
+    pub rules: CompoundRules,
 }
 
 /// A compound of the district by id and name.

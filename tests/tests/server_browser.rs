@@ -288,10 +288,16 @@ fn register(
     let before = visitor_passes(db_file)?;
     b.type_into("#f-name", name)?;
     b.type_into("#f-phone", "1381234")?;
-    b.type_into("#f-host_household", "3-2-401")?;
+    // A household that is not in this compound: refused under its field (the demo has 1-1-101).
+    b.type_into("#f-host_household", "99-99-9999")?;
     b.type_into("#f-reason", "探亲")?;
     b.click("#submit")?;
     b.find("#err-phone", WAIT)?;
+    let host_error = b.text("#err-host_household")?;
+    ensure!(
+        host_error.contains("本小区没有这个住户"),
+        "unknown host household: {host_error:?}"
+    );
     let expected = validate_phone("1381234")
         .err()
         .context("1381234 must be an invalid mobile number")?
@@ -320,6 +326,7 @@ fn register(
     shoot(b, shots, size, "register-error")?;
 
     b.type_into("#f-phone", "13812345678")?;
+    b.type_into("#f-host_household", "1-1-101")?;
     b.click("#submit")?;
     b.find("#pass-qr svg", WAIT)?;
     ensure!(
@@ -417,7 +424,7 @@ fn dashboard_and_self_registration_in_headless_chromium() -> anyhow::Result<()> 
             body.pass_id
         );
         ensure!(
-            body.display_name == name && body.household == "3-2-401",
+            body.display_name == name && body.household == "1-1-101",
             "{body:?}"
         );
         ensure!(

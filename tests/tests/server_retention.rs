@@ -57,6 +57,7 @@ async fn retention(store: Store) {
             payload: "CP1:…".into(),
             issued_at_ms: now_ms,
             valid_until_ms: now_ms + 3_600_000,
+            id_tail: None,
         })
         .await
         .unwrap();

@@ -257,6 +257,7 @@ mod tests {
             server_time: Utc::now(),
             revocations_warn_hours: 24,
             revocations_amber_hours: 72,
+            rules: Default::default(),
         };
         ledger
             .set_setting(sync_core::sync::SETTING_CONFIG, &config)

@@ -71,6 +71,7 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         .find(|c| c.id == cp.compound_id)
         .map(|c| c.name.clone())
         .unwrap_or_default();
+    let rules = state.store.compound_rules(&cp.compound_id).await?;
     Ok(CheckpointConfig {
         checkpoint_id: cp.id,
         checkpoint_name: cp.name,
@@ -84,6 +85,7 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         server_time: Utc::now(),
         revocations_warn_hours: state.config.revocations_warn_hours,
         revocations_amber_hours: state.config.revocations_amber_hours,
+        rules,
     })
 }
 

@@ -14,6 +14,7 @@ mod postgres;
 mod quarantine;
 mod reports;
 mod roster;
+mod rules;
 mod sqlite;
 mod value;
 
@@ -24,7 +25,7 @@ use thiserror::Error;
 
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollOutcome};
-pub use ingest::{plan_batch, BatchPlan, Clock, DeviceState, Source, StoredRecord};
+pub use ingest::{id_tail, plan_batch, BatchPlan, Clock, DeviceState, Source, StoredRecord};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};

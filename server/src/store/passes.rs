@@ -47,6 +47,8 @@ pub struct VisitorPass {
     pub payload: String,
     pub issued_at_ms: i64,
     pub valid_until_ms: i64,
+    /// The last 4 characters of the visitor's ID number, when the compound asks for it.
+    pub id_tail: Option<String>,
 }
 
 const PASS_COLUMNS: &str =
@@ -286,7 +288,7 @@ impl Store {
     pub async fn store_visitor_pass(&self, v: &VisitorPass) -> Result<(), DbError> {
         self.exec(
             "INSERT INTO visitor_passes (pass_id, checkpoint_id, name, phone, host_household, reason, plate,
-             payload, issued_at_ms, valid_until_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             payload, issued_at_ms, valid_until_ms, id_tail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             vec![
                 v.pass_id.as_str().into(),
                 v.checkpoint_id.as_str().into(),
@@ -298,6 +300,7 @@ impl Store {
                 v.payload.as_str().into(),
                 v.issued_at_ms.into(),
                 v.valid_until_ms.into(),
+                v.id_tail.clone().into(),
             ],
         )
         .await

@@ -38,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_device_disable",
         include_str!("../../migrations/postgres/0007_device_disable.sql"),
     ),
+    (
+        "0008_compound_rules",
+        include_str!("../../migrations/postgres/0008_compound_rules.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

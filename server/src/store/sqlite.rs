@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_device_disable",
         include_str!("../../migrations/sqlite/0007_device_disable.sql"),
     ),
+    (
+        "0008_compound_rules",
+        include_str!("../../migrations/sqlite/0008_compound_rules.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

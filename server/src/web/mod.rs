@@ -5,6 +5,7 @@ mod pages;
 mod quarantine;
 mod register;
 mod residents;
+mod rules;
 pub mod session;
 pub mod templates;
 
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/quarantine/review", post(quarantine::review))
         .route("/admin/audit", get(pages::audit))
         .route("/admin/compounds", post(checkpoints::save_compound))
+        .route(
+            "/admin/compounds/{id}/rules",
+            get(rules::show).post(rules::save),
+        )
         .route(
             "/admin/checkpoints",
             get(checkpoints::list).post(checkpoints::save),

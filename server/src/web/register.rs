@@ -13,7 +13,10 @@ use serde::Deserialize;
 use sync_core::i18n::{Lang, Localized};
 use sync_core::pass::PassKind;
 use sync_core::render::qr_svg;
-use sync_core::validate::{check_text, validate_phone, validate_plate, ValidationError};
+use sync_core::rules::CompoundRules;
+use sync_core::validate::{
+    check_text, validate_id_number, validate_phone, validate_plate, ValidationError,
+};
 
 use super::{local_time, page, WebError};
 use crate::passes::issue;
@@ -33,6 +36,9 @@ pub struct RegisterForm {
     reason: String,
     #[serde(default)]
     plate: String,
+    /// Asked only when the compound wants visitors' ID numbers; only its last 4 are kept.
+    #[serde(default)]
+    id_number: String,
     #[serde(default)]
     lang: String,
 }
@@ -42,7 +48,7 @@ fn lang_of(code: &str) -> Lang {
 }
 
 /// Each field's error message in the visitor's language.
-fn check(f: &RegisterForm, lang: Lang) -> Vec<(&'static str, String)> {
+fn check(f: &RegisterForm, lang: Lang, need_id: bool) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     // Limits in UTF-8 bytes keep the visitor pass within its QR version.
     let mut text = |field: &'static str, value: &str, max_bytes: usize| {
@@ -68,7 +74,43 @@ fn check(f: &RegisterForm, lang: Lang) -> Vec<(&'static str, String)> {
             errors.push(("plate", e.message(lang)));
         }
     }
+    if need_id {
+        if let Err(e) = validate_id_number(&f.id_number) {
+            errors.push(("id_number", e.message(lang)));
+        }
+    }
     errors
+}
+
+/// The form page again, with the visitor's input and the errors under their fields.
+fn form_again(
+    state: &AppState,
+    cp: &crate::store::Checkpoint,
+    rules: &CompoundRules,
+    f: RegisterForm,
+    errors: BTreeMap<&str, String>,
+) -> Result<Response, WebError> {
+    let resp = page(
+        state,
+        "register.html",
+        None,
+        context! { checkpoint => cp.name, checkpoint_id => cp.id, f, errors, need_id => rules.visitors_need_id },
+    )?;
+    Ok((StatusCode::BAD_REQUEST, resp).into_response())
+}
+
+/// Self-registration closed by the compound: a plain page saying so.
+fn closed(state: &AppState, cp: &crate::store::Checkpoint) -> Result<Response, WebError> {
+    let resp = page(
+        state,
+        "message.html",
+        None,
+        context! {
+            heading => "访客自助登记已关闭 Self-registration closed", kind => "notice",
+            message => format!("{} 暂不开放访客自助登记，请到卡口由工作人员登记。{} does not take visitor self-registration now; please register with the staff at the gate.", cp.name, cp.name),
+        },
+    )?;
+    Ok((StatusCode::FORBIDDEN, resp).into_response())
 }
 
 pub async fn form(
@@ -80,11 +122,15 @@ pub async fn form(
         .checkpoint(&checkpoint_id)
         .await?
         .ok_or(WebError::NotFound)?;
+    let rules = state.store.compound_rules(&cp.compound_id).await?;
+    if !rules.self_registration_open {
+        return closed(&state, &cp);
+    }
     page(
         &state,
         "register.html",
         None,
-        context! { checkpoint => cp.name, checkpoint_id => cp.id, f => RegisterForm::default(), errors => BTreeMap::<&str, String>::new() },
+        context! { checkpoint => cp.name, checkpoint_id => cp.id, f => RegisterForm::default(), errors => BTreeMap::<&str, String>::new(), need_id => rules.visitors_need_id },
     )
 }
 
@@ -111,23 +157,50 @@ pub async fn submit(
                 .into(),
         ));
     }
+    let rules = state.store.compound_rules(&cp.compound_id).await?;
+    if !rules.self_registration_open {
+        return closed(&state, &cp);
+    }
     let lang = lang_of(&f.lang);
-    let errors: BTreeMap<&str, String> = check(&f, lang).into_iter().collect();
+    let mut errors: BTreeMap<&str, String> = check(&f, lang, rules.visitors_need_id)
+        .into_iter()
+        .collect();
+    let host_given = !errors.contains_key("host_household");
+    if host_given
+        && !state
+            .store
+            .household_exists(&cp.compound_id, f.host_household.trim())
+            .await?
+    {
+        errors.insert(
+            "host_household",
+            ValidationError::UnknownHousehold.message(lang),
+        );
+    }
     if !errors.is_empty() {
-        let resp = page(
-            &state,
-            "register.html",
-            None,
-            context! { checkpoint => cp.name, checkpoint_id => cp.id, f, errors },
-        )?;
-        return Ok((StatusCode::BAD_REQUEST, resp).into_response());
+        return form_again(&state, &cp, &rules, f, errors);
     }
     let now = Utc::now();
-    let (_, day_end) = day_bounds(
+    let (day_start, day_end) = day_bounds(
         local_day(now, state.config.utc_offset_minutes),
         state.config.utc_offset_minutes,
     );
     let phone = validate_phone(&f.phone).map_err(|e| WebError::BadRequest(e.message(lang)))?;
+    let today = state
+        .store
+        .visitor_passes_of_phone(&phone, day_start.timestamp_millis())
+        .await?;
+    if today >= i64::from(state.config.register_per_phone_day) {
+        let message = match lang {
+            Lang::ZhCn => "此手机号今日登记次数已满，请到卡口由工作人员登记",
+            Lang::En => "This phone number has registered too often today; please register with the staff at the gate",
+        };
+        errors.insert("phone", message.to_owned());
+        return form_again(&state, &cp, &rules, f, errors);
+    }
+    let id_tail = rules
+        .visitors_need_id
+        .then(|| crate::store::id_tail(f.id_number.trim()));
     let plate = match f.plate.trim() {
         "" => None,
         p => Some(
@@ -167,6 +240,7 @@ pub async fn submit(
             payload: issued.payload.clone(),
             issued_at_ms: now.timestamp_millis(),
             valid_until_ms: day_end.timestamp_millis(),
+            id_tail,
         })
         .await?;
     tracing::info!(checkpoint = %cp.id, pass_id, "visitor day pass issued");

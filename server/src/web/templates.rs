@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/visitor_pass.html"),
     ),
     ("poster.html", include_str!("../../templates/poster.html")),
+    ("rules.html", include_str!("../../templates/rules.html")),
     ("message.html", include_str!("../../templates/message.html")),
     (
         "quarantine.html",

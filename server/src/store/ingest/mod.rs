@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use sync_core::protocol::{RecordResult, RecordStatus};
 use sync_core::{Passage, Verdict};
 
-pub(crate) use minimise::id_tail;
+pub use minimise::id_tail;
 use minimise::stored_json;
 pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
 

@@ -1,0 +1,83 @@
+//! Each compound's rules (stored as JSON), changed with their audit row in one transaction, and the
+//! facts self-registration checks: is a household in the compound, how often a phone registered.
+
+use sync_core::rules::CompoundRules;
+
+use super::{DbError, Stmt, Store};
+
+impl Store {
+    /// The rules of `compound` (the defaults when none were set).
+    pub async fn compound_rules(&self, compound: &str) -> Result<CompoundRules, DbError> {
+        let rows = self
+            .rows(
+                "SELECT rules FROM compound_rules WHERE compound_id = $1",
+                vec![compound.into()],
+            )
+            .await?;
+        match rows.first() {
+            Some(r) => serde_json::from_str(&r.text(0)?)
+                .map_err(|e| DbError::Invalid(format!("stored rules of {compound}: {e}"))),
+            None => Ok(CompoundRules::default()),
+        }
+    }
+
+    /// Replace the rules of `compound`, audited in the same transaction.
+    pub async fn set_compound_rules(
+        &self,
+        compound: &str,
+        rules: &CompoundRules,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        let json = serde_json::to_string(rules).map_err(|e| DbError::Invalid(e.to_string()))?;
+        let detail = format!("rules of compound {compound}: {json}");
+        self.transact(
+            vec![
+                Stmt::new(
+                    "INSERT INTO compound_rules (compound_id, rules, updated_at_ms) VALUES ($1, $2, $3)
+                     ON CONFLICT (compound_id) DO UPDATE SET rules = excluded.rules,
+                     updated_at_ms = excluded.updated_at_ms",
+                    vec![compound.into(), json.into(), now_ms.into()],
+                ),
+                Stmt::new(
+                    "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
+                    vec![
+                        now_ms.into(),
+                        actor.into(),
+                        "compound_rules".into(),
+                        detail.into(),
+                    ],
+                ),
+            ],
+            Box::new(|_| Ok(Vec::new())),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Does any resident of `compound` live in `household`?
+    pub async fn household_exists(&self, compound: &str, household: &str) -> Result<bool, DbError> {
+        let rows = self
+            .rows(
+                "SELECT COUNT(*) FROM residents WHERE compound_id = $1 AND household = $2",
+                vec![compound.into(), household.into()],
+            )
+            .await?;
+        Ok(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) > 0)
+    }
+
+    /// Visitor day passes issued to `phone` since `since_ms`.
+    pub async fn visitor_passes_of_phone(
+        &self,
+        phone: &str,
+        since_ms: i64,
+    ) -> Result<i64, DbError> {
+        let rows = self
+            .rows(
+                "SELECT COUNT(*) FROM visitor_passes WHERE phone = $1 AND issued_at_ms >= $2",
+                vec![phone.into(), since_ms.into()],
+            )
+            .await?;
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+}
