@@ -5,9 +5,9 @@ use sync_core::i18n::Lang;
 
 use crate::services::Services;
 use crate::state::{
-    enroll::EnrollState, gate::GateFlow, gate::GatePlace, records::RecordsState, scan::ScanState,
-    settings::Prefs, status::StatusState, vehicle::VehicleState, verdict::VerdictState,
-    visitor::VisitorForm, wallet::Wallet,
+    enroll::EnrollState, gate::GateFlow, gate::GatePlace, pad::NumberPad, records::RecordsState,
+    scan::ScanState, settings::Prefs, status::StatusState, vehicle::VehicleState,
+    verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
 };
 
 #[derive(Clone, Copy)]
@@ -22,6 +22,8 @@ pub struct Ctx {
     pub records: Signal<RecordsState>,
     pub enroll: Signal<EnrollState>,
     pub wallet: Signal<Wallet>,
+    /// The temperature pad's typed digits.
+    pub pad: Signal<NumberPad>,
     /// The frame-capture time (JS ms) of the code behind the verdict on screen, for latency figures.
     pub frame_t: Signal<Option<f64>>,
 }
@@ -66,6 +68,7 @@ pub fn provide(services: &Services) -> Ctx {
         records: Signal::new(RecordsState::default()),
         enroll: Signal::new(EnrollState::default()),
         wallet: Signal::new(wallet),
+        pad: Signal::new(NumberPad::default()),
         frame_t: Signal::new(None),
     };
     provide_context(ctx);

@@ -11,6 +11,7 @@ use sync_core::{Direction, Subject};
 use crate::ctx::Ctx;
 use crate::services::Services;
 use crate::state::gate::{store_failed, GateAction, GateStep, Moment};
+use crate::state::gate_rules::RuleContext;
 use crate::state::records::day_start;
 use crate::state::scan::{TailMatch, TailMatches};
 use crate::state::status::StatusAction;
@@ -84,6 +85,40 @@ fn moment(ctx: Ctx) -> Moment {
     }
 }
 
+/// The compound's rules and what they need to know now, for a subject of `household`.
+fn rule_context(ctx: Ctx, services: &Services, household: Option<&str>) -> RuleContext {
+    let rules = services
+        .checkpoint_config()
+        .map(|c| c.rules)
+        .unwrap_or_default();
+    let now = Utc::now();
+    let household_exits = match (rules.exit_quota, household) {
+        (Some(q), Some(h)) => {
+            let since = now - chrono::Duration::days(i64::from(q.days));
+            services
+                .ledger()
+                .ok()
+                .and_then(|l| l.household_exits(h, since).ok())
+                .unwrap_or(0)
+        }
+        _ => 0,
+    };
+    RuleContext {
+        rules,
+        local_time: now.with_timezone(&district_offset(services)).time(),
+        household_exits,
+        offline: !ctx.status.peek().sync.online,
+        fever_threshold_c: ctx.visitor.peek().fever_threshold_c,
+    }
+}
+
+/// Staff typed the temperature the compound requires (`None`: cancelled, nothing recorded).
+pub fn temperature(ctx: Ctx, services: &Services, reading: Option<f32>) {
+    let mut gate = ctx.gate;
+    let step = gate.write().reduce(GateAction::Temperature(reading));
+    run_step(ctx, services, step, None);
+}
+
 /// Was this subject's last admitted passage at this device an "in"?
 fn inside(services: &Services, key: &str) -> bool {
     services
@@ -98,12 +133,14 @@ pub fn gate_code(ctx: Ctx, services: &Services, payload: &str, frame_t: Option<f
     let checked = services.checker().check(payload, Utc::now());
     let inside =
         !checked.pass_id.is_empty() && inside(services, &format!("pass:{}", checked.pass_id));
+    let rules = rule_context(ctx, services, Some(&checked.household));
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Scanned {
         checked,
         payload_key: payload.to_owned(),
         inside,
         moment: moment(ctx),
+        rules,
     });
     run_step(ctx, services, step, frame_t);
 }
@@ -115,12 +152,15 @@ pub fn typed_pass(ctx: Ctx, services: &Services, pass_id: String) {
         .ok()
         .and_then(|l| l.roster_pass(&pass_id).ok().flatten());
     let inside = inside(services, &format!("pass:{pass_id}"));
+    let household = roster.as_ref().map(|e| e.household.clone());
+    let rules = rule_context(ctx, services, household.as_deref());
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Typed {
         pass_id,
         roster,
         inside,
         moment: moment(ctx),
+        rules,
     });
     run_step(ctx, services, step, None);
 }
@@ -185,6 +225,11 @@ pub fn register(
         } => plate_roster(services, plate),
         _ => Vec::new(),
     };
+    let household = match &subject {
+        Subject::Visitor { host_household, .. } => Some(host_household.clone()),
+        _ => None,
+    };
+    let rules = rule_context(ctx, services, household.as_deref());
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Registered {
         subject,
@@ -192,6 +237,7 @@ pub fn register(
         fever,
         plate_roster,
         moment: moment(ctx),
+        rules,
     });
     run_step(ctx, services, step, None);
 }

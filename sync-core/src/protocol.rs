@@ -190,10 +190,27 @@ pub struct RosterResponse {
     /// The version the device has after applying `entries`.
     pub version: u64,
     pub entries: Vec<RosterEntry>,
+    /// Residents' admitted exits at every gate of the compound, received after `exits_since`
+    /// (only when the compound has an exit quota, and only within its window): the quota counts.
+    #[serde(default)]
+    pub exits: Vec<RosterExit>,
+    /// Where the next pull continues the exits from (the server's receipt time, ms).
+    #[serde(default)]
+    pub exits_cursor: i64,
     #[serde(default)]
     pub nonce: String,
     #[serde(default)]
     pub signature: String,
+}
+
+/// One admitted resident exit, for the exit quota (no name, no pass id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterExit {
+    /// The passage's record id (the same exit seen twice counts once).
+    pub id: String,
+    pub household: String,
+    #[serde(with = "chrono::serde::ts_seconds")]
+    pub at: DateTime<Utc>,
 }
 
 /// One pass of the compound (its newest serial) as the gate needs it.

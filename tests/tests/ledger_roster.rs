@@ -87,6 +87,7 @@ fn downgrade_to_v2(path: &std::path::Path) {
     c.execute_batch(
         "BEGIN;
          DROP TABLE roster;
+         DROP TABLE roster_exits;
          CREATE TABLE passages_v2 (
              seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, recorded_ms INTEGER NOT NULL,
              kind TEXT NOT NULL CHECK (kind IN ('resident', 'vehicle', 'visitor')),
@@ -137,4 +138,46 @@ fn a_ledger_of_the_previous_layout_keeps_everything_and_takes_staff_passages() {
     let stored = l.append(staff).unwrap();
     assert_eq!(stored.body.seq, 31);
     assert_eq!(l.roster_len().unwrap(), 0);
+}
+
+/// The exit quota counts this gate's own exits and other gates' (from the roster pull), each
+/// record once even when the server sends back one of this gate's own.
+#[test]
+fn household_exits_count_every_gate_once() {
+    use sync_core::protocol::RosterExit;
+    use sync_core::{Direction, Verdict};
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(dir.path().join("gate.db")).unwrap();
+    let now = Utc::now();
+    let mut out = sample_passage(0, now - Duration::hours(1));
+    out.subject = Subject::Resident {
+        pass_id: "R000001".into(),
+        household: "3-2-401".into(),
+        name: None,
+    };
+    out.direction = Direction::Out;
+    out.verdict = Verdict::Admitted;
+    let own = l.append(out.clone()).unwrap();
+    out.direction = Direction::In;
+    l.append(out).unwrap();
+    let since = now - Duration::days(2);
+    assert_eq!(l.household_exits("3-2-401", since).unwrap(), 1);
+    let exit = |id: &str, hours: i64| RosterExit {
+        id: id.into(),
+        household: "3-2-401".into(),
+        at: now - Duration::hours(hours),
+    };
+    let from_server = [
+        exit(&own.body.id.to_string(), 1), // this gate's own, uploaded and sent back
+        exit("0195a1b2-other-gate", 3),
+        exit("0195a1b2-long-ago", 24 * 40),
+    ];
+    l.apply_roster_exits(&from_server, 12_345, now).unwrap();
+    assert_eq!(l.roster_exits_cursor().unwrap(), 12_345);
+    assert_eq!(l.household_exits("3-2-401", since).unwrap(), 2);
+    assert_eq!(l.household_exits("1-1-101", since).unwrap(), 0);
+    // Sent again (the pull overlaps): still counted once.
+    l.apply_roster_exits(&from_server[1..2], 12_400, now)
+        .unwrap();
+    assert_eq!(l.household_exits("3-2-401", since).unwrap(), 2);
 }

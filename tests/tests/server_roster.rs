@@ -93,6 +93,45 @@ async fn roster_story(state: AppState) {
     assert!(delta.is_empty(), "{delta:?}");
     let (_, theirs) = store.roster_since("c2", 0).await.unwrap();
     assert!(theirs.iter().all(|e| e.household.starts_with("1-1-")));
+
+    // Other gates' exits for the quota: admitted resident exits at this compound's checkpoints,
+    // continued from a cursor.
+    let code = server_support::enrollment_code(&state).await;
+    let token = district_server::auth::hash_token("t-roster");
+    let code_hash = district_server::auth::hash_token(&code);
+    store
+        .enroll(&code_hash, "dev-R", "r", &token, now.timestamp_millis())
+        .await
+        .unwrap();
+    let batch = server_support::genesis_chain("dev-R", 12, now - chrono::Duration::minutes(30));
+    store
+        .ingest("dev-R", batch.clone(), 0, now, 28)
+        .await
+        .unwrap();
+    let expected: Vec<String> = batch
+        .iter()
+        .filter(|p| {
+            matches!(p.body.subject, sync_core::Subject::Resident { .. })
+                && p.body.direction == sync_core::Direction::Out
+                && p.body.verdict.is_admitted()
+        })
+        .map(|p| p.body.id.to_string())
+        .collect();
+    assert!(!expected.is_empty());
+    let from = (now - chrono::Duration::days(2)).timestamp_millis();
+    let (cursor, exits) = store.compound_exits("c1", 0, from).await.unwrap();
+    let got: Vec<String> = exits.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(got.len(), expected.len());
+    assert!(expected.iter().all(|id| got.contains(id)));
+    assert!(cursor > 0);
+    let (again, none) = store.compound_exits("c1", cursor, from).await.unwrap();
+    assert_eq!((again, none.len()), (cursor, 0));
+    assert!(store
+        .compound_exits("c2", 0, from)
+        .await
+        .unwrap()
+        .1
+        .is_empty());
 }
 
 #[tokio::test]

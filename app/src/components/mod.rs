@@ -7,4 +7,5 @@ pub mod locked;
 pub mod qr;
 pub mod shell;
 pub mod status_bar;
+pub mod temperature_pad;
 pub mod verdict;

@@ -76,6 +76,7 @@ pub fn Shell() -> Element {
                     }
                 }
             }
+            super::temperature_pad::TemperaturePad {}
             VerdictOverlay {}
         }
     }

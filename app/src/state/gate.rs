@@ -9,6 +9,7 @@ use sync_core::i18n::{Lang, Localized};
 use sync_core::protocol::RosterEntry;
 use sync_core::{DenyReason, Direction, NewPassage, Subject, Verdict};
 
+use super::gate_rules::{needs_temperature, refusal, with_temperature, RuleContext};
 use super::gate_views::{
     duplicate_view, host_view, not_stored, registered_view, scanned_view, typed_view,
     visitor_waiting,
@@ -53,6 +54,8 @@ pub enum GateStep {
     Record(Box<PendingRecord>),
     /// Show this verdict; nothing is written (yet: a visitor waits for the host tap).
     Show(VerdictView),
+    /// Ask for the temperature (the compound requires it); then send `Temperature`.
+    AskTemperature,
     /// Nothing to do (the same code is still in front of the camera while its verdict shows).
     Ignore,
 }
@@ -66,6 +69,7 @@ pub enum GateAction {
         /// This subject's last admitted passage here was "in" (it never went out).
         inside: bool,
         moment: Moment,
+        rules: RuleContext,
     },
     /// A pass id typed from the card, with what this compound's roster says of it.
     Typed {
@@ -73,6 +77,7 @@ pub enum GateAction {
         roster: Option<RosterEntry>,
         inside: bool,
         moment: Moment,
+        rules: RuleContext,
     },
     /// A subject registered by a form (visitor, vehicle) with an optional temperature. For a
     /// vehicle without a scanned pass, `plate_roster` holds the roster's passes for its plate.
@@ -82,7 +87,10 @@ pub enum GateAction {
         fever: bool,
         plate_roster: Vec<RosterEntry>,
         moment: Moment,
+        rules: RuleContext,
     },
+    /// The temperature typed on the pad (`None`: staff cancelled; nothing is recorded).
+    Temperature(Option<f32>),
     /// Staff tapped "host confirmed" (`true`) or "refuse" on a visitor's verdict.
     HostDecision { confirmed: bool },
     /// The ledger stored the passage with this seq.
@@ -114,6 +122,8 @@ pub struct GateFlow {
     on_screen: Option<String>,
     /// A visitor waiting for the host tap: the passage to record either way.
     awaiting: Option<PendingRecord>,
+    /// A resident waiting for the temperature the compound requires, and its fever threshold.
+    awaiting_temperature: Option<(PendingRecord, f32)>,
 }
 
 impl GateFlow {
@@ -128,12 +138,18 @@ impl GateFlow {
             recent: Vec::new(),
             on_screen: None,
             awaiting: None,
+            awaiting_temperature: None,
         }
     }
 
     /// Is a visitor's verdict waiting for the host tap?
     pub fn awaiting_host(&self) -> bool {
         self.awaiting.is_some()
+    }
+
+    /// The verdict-to-be of a passage waiting for its temperature (who, household), if any.
+    pub fn awaiting_temperature(&self) -> Option<&VerdictView> {
+        self.awaiting_temperature.as_ref().map(|(r, _)| &r.view)
     }
 
     pub fn reduce(&mut self, action: GateAction) -> GateStep {
@@ -143,12 +159,14 @@ impl GateFlow {
                 payload_key,
                 inside,
                 moment,
-            } => self.scanned(checked, &payload_key, inside, moment),
+                rules,
+            } => self.scanned(checked, &payload_key, inside, moment, &rules),
             GateAction::Typed {
                 pass_id,
                 roster,
                 inside,
                 moment,
+                rules,
             } => {
                 let key = format!("pass:{pass_id}");
                 if let Some(step) = self.duplicate(&key, moment) {
@@ -156,7 +174,7 @@ impl GateFlow {
                 }
                 let (subject, verdict, view) =
                     typed_view(&pass_id, roster.as_ref(), inside, moment);
-                self.record(key, subject, None, verdict, view, moment)
+                self.ruled(key, subject, verdict, view, moment, &rules)
             }
             GateAction::Registered {
                 subject,
@@ -164,13 +182,34 @@ impl GateFlow {
                 fever,
                 plate_roster,
                 moment,
+                rules,
             } => {
                 let key = subject.key();
                 if let Some(step) = self.duplicate(&key, moment) {
                     return step;
                 }
-                let (verdict, view) = registered_view(&subject, fever, &plate_roster, moment);
+                let (mut verdict, mut view) =
+                    registered_view(&subject, fever, &plate_roster, moment);
+                if verdict.is_admitted() {
+                    if let Some((v, w)) = refusal(&subject, &rules, moment, &view) {
+                        (verdict, view) = (v, w);
+                    }
+                }
                 self.record(key, subject, temperature_c, verdict, view, moment)
+            }
+            GateAction::Temperature(reading) => {
+                let Some((mut record, threshold)) = self.awaiting_temperature.take() else {
+                    return GateStep::Ignore;
+                };
+                let Some(celsius) = reading else {
+                    return GateStep::Ignore;
+                };
+                let (verdict, view) =
+                    with_temperature(record.passage.verdict, &record.view, celsius, threshold);
+                record.passage.verdict = verdict;
+                record.passage.temperature_c = Some(celsius);
+                record.view = view;
+                GateStep::Record(Box::new(record))
             }
             GateAction::HostDecision { confirmed } => match self.awaiting.take() {
                 Some(mut record) => {
@@ -203,6 +242,7 @@ impl GateFlow {
                 self.on_screen = None;
                 // A visitor's verdict closed without a tap: nothing was decided, nothing recorded.
                 self.awaiting = None;
+                self.awaiting_temperature = None;
                 GateStep::Ignore
             }
         }
@@ -214,6 +254,7 @@ impl GateFlow {
         payload_key: &str,
         inside: bool,
         moment: Moment,
+        rules: &RuleContext,
     ) -> GateStep {
         let key = if checked.pass_id.is_empty() {
             format!("code:{payload_key}")
@@ -232,8 +273,11 @@ impl GateFlow {
             Some(reason) => Verdict::Denied { reason },
         };
         if verdict.is_admitted() && checked.kind == PassKindView::Visitor {
-            // Never plain green: staff confirm the host first, and either answer is recorded.
             let view = visitor_waiting(&checked, moment);
+            if let Some((verdict, view)) = refusal(&subject, rules, moment, &view) {
+                return self.record(key, subject, None, verdict, view, moment);
+            }
+            // Never plain green: staff confirm the host first, and either answer is recorded.
             let passage = self.passage(subject, None, verdict, moment);
             self.on_screen = Some(key.clone());
             self.awaiting = Some(PendingRecord {
@@ -244,6 +288,32 @@ impl GateFlow {
             return GateStep::Show(view);
         }
         let view = scanned_view(&checked, &subject, inside, moment);
+        self.ruled(key, subject, verdict, view, moment, rules)
+    }
+
+    /// An admitted passage still meets the compound's rules: the deny list, exit hours and quota
+    /// may refuse it, and a required temperature is asked for before anything is recorded.
+    fn ruled(
+        &mut self,
+        key: String,
+        subject: Subject,
+        verdict: Verdict,
+        view: VerdictView,
+        moment: Moment,
+        rules: &RuleContext,
+    ) -> GateStep {
+        if !verdict.is_admitted() {
+            return self.record(key, subject, None, verdict, view, moment);
+        }
+        if let Some((verdict, view)) = refusal(&subject, rules, moment, &view) {
+            return self.record(key, subject, None, verdict, view, moment);
+        }
+        if needs_temperature(&subject, rules) {
+            let passage = self.passage(subject, None, verdict, moment);
+            let pending = PendingRecord { passage, key, view };
+            self.awaiting_temperature = Some((pending, rules.fever_threshold_c));
+            return GateStep::AskTemperature;
+        }
         self.record(key, subject, None, verdict, view, moment)
     }
 

@@ -11,7 +11,9 @@ use sync_core::{DenyReason, Direction, Subject, SubjectKind, Verdict};
 
 use super::tests::checked;
 use super::*;
+use crate::ports::CheckedPass;
 use crate::ports::PassKindView;
+use crate::state::gate_rules::RuleContext;
 use crate::state::verdict::{direction_label, kind_label, Headline, Outcome};
 
 fn flow() -> GateFlow {
@@ -58,6 +60,7 @@ fn typed(roster: Option<RosterEntry>, direction: Direction, inside: bool) -> Pen
         roster,
         inside,
         moment: moment(direction),
+        rules: RuleContext::default(),
     }))
 }
 
@@ -135,6 +138,7 @@ fn plate(roster: Vec<RosterEntry>) -> PendingRecord {
         fever: false,
         plate_roster: roster,
         moment: moment(Direction::In),
+        rules: RuleContext::default(),
     }))
 }
 
@@ -171,6 +175,7 @@ fn a_scanned_visitor_pass_waits_for_the_host_tap_and_both_answers_are_stored() {
             checked: c.clone(),
             inside: false,
             moment: moment(Direction::In),
+            rules: RuleContext::default(),
         });
         let GateStep::Show(waiting) = step else {
             panic!("a visitor is not recorded before the tap: {step:?}")
@@ -200,6 +205,7 @@ fn a_scanned_visitor_pass_waits_for_the_host_tap_and_both_answers_are_stored() {
         checked: c,
         inside: false,
         moment: moment(Direction::In),
+        rules: RuleContext::default(),
     });
     f.reduce(GateAction::VerdictClosed);
     assert_eq!(
@@ -216,6 +222,7 @@ fn in_again_without_out_is_amber_already_inside_not_a_block() {
         checked: checked("R000001", None),
         inside: true,
         moment: moment(Direction::In),
+        rules: RuleContext::default(),
     }));
     assert_eq!(
         (r.view.outcome, r.view.headline),
@@ -229,6 +236,7 @@ fn in_again_without_out_is_amber_already_inside_not_a_block() {
         checked: checked("R000002", None),
         inside: true,
         moment: moment(Direction::Out),
+        rules: RuleContext::default(),
     }));
     assert_eq!(out.view.outcome, Outcome::Green);
 }
@@ -267,4 +275,184 @@ fn every_verdict_names_its_direction_and_kind_in_both_languages() {
     let marks: std::collections::HashSet<_> = amber.iter().map(|h| h.mark()).collect();
     let words: std::collections::HashSet<_> = amber.iter().map(|h| h.text(Lang::En)).collect();
     assert_eq!((marks.len(), words.len()), (amber.len(), amber.len()));
+}
+
+fn ruled(rules: sync_core::rules::CompoundRules, exits: u32, at: (u32, u32)) -> RuleContext {
+    RuleContext {
+        rules,
+        local_time: chrono::NaiveTime::from_hms_opt(at.0, at.1, 0).unwrap(),
+        household_exits: exits,
+        offline: false,
+        fever_threshold_c: 37.3,
+    }
+}
+
+fn scan_with(c: CheckedPass, direction: Direction, rules: RuleContext) -> GateStep {
+    flow().reduce(GateAction::Scanned {
+        payload_key: "x".into(),
+        checked: c,
+        inside: false,
+        moment: moment(direction),
+        rules,
+    })
+}
+
+#[test]
+fn compound_rules_turn_an_admitted_exit_red_with_their_wording() {
+    use sync_core::rules::{CompoundRules, DenyEntry, DenyTarget, ExitHours, ExitQuota};
+    let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    let rules = CompoundRules {
+        exit_quota: Some(ExitQuota {
+            persons: 1,
+            days: 2,
+        }),
+        exit_hours: Some(ExitHours {
+            from: t(6, 0),
+            until: t(22, 0),
+        }),
+        deny: vec![DenyEntry {
+            target: DenyTarget::Household,
+            value: "3-2-401".into(),
+            reason: "居家隔离".into(),
+        }],
+        ..CompoundRules::default()
+    };
+    // The household is deny-listed: red both ways, with the list's reason.
+    let r = record(scan_with(
+        checked("R1", None),
+        Direction::In,
+        ruled(rules.clone(), 0, (9, 0)),
+    ));
+    let reason = DenyReason::DenyListed;
+    assert_eq!(
+        (r.view.outcome, r.passage.verdict),
+        (Outcome::Red, Verdict::Denied { reason })
+    );
+    assert_eq!(r.view.detail(Lang::ZhCn), "禁止名单：居家隔离");
+    let open = CompoundRules {
+        deny: vec![],
+        ..rules
+    };
+    // Quota used up: red on the way out, in both languages; coming home is not held.
+    let r = record(scan_with(
+        checked("R1", None),
+        Direction::Out,
+        ruled(open.clone(), 1, (9, 0)),
+    ));
+    assert_eq!(
+        r.passage.verdict,
+        Verdict::Denied {
+            reason: DenyReason::ExitQuota
+        }
+    );
+    assert!(r
+        .view
+        .detail(Lang::En)
+        .contains("At most 1 out per household per 2 days"));
+    let r = record(scan_with(
+        checked("R1", None),
+        Direction::In,
+        ruled(open.clone(), 1, (9, 0)),
+    ));
+    assert_eq!(r.view.outcome, Outcome::Green);
+    // Outside the hours.
+    let r = record(scan_with(
+        checked("R1", None),
+        Direction::Out,
+        ruled(open.clone(), 0, (23, 0)),
+    ));
+    assert_eq!(
+        r.passage.verdict,
+        Verdict::Denied {
+            reason: DenyReason::OutsideHours
+        }
+    );
+    assert_eq!(r.view.detail(Lang::ZhCn), "居民外出时间为 06:00–22:00");
+    // A typed pass id meets the same rules.
+    let r = record(flow().reduce(GateAction::Typed {
+        pass_id: "R000012".into(),
+        roster: Some(entry("R000012", PassKind::Resident)),
+        inside: false,
+        moment: moment(Direction::Out),
+        rules: ruled(open, 1, (9, 0)),
+    }));
+    assert_eq!(
+        r.passage.verdict,
+        Verdict::Denied {
+            reason: DenyReason::ExitQuota
+        }
+    );
+}
+
+#[test]
+fn a_visitor_for_a_deny_listed_household_is_red_without_waiting_for_the_host() {
+    use sync_core::rules::{CompoundRules, DenyEntry, DenyTarget};
+    let rules = CompoundRules {
+        deny: vec![DenyEntry {
+            target: DenyTarget::Household,
+            value: "3-2-401".into(),
+            reason: "居家隔离".into(),
+        }],
+        ..CompoundRules::default()
+    };
+    let mut c = checked("D1", None);
+    c.kind = PassKindView::Visitor;
+    let r = record(scan_with(c, Direction::In, ruled(rules, 0, (9, 0))));
+    assert_eq!(
+        r.passage.verdict,
+        Verdict::Denied {
+            reason: DenyReason::DenyListed
+        }
+    );
+}
+
+#[test]
+fn a_required_temperature_is_asked_before_the_verdict_and_fever_is_red() {
+    let rules = sync_core::rules::CompoundRules {
+        resident_temperature_required: true,
+        ..Default::default()
+    };
+    for (celsius, admitted) in [(36.6_f32, true), (38.1, false)] {
+        let mut f = flow();
+        let step = f.reduce(GateAction::Scanned {
+            payload_key: "x".into(),
+            checked: checked("R1", None),
+            inside: false,
+            moment: moment(Direction::In),
+            rules: ruled(rules.clone(), 0, (9, 0)),
+        });
+        assert_eq!(
+            step,
+            GateStep::AskTemperature,
+            "nothing recorded before the temperature"
+        );
+        assert!(f.awaiting_temperature().is_some());
+        let r = record(f.reduce(GateAction::Temperature(Some(celsius))));
+        assert_eq!(r.passage.temperature_c, Some(celsius));
+        assert_eq!(r.passage.verdict.is_admitted(), admitted);
+        if !admitted {
+            assert_eq!(
+                (r.view.outcome, r.view.headline),
+                (Outcome::Red, Headline::Fever)
+            );
+            assert!(r.view.detail(Lang::ZhCn).contains("38.1 °C"));
+        }
+    }
+    // Cancelled: nothing recorded. Staff and vehicles are not asked.
+    let mut f = flow();
+    f.reduce(GateAction::Scanned {
+        payload_key: "x".into(),
+        checked: checked("R1", None),
+        inside: false,
+        moment: moment(Direction::In),
+        rules: ruled(rules.clone(), 0, (9, 0)),
+    });
+    assert_eq!(f.reduce(GateAction::Temperature(None)), GateStep::Ignore);
+    assert!(f.awaiting_temperature().is_none());
+    let mut staff = checked("S1", None);
+    staff.kind = PassKindView::Staff;
+    assert!(matches!(
+        scan_with(staff, Direction::In, ruled(rules, 0, (9, 0))),
+        GateStep::Record(_)
+    ));
 }

@@ -8,6 +8,7 @@ use sync_core::{DenyReason, Direction, Ledger, Subject};
 
 use super::*;
 use crate::ports::{CheckedPass, PassKindView};
+use crate::state::gate_rules::RuleContext;
 use crate::state::verdict::{Headline, Outcome};
 
 fn place() -> GatePlace {
@@ -57,6 +58,7 @@ fn scanned(c: CheckedPass, direction: Direction, at: Instant) -> GateAction {
         checked: c,
         inside: false,
         moment: moment(direction, at),
+        rules: RuleContext::default(),
     }
 }
 
@@ -78,6 +80,7 @@ fn run(flow: &mut GateFlow, ledger: &mut Ledger, action: GateAction, at: Instant
             },
         },
         GateStep::Show(v) => v,
+        GateStep::AskTemperature => panic!("no temperature rule here"),
         GateStep::Ignore => panic!("ignored"),
     }
 }
@@ -251,6 +254,7 @@ fn unchecked_clock_is_amber_and_fever_is_its_own_red() {
         fever: true,
         plate_roster: Vec::new(),
         moment: moment(Direction::In, t0),
+        rules: RuleContext::default(),
     }) else {
         panic!()
     };
@@ -279,6 +283,7 @@ fn unreadable_codes_are_keyed_by_payload() {
         payload_key: "hello".into(),
         inside: false,
         moment: moment(Direction::In, t0),
+        rules: RuleContext::default(),
     };
     let GateStep::Record(r) = flow.reduce(a) else {
         panic!()

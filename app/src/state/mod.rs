@@ -2,7 +2,9 @@
 
 pub mod enroll;
 pub mod gate;
+pub mod gate_rules;
 mod gate_views;
+pub mod pad;
 pub mod records;
 pub mod scan;
 pub mod settings;

@@ -259,6 +259,9 @@ pub async fn keys(
 pub struct Since {
     #[serde(default)]
     since: u64,
+    /// Roster pulls: other gates' exits received after this (ms).
+    #[serde(default)]
+    exits_since: i64,
     #[serde(default)]
     nonce: String,
 }
@@ -293,11 +296,30 @@ pub async fn roster(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (version, entries) = state.store.roster_since(&cp.compound_id, q.since).await?;
+    // Other gates' exits only where a quota counts them, and only within its window.
+    let (exits_cursor, exits) = match state
+        .store
+        .compound_rules(&cp.compound_id)
+        .await?
+        .exit_quota
+    {
+        Some(quota) => {
+            let window = chrono::Duration::days(i64::from(quota.days));
+            let from = Utc::now().checked_sub_signed(window).unwrap_or_default();
+            state
+                .store
+                .compound_exits(&cp.compound_id, q.exits_since, from.timestamp_millis())
+                .await?
+        }
+        None => (q.exits_since, Vec::new()),
+    };
     Ok(Json(state.root.sign(RosterResponse {
         compound_id: cp.compound_id,
         since: q.since,
         version,
         entries,
+        exits,
+        exits_cursor,
         nonce,
         signature: String::new(),
     })))

@@ -3,8 +3,9 @@
 
 use chrono::DateTime;
 use sync_core::pass::PassKind;
-use sync_core::protocol::RosterEntry;
+use sync_core::protocol::{RosterEntry, RosterExit};
 use sync_core::validate::mask_name;
+use sync_core::Passage;
 
 use super::ingest::id_tail;
 use super::{DbError, Row, Store};
@@ -76,5 +77,52 @@ impl Store {
             entries.push(e);
         }
         Ok((version, entries))
+    }
+}
+
+/// Most exits one pull carries (the next pull continues from its cursor).
+pub const MAX_EXITS_PER_PULL: i64 = 20_000;
+
+impl Store {
+    /// Residents' admitted exits at `compound`'s gates received after `received_after_ms` and
+    /// recorded at or after `recorded_from_ms`, oldest receipt first, with the cursor to continue
+    /// from (the newest receipt time sent, or `received_after_ms` when none).
+    pub async fn compound_exits(
+        &self,
+        compound: &str,
+        received_after_ms: i64,
+        recorded_from_ms: i64,
+    ) -> Result<(i64, Vec<RosterExit>), DbError> {
+        let rows = self
+            .rows(
+                "SELECT p.id, p.recorded_at_ms, p.received_at_ms, p.body
+                 FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id
+                 WHERE c.compound_id = $1 AND p.subject_kind = 'resident' AND p.direction = 'out'
+                   AND p.verdict = 'admitted' AND p.received_at_ms > $2 AND p.recorded_at_ms >= $3
+                 ORDER BY p.received_at_ms LIMIT $4",
+                vec![
+                    compound.into(),
+                    received_after_ms.into(),
+                    recorded_from_ms.into(),
+                    MAX_EXITS_PER_PULL.into(),
+                ],
+            )
+            .await?;
+        let mut cursor = received_after_ms;
+        let mut exits = Vec::with_capacity(rows.len());
+        for r in &rows {
+            cursor = cursor.max(r.int(2)?);
+            let Ok(p) = serde_json::from_str::<Passage>(&r.text(3)?) else {
+                continue;
+            };
+            if let sync_core::Subject::Resident { household, .. } = p.body.subject {
+                exits.push(RosterExit {
+                    id: r.text(0)?,
+                    household,
+                    at: DateTime::from_timestamp_millis(r.int(1)?).unwrap_or_default(),
+                });
+            }
+        }
+        Ok((cursor, exits))
     }
 }

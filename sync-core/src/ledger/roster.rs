@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{Ledger, LedgerError};
 use crate::pass::PassKind;
-use crate::protocol::RosterEntry;
+use crate::protocol::{RosterEntry, RosterExit};
 
 const COLUMNS: &str =
     "pass_id, kind, serial, revoked, household, name, plate, valid_until, id_tail";
@@ -14,6 +14,10 @@ const COLUMNS: &str =
 /// Setting keys: the roster version reached, and the compound it is for.
 const SETTING_VERSION: &str = "roster_version";
 const SETTING_COMPOUND: &str = "roster_compound";
+/// Where the next pull continues other gates' exits from (server receipt time, ms).
+const SETTING_EXITS_CURSOR: &str = "roster_exits_cursor";
+/// Other gates' exits are kept this long (longer than any exit-quota window).
+const EXITS_KEPT_DAYS: i64 = 31;
 
 fn entry(r: &Row<'_>) -> rusqlite::Result<RosterEntry> {
     let kind: u8 = r.get(1)?;
@@ -128,6 +132,63 @@ impl Ledger {
             .query_row([household], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+
+    /// Add other gates' exits (kept once per record id), forget those past any quota window, and
+    /// remember where the next pull continues from.
+    pub fn apply_roster_exits(
+        &mut self,
+        exits: &[RosterExit],
+        cursor: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), LedgerError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO roster_exits (id, household, at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO NOTHING",
+            )?;
+            for e in exits {
+                insert.execute(params![e.id, e.household, e.at.timestamp_millis()])?;
+            }
+        }
+        let oldest = now - chrono::Duration::days(EXITS_KEPT_DAYS);
+        tx.execute(
+            "DELETE FROM roster_exits WHERE at_ms < ?1",
+            [oldest.timestamp_millis()],
+        )?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![SETTING_EXITS_CURSOR, cursor.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Where the next pull continues other gates' exits from.
+    pub fn roster_exits_cursor(&self) -> Result<i64, LedgerError> {
+        Ok(self.setting::<i64>(SETTING_EXITS_CURSOR)?.unwrap_or(0))
+    }
+
+    /// Admitted resident exits of `household` since `since`, at this gate and (as of the last
+    /// pull) every other gate of the compound, each record counted once.
+    pub fn household_exits(
+        &self,
+        household: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32, LedgerError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM (
+                 SELECT id FROM passages
+                 WHERE recorded_ms >= ?1 AND kind = 'resident' AND direction = 'out'
+                   AND verdict = 'admitted' AND json_extract(body, '$.subject.household') = ?2
+                 UNION
+                 SELECT id FROM roster_exits WHERE at_ms >= ?1 AND household = ?2)",
+            params![since.timestamp_millis(), household],
+            |r| r.get(0),
+        )?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// How many passes the roster holds.

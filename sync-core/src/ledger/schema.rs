@@ -84,6 +84,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX roster_plate ON roster (plate) WHERE plate IS NOT NULL;
     CREATE INDEX roster_id_tail ON roster (id_tail) WHERE id_tail IS NOT NULL;
     CREATE INDEX roster_household ON roster (household);
+    CREATE TABLE roster_exits (
+        id TEXT PRIMARY KEY,
+        household TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX roster_exits_household ON roster_exits (household, at_ms);
     CREATE TABLE passages_v3 (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,

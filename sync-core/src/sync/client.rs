@@ -136,8 +136,15 @@ impl ServerClient {
         json_answer(resp).await
     }
 
-    pub async fn roster(&self, since: u64, nonce: &str) -> Result<RosterResponse, SyncError> {
-        let url = self.url(&format!("/api/v1/roster?since={since}&nonce={nonce}"));
+    pub async fn roster(
+        &self,
+        since: u64,
+        exits_since: i64,
+        nonce: &str,
+    ) -> Result<RosterResponse, SyncError> {
+        let url = self.url(&format!(
+            "/api/v1/roster?since={since}&exits_since={exits_since}&nonce={nonce}"
+        ));
         let resp = self.authed(self.http.get(url))?.send().await?;
         json_answer(resp).await
     }

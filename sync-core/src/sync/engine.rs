@@ -429,15 +429,18 @@ impl SyncEngine {
     }
 
     async fn pull(&mut self) -> Result<(), SyncError> {
-        let (since, district_id, roster_since) = {
+        let (since, district_id, roster_since, exits_since) = {
             let l = lock(&self.ledger)?;
             let district: Option<String> = l.setting(SETTING_DISTRICT)?;
             let config: Option<CheckpointConfig> = l.setting(SETTING_CONFIG)?;
             let compound = config.map(|c| c.compound_id).unwrap_or_default();
+            // A minute of overlap: batches that committed late are seen again, and kept once.
+            let exits_since = l.roster_exits_cursor()?.saturating_sub(60_000).max(0);
             (
                 l.revocations_version()?,
                 district.unwrap_or_default(),
                 l.roster_version(&compound)?,
+                exits_since,
             )
         };
         let fresh = || nonce().map_err(|e| SyncError::BadAnswer(format!("no random nonce: {e}")));
@@ -462,7 +465,7 @@ impl SyncEngine {
         let midpoint = sent_at + chrono::Duration::from_std(sent.elapsed() / 2).unwrap_or_default();
         let roster = self
             .client
-            .roster(roster_since, &asked.roster_nonce)
+            .roster(roster_since, exits_since, &asked.roster_nonce)
             .await?;
         let got = Pulled {
             keys,
@@ -486,6 +489,7 @@ impl SyncEngine {
             roster.version,
             &roster.entries,
         )?;
+        l.apply_roster_exits(&roster.exits, roster.exits_cursor, Utc::now())?;
         l.set_setting(SETTING_DISTRICT, &got.keys.district_id)?;
         l.set_setting(SETTING_CONFIG, &config)?;
         l.set_setting(SETTING_CLOCK_OFFSET, &offset_ms)?;
