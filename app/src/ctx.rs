@@ -30,6 +30,9 @@ pub struct Ctx {
 
 /// Create every signal from what the ledger holds, and provide them (call once, in the root).
 pub fn provide(services: &Services) -> Ctx {
+    let id_required = services
+        .checkpoint_config()
+        .is_some_and(|c| c.rules.visitors_need_id);
     let (prefs, wallet, checkpoint_id, fever) = match services.ledger() {
         Ok(l) => {
             let config = crate::services::checkpoint_config(&l);
@@ -64,7 +67,13 @@ pub fn provide(services: &Services) -> Ctx {
             ..Default::default()
         }),
         vehicle: Signal::new(VehicleState::new()),
-        visitor: Signal::new(VisitorForm::new(fever)),
+        visitor: Signal::new({
+            let mut form = VisitorForm::new(fever);
+            form.reduce(crate::state::visitor::VisitorAction::IdRequired(
+                id_required,
+            ));
+            form
+        }),
         records: Signal::new(RecordsState::default()),
         enroll: Signal::new(EnrollState::default()),
         wallet: Signal::new(wallet),

@@ -258,6 +258,17 @@ pub fn refresh_counts(mut ctx: Ctx, services: &Services) {
             at: Instant::now(),
         });
     }
+    // The compound's rule may have changed with the last sync.
+    let id_required = services
+        .checkpoint_config()
+        .is_some_and(|c| c.rules.visitors_need_id);
+    if ctx.visitor.peek().id_required != id_required {
+        let mut form = ctx.visitor;
+        form.write()
+            .reduce(crate::state::visitor::VisitorAction::IdRequired(
+                id_required,
+            ));
+    }
     let snapshot = services.sync_snapshot();
     if ctx.status.peek().sync != snapshot {
         ctx.status.write().reduce(StatusAction::Sync(snapshot));

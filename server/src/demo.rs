@@ -47,6 +47,58 @@ pub fn demo_residents() -> Vec<ImportRow> {
         .collect()
 }
 
+/// Ten residents of the second demo compound (和平小区), so a pass of another compound can be tried
+/// at the first one's gates.
+pub fn demo_residents_peace() -> Vec<ImportRow> {
+    (0..10u32)
+        .map(|i| {
+            let first17 = format!("44052419850{}1{}0{}", 1 + i % 9, i % 3, 10 + i);
+            let first17 = &first17[..17];
+            let check = IdNumber::check_char(first17).unwrap_or('0');
+            ImportRow {
+                name: format!(
+                    "{}{}",
+                    SURNAMES[((i + 3) % 10) as usize],
+                    GIVEN[(i % 10) as usize]
+                ),
+                id_number: format!("{first17}{check}"),
+                phone: format!("137{:08}", 30_000_000 + i * 7919),
+                household: format!("8-{}-{}", 1 + i % 2, 201 + i),
+                plates: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Two staff passes of the district (valid at every gate).
+async fn seed_staff(
+    store: &Store,
+    signer: &DistrictSigner,
+    now: DateTime<Utc>,
+) -> Result<(), IssueError> {
+    for (k, name) in ["王师傅", "刘志愿者"].iter().enumerate() {
+        let pass_id = format!("S{:06}", k + 1);
+        if store.last_serial(&pass_id).await? == 0 {
+            crate::passes::issue(
+                store,
+                signer,
+                sync_core::pass::PassKind::Staff,
+                &pass_id,
+                1,
+                None,
+                "c1",
+                "",
+                name,
+                None,
+                now,
+                now + Duration::days(crate::passes::RESIDENT_PASS_DAYS),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 fn demo_subject(i: u64, residents: &[(String, String, String)]) -> Subject {
     match i % 5 {
         0..=2 => {
@@ -98,6 +150,16 @@ pub async fn seed(
         store.upsert_checkpoint(&cp, now_ms).await?;
     }
     import_residents(store, signer, "c1", &demo_residents(), now).await?;
+    store.upsert_compound("c2", "和平小区").await?;
+    let west = Checkpoint {
+        id: "cp-west".into(),
+        compound_id: "c2".into(),
+        name: "和平小区西门 West gate".into(),
+        gates: vec!["west-1".into()],
+    };
+    store.upsert_checkpoint(&west, now_ms).await?;
+    import_residents(store, signer, "c2", &demo_residents_peace(), now).await?;
+    seed_staff(store, signer, now).await?;
     if store.passage_count(None).await? > 0 {
         return Ok(0);
     }
@@ -177,7 +239,7 @@ mod tests {
 
     #[test]
     fn demo_residents_pass_the_validators() {
-        for r in demo_residents() {
+        for r in demo_residents().into_iter().chain(demo_residents_peace()) {
             assert!(
                 sync_core::validate::validate_id_number(&r.id_number).is_ok(),
                 "{}",

@@ -69,12 +69,16 @@ pub struct VisitorForm {
     values: [String; 7],
     errors: [Option<ValidationError>; 7],
     pub fever_threshold_c: f32,
+    /// The compound asks visitors for their ID number (from the signed config).
+    pub id_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum VisitorAction {
     Input(Field, String),
     Clear,
+    /// The compound's rule from the signed config: visitors must give an ID number.
+    IdRequired(bool),
 }
 
 const MAX_TEXT: usize = 64;
@@ -85,6 +89,7 @@ impl VisitorForm {
             values: Default::default(),
             errors: Default::default(),
             fever_threshold_c,
+            id_required: false,
         }
     }
 
@@ -113,7 +118,12 @@ impl VisitorForm {
                 self.values[i] = text;
                 self.errors[i] = None;
             }
-            VisitorAction::Clear => *self = Self::new(self.fever_threshold_c),
+            VisitorAction::IdRequired(yes) => self.id_required = yes,
+            VisitorAction::Clear => {
+                let id_required = self.id_required;
+                *self = Self::new(self.fever_threshold_c);
+                self.id_required = id_required;
+            }
         }
     }
 
@@ -135,9 +145,12 @@ impl VisitorForm {
 
         let name = text(self.value(Field::Name));
         let phone = validate_phone(self.value(Field::Phone));
-        let id_number = optional(self.value(Field::IdNumber))
-            .map(|id| validate_id_number(&id).map(|v| v.as_str().to_owned()))
-            .transpose();
+        let id_number = match optional(self.value(Field::IdNumber)) {
+            None if self.id_required => Err(ValidationError::Required),
+            given => given
+                .map(|id| validate_id_number(&id).map(|v| v.as_str().to_owned()))
+                .transpose(),
+        };
         let host = text(self.value(Field::Host)).and_then(|h| {
             if host_known(&h) {
                 Ok(h)
@@ -309,5 +322,24 @@ mod tests {
         );
         assert!(!f.value(Field::Host).is_empty(), "what was typed stays");
         assert!(f.submit(|_| true).is_some());
+    }
+
+    #[test]
+    fn a_compound_that_asks_for_id_numbers_makes_the_field_required() {
+        let mut f = filled();
+        f.reduce(VisitorAction::Input(Field::IdNumber, String::new()));
+        assert!(f.submit(|_| true).is_some(), "optional by default");
+        f.reduce(VisitorAction::IdRequired(true));
+        f.reduce(VisitorAction::Input(Field::IdNumber, String::new()));
+        assert_eq!(f.submit(|_| true), None);
+        assert_eq!(
+            f.error(Field::IdNumber, Lang::En).as_deref(),
+            Some("a required field is empty")
+        );
+        f.reduce(VisitorAction::Clear);
+        assert!(
+            f.id_required,
+            "the compound's rule survives clearing the form"
+        );
     }
 }
