@@ -275,6 +275,11 @@ impl Browser<'_> {
     /// A real click (WebDriver pointer input) on the element matching `css`.
     pub fn click(&self, css: &str) -> anyhow::Result<()> {
         let id = self.find(css, WAIT)?;
+        // Centred first: a fixed bar (the app's tab bar) must not be what receives the click.
+        self.js(
+            "const el = document.querySelector(arguments[0]); if (el) el.scrollIntoView({block: 'center'});",
+            json!([css]),
+        )?;
         self.post(&format!("/element/{id}/click"), json!({}))
             .map(drop)
     }

@@ -24,6 +24,9 @@ pub enum Which {
     /// The hostile-input campaign (generated batches and URLs) on SQLite and PostgreSQL: cases per
     /// second and total cases, with zero server failures (starts a throwaway PostgreSQL).
     Attack,
+    /// The gate with a 15,000-pass compound roster: verdict time of the scanned and typed paths,
+    /// roster bytes in the device ledger, the sync round with the full roster and with a delta.
+    Gate,
     /// A 100k-passage backlog drained to fresh servers (SQLite, PostgreSQL) vs one POST per record,
     /// bytes on the wire, and 50 devices x 2,000 passages through a flapping proxy.
     Sync,
@@ -100,6 +103,25 @@ pub fn run(which: Which) -> anyhow::Result<()> {
                     .args(["bench", "-p", "district-server", "--bench", "server"])
                     .env("CHECKPOINT_BENCH_DIR", &out)
                     .env(crate::postgres::PG_URL_ENV, pg.url()),
+            )
+        }
+        Which::Gate => {
+            system::run(cargo().args([
+                "build",
+                "--release",
+                "-p",
+                "district-server",
+                "--bin",
+                "district-server",
+            ]))?;
+            system::run(
+                cargo()
+                    .args(["bench", "-p", "app", "--bench", "gate"])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env(
+                        "CHECKPOINT_SERVER_BIN",
+                        workspace_root().join("target/release/district-server"),
+                    ),
             )
         }
         Which::Attack => {

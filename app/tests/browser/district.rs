@@ -12,6 +12,8 @@ use checkpoint_tests::webdriver::Browser;
 
 pub const CHECKPOINT: &str = "cp-e2e";
 pub const COMPOUND: &str = "c-test";
+/// A second compound of the same district: its passes are genuine but not for this gate.
+pub const OTHER_COMPOUND: &str = "c-other";
 /// Set by `checkpoint_tests::server_proc::admin` on every admin command.
 const ADMIN_PASSWORD: &str = "test-admin-password";
 
@@ -27,7 +29,10 @@ pub struct IssuedPass {
 pub struct District {
     pub server: ServerProc,
     pub sqlite: PathBuf,
+    /// Resident passes of this gate's compound.
     pub passes: Vec<IssuedPass>,
+    /// A resident pass of the other compound.
+    pub other: IssuedPass,
 }
 
 /// A valid resident ID number (real check digit) for test resident `i`.
@@ -73,7 +78,27 @@ pub fn start(dir: &Path) -> anyhow::Result<District> {
         ],
     )?;
     anyhow::ensure!(out.contains("issued"), "import said: {out}");
-    let passes = issued_passes(&sqlite)?;
+    admin(&db, &["compound", OTHER_COMPOUND, "和平小区"])?;
+    let other_csv = dir.join("other.csv");
+    std::fs::write(
+        &other_csv,
+        format!(
+            "name,id_number,phone,building,unit,room\n周邻居,{},13812349999,8,1,201\n",
+            id_number(90)
+        ),
+    )?;
+    admin(
+        &db,
+        &[
+            "import-residents",
+            OTHER_COMPOUND,
+            &other_csv.display().to_string(),
+        ],
+    )?;
+    let other = issued_passes(&sqlite, OTHER_COMPOUND)?
+        .pop()
+        .context("no pass for the other compound")?;
+    let passes = issued_passes(&sqlite, COMPOUND)?;
     anyhow::ensure!(
         passes.len() >= NAMES.len(),
         "the server issued {} passes for {} residents",
@@ -85,18 +110,19 @@ pub fn start(dir: &Path) -> anyhow::Result<District> {
         server,
         sqlite,
         passes,
+        other,
     })
 }
 
-/// Live resident passes as the server stored them (payload = what the printed card's QR holds).
-fn issued_passes(sqlite: &Path) -> anyhow::Result<Vec<IssuedPass>> {
+/// Live resident passes of `compound` as the server stored them (payload = the printed card's QR).
+fn issued_passes(sqlite: &Path, compound: &str) -> anyhow::Result<Vec<IssuedPass>> {
     let conn =
         rusqlite::Connection::open_with_flags(sqlite, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let mut stmt = conn.prepare(
         "SELECT pass_id, serial, display_name, payload FROM passes
-         WHERE revoked_at_ms IS NULL AND plate IS NULL ORDER BY pass_id",
+         WHERE revoked_at_ms IS NULL AND plate IS NULL AND compound_id = ?1 ORDER BY pass_id",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([compound], |r| {
         Ok(IssuedPass {
             pass_id: r.get(0)?,
             serial: r.get::<_, i64>(1)? as u32,
@@ -147,5 +173,50 @@ pub fn revoke_in_dashboard(b: &Browser, server: &str, pass: &IssuedPass) -> anyh
         Duration::from_secs(20),
     )
     .context("revoking in the dashboard")?;
+    Ok(())
+}
+
+/// A visitor registers on the server's public form (host household of this compound) in a browser;
+/// returns the day pass's QR payload as the server stored it.
+pub fn visitor_day_pass(b: &Browser, server: &str, sqlite: &Path) -> anyhow::Result<String> {
+    b.goto(&format!("{server}/register/{CHECKPOINT}"))?;
+    for (field, value) in [
+        ("#f-name", "孙访客"),
+        ("#f-phone", "13712340000"),
+        ("#f-host_household", "3-1-401"),
+        ("#f-reason", "探亲"),
+    ] {
+        b.fill(field, value)?;
+    }
+    b.click("#submit")?;
+    b.find("#pass-qr svg", Duration::from_secs(20))
+        .context("the visitor day pass page")?;
+    let conn =
+        rusqlite::Connection::open_with_flags(sqlite, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    Ok(conn.query_row(
+        "SELECT payload FROM visitor_passes ORDER BY issued_at_ms DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Disable the device on the devices page, as an administrator does (tick, then press).
+pub fn disable_in_dashboard(b: &Browser, server: &str, device_id: &str) -> anyhow::Result<()> {
+    b.goto(&format!("{server}/admin/devices"))?;
+    let form = "form[action='/admin/devices/disable']";
+    b.js(
+        "const f = [...document.querySelectorAll(arguments[0])]
+            .find(f => f.querySelector('input[name=device_id]').value === arguments[1]);
+         f.querySelector('input[name=confirm]').checked = true;
+         f.querySelector('button').click();",
+        serde_json::json!([form, device_id]),
+    )?;
+    b.wait_js(
+        "the device shown as disabled",
+        "return document.body.innerText.includes('已停用 disabled')",
+        serde_json::json!([]),
+        Duration::from_secs(20),
+    )
+    .context("disabling in the dashboard")?;
     Ok(())
 }

@@ -298,6 +298,78 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
     assert!(!last.body.verdict.is_admitted(), "{last:?}");
     drop(b);
 
+    // 5b. A genuine pass of the district's other compound: red, naming that compound.
+    let (b, shown) = show(
+        &driver,
+        dir.path(),
+        &app,
+        "other-compound",
+        &district.other.payload,
+    );
+    assert_eq!(shown.outcome, "red", "{shown:?}");
+    assert!(
+        shown.detail.contains("非本小区通行证") && shown.detail.contains("和平小区"),
+        "{shown:?}"
+    );
+    let last = passages(&ledger).pop().unwrap();
+    let other = DenyReason::WrongCompound;
+    assert_eq!(last.body.verdict, Verdict::Denied { reason: other });
+    drop(b);
+
+    // 5c. The revoked pass's id typed by hand: the roster says revoked, red (no way round the QR).
+    let b = driver
+        .browser(&BrowserOptions::phone_with_camera(
+            &blank,
+            &dir.path().join("profile-typed"),
+        ))
+        .unwrap();
+    b.goto(&format!("{app}/scan")).unwrap();
+    b.click("#open-manual").unwrap();
+    b.fill("#manual-entry", &p2.pass_id).unwrap();
+    b.click("form.manual button[type=submit]").unwrap();
+    b.find("#verdict", WAIT).unwrap();
+    let outcome = b
+        .js(
+            "return document.querySelector('#verdict').dataset.outcome",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(outcome, json!("red"));
+    assert_eq!(
+        b.text("#verdict-detail").unwrap(),
+        DenyReason::Revoked.message(Lang::ZhCn)
+    );
+    let last = passages(&ledger).pop().unwrap();
+    assert_eq!(
+        (pass_id(&last), last.body.verdict),
+        (p2.pass_id.as_str(), revoked)
+    );
+    drop(b);
+
+    // 5d. A visitor's self-registration day pass: the visitor verdict, nothing stored until the host
+    //     tap; "host confirmed" stores the admitted visitor.
+    let day_pass =
+        district::visitor_day_pass(&admin, &district.server.url(), &district.sqlite).unwrap();
+    let before_visitor = passages(&ledger).len();
+    let (b, shown) = show(&driver, dir.path(), &app, "visitor-pass", &day_pass);
+    assert_eq!(shown.outcome, "visitor", "{shown:?}");
+    assert!(shown.detail.contains("3-1-401"), "{shown:?}");
+    assert_eq!(
+        passages(&ledger).len(),
+        before_visitor,
+        "nothing before the host tap"
+    );
+    b.click("#host-confirm").unwrap();
+    let confirmed = wait_until("the confirmed visitor", WAIT, || {
+        passages(&ledger).into_iter().nth(before_visitor)
+    });
+    assert!(confirmed.body.verdict.is_admitted());
+    assert!(
+        matches!(confirmed.body.subject, Subject::Visitor { .. }),
+        "{confirmed:?}"
+    );
+    drop(b);
+
     // 6. A visitor through the form: an invalid phone shows its error and stores nothing; fixed, admitted.
     let b = driver
         .browser(&BrowserOptions::phone_with_camera(
@@ -395,6 +467,30 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
         assert_eq!(all.iter().filter(|p| pass_id(p) == id).count(), 1, "{id}");
     }
     Ledger::open_read_only(&ledger).unwrap().verify().unwrap();
+
+    // 8. The phone is lost: the administrator disables it; at its next contact it locks its gate
+    //    screens and deletes what it already uploaded.
+    let device_id = Ledger::open_read_only(&ledger)
+        .unwrap()
+        .device_id()
+        .to_owned();
+    district::disable_in_dashboard(&admin, &district.server.url(), &device_id).unwrap();
+    sync_now(&b, &app);
+    wait_until("the device to lock", WAIT, || {
+        let l = Ledger::open_read_only(&ledger).ok()?;
+        l.disabled_at().ok().flatten()
+    });
+    b.goto(&format!("{app}/scan")).unwrap();
+    b.find("#device-locked", WAIT).unwrap();
+    assert!(b
+        .text("#device-locked")
+        .unwrap()
+        .contains("本机已被街道停用"));
+    assert_eq!(
+        passages(&ledger).len(),
+        0,
+        "uploaded passages and their personal data deleted"
+    );
     drop(b);
 
     camera::report_latency(&samples).unwrap();
