@@ -44,12 +44,7 @@ async fn a_disabled_device_is_refused_everywhere_locks_and_forgets_what_it_uploa
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
     let (base, server) = serve_loopback(&state).await;
-    let ledger = Arc::new(Mutex::new(
-        Ledger::open(dir.path().join("gate.db")).unwrap(),
-    ));
-    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
-        .await
-        .unwrap();
+    let ledger = server_support::enrolled_phone(&state, dir.path(), &base).await;
     let device_id = ledger.lock().unwrap().device_id().to_owned();
     let token: String = ledger
         .lock()
@@ -179,12 +174,7 @@ async fn a_forged_disabled_answer_changes_nothing() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
     let (base, server) = serve_loopback(&state).await;
-    let ledger = Arc::new(Mutex::new(
-        Ledger::open(dir.path().join("gate.db")).unwrap(),
-    ));
-    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
-        .await
-        .unwrap();
+    let ledger = server_support::enrolled_phone(&state, dir.path(), &base).await;
     append(&ledger, 0, 6);
     engine(&ledger).step().await.unwrap();
     let device_id = ledger.lock().unwrap().device_id().to_owned();
@@ -227,12 +217,7 @@ async fn the_retention_purge_runs_at_start_and_spares_pending_passages() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
     let (base, server) = serve_loopback(&state).await;
-    let ledger = Arc::new(Mutex::new(
-        Ledger::open(dir.path().join("gate.db")).unwrap(),
-    ));
-    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
-        .await
-        .unwrap();
+    let ledger = server_support::enrolled_phone(&state, dir.path(), &base).await;
     let old = Utc::now() - chrono::Duration::days(40);
     {
         let mut l = ledger.lock().unwrap();

@@ -6,7 +6,7 @@
 
 mod server_support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use district_server::store::{Checkpoint, Decision, EnrollOutcome, ReviewOutcome, Store};
@@ -15,8 +15,8 @@ use server_support::{enrollment_code, fresh_pg_database, serve_loopback, temp_sq
 use sync_core::domain::GENESIS_HASH;
 use sync_core::fixtures::sample_passage;
 use sync_core::protocol::RecordStatus;
-use sync_core::sync::{enroll, SyncConfig, SyncEngine};
-use sync_core::{Ledger, Passage, PassageBody};
+use sync_core::sync::{SyncConfig, SyncEngine};
+use sync_core::{Passage, PassageBody};
 use uuid::Uuid;
 
 fn status(s: &RecordStatus) -> &'static str {
@@ -202,12 +202,7 @@ async fn the_device_settles_a_refused_record_once_it_is_quarantined() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
     let (base, server) = serve_loopback(&state).await;
-    let ledger = Arc::new(Mutex::new(
-        Ledger::open(dir.path().join("gate.db")).unwrap(),
-    ));
-    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
-        .await
-        .unwrap();
+    let ledger = server_support::enrolled_phone(&state, dir.path(), &base).await;
     {
         let mut l = ledger.lock().unwrap();
         for i in 0..10 {

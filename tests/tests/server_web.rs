@@ -302,22 +302,7 @@ async fn import_issue_revoke_and_the_revocation_delta() {
 async fn visitor_self_registration_validates_and_returns_a_signed_day_pass() {
     let (_dir, url) = temp_sqlite();
     let state = test_state(&url, |c| c.register_per_hour = 3).await;
-    let resident = district_server::passes::ImportRow {
-        name: "张三".into(),
-        id_number: "11010519491231002X".into(),
-        phone: "13812345678".into(),
-        household: "3-2-401".into(),
-        plates: vec![],
-    };
-    district_server::passes::import_residents(
-        &state.store,
-        &state.signer,
-        "c1",
-        &[resident],
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    server_support::import_resident(&state, "c1", "3-2-401").await;
     let (status, html, _) = send(
         &state,
         Request::get("/register/cp-east")
@@ -386,22 +371,7 @@ async fn visitor_self_registration_validates_and_returns_a_signed_day_pass() {
 async fn self_registration_follows_the_compound_and_limits_each_phone() {
     let (_dir, url) = temp_sqlite();
     let state = test_state(&url, |c| c.register_per_phone_day = 2).await;
-    let resident = district_server::passes::ImportRow {
-        name: "张三".into(),
-        id_number: "11010519491231002X".into(),
-        phone: "13812345678".into(),
-        household: "3-2-401".into(),
-        plates: vec![],
-    };
-    district_server::passes::import_residents(
-        &state.store,
-        &state.signer,
-        "c1",
-        &[resident],
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    server_support::import_resident(&state, "c1", "3-2-401").await;
     let visitor = |phone: &'static str, host: &'static str| {
         vec![
             ("name", "赵六"),
@@ -411,56 +381,29 @@ async fn self_registration_follows_the_compound_and_limits_each_phone() {
             ("lang", "en"),
         ]
     };
-    let (status, html, _) = send(
-        &state,
-        form(
-            "/register/cp-east",
-            None,
-            &visitor("13912345678", "99-99-9999"),
-        ),
-    )
-    .await;
+    let register = |fields: Vec<(&'static str, &'static str)>| {
+        let state = state.clone();
+        async move { send(&state, form("/register/cp-east", None, &fields)).await }
+    };
+
+    let (status, html, _) = register(visitor("13912345678", "99-99-9999")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         html.contains("err-host_household") && html.contains("not in this compound"),
         "{html}"
     );
     for _ in 0..2 {
-        let (status, html, _) = send(
-            &state,
-            form(
-                "/register/cp-east",
-                None,
-                &visitor("13912345678", "3-2-401"),
-            ),
-        )
-        .await;
+        let (status, html, _) = register(visitor("13912345678", "3-2-401")).await;
         assert_eq!(status, StatusCode::OK, "{html}");
     }
-    let (status, html, _) = send(
-        &state,
-        form(
-            "/register/cp-east",
-            None,
-            &visitor("13912345678", "3-2-401"),
-        ),
-    )
-    .await;
+    let (status, html, _) = register(visitor("13912345678", "3-2-401")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         html.contains("err-phone") && html.contains("too often today"),
         "{html}"
     );
     // Another phone on the same network is not locked out.
-    let (status, _, _) = send(
-        &state,
-        form(
-            "/register/cp-east",
-            None,
-            &visitor("13712345678", "3-2-401"),
-        ),
-    )
-    .await;
+    let (status, _, _) = register(visitor("13712345678", "3-2-401")).await;
     assert_eq!(status, StatusCode::OK);
 
     // The compound asks for ID numbers: required and checked; only the tail is stored.
@@ -474,15 +417,7 @@ async fn self_registration_follows_the_compound_and_limits_each_phone() {
         .set_compound_rules("c1", &rules, "officer", now)
         .await
         .unwrap();
-    let (status, html, _) = send(
-        &state,
-        form(
-            "/register/cp-east",
-            None,
-            &visitor("13612345678", "3-2-401"),
-        ),
-    )
-    .await;
+    let (status, html, _) = register(visitor("13612345678", "3-2-401")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("err-id_number"), "{html}");
     let mut with_id = visitor("13612345678", "3-2-401");
@@ -567,12 +502,7 @@ async fn a_device_id_reenrolls_only_after_an_administrator_releases_it() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
     let (base, server) = serve_loopback(&state).await;
-    let ledger = Arc::new(Mutex::new(
-        Ledger::open(dir.path().join("gate.db")).unwrap(),
-    ));
-    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
-        .await
-        .unwrap();
+    let ledger = server_support::enrolled_phone(&state, dir.path(), &base).await;
     let device_id = state.store.devices().await.unwrap()[0].device_id.clone();
     let code = enrollment_code(&state).await;
     let refused = enroll(&ledger, &base, &code, "again").await;
@@ -641,12 +571,7 @@ async fn a_device_is_disabled_and_enabled_from_the_devices_page_in_two_steps() {
     let (dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
     let (base, server) = serve_loopback(&state).await;
-    let ledger = Arc::new(Mutex::new(
-        Ledger::open(dir.path().join("gate.db")).unwrap(),
-    ));
-    enroll(&ledger, &base, &enrollment_code(&state).await, "phone")
-        .await
-        .unwrap();
+    let _phone = server_support::enrolled_phone(&state, dir.path(), &base).await;
     let device_id = state.store.devices().await.unwrap()[0].device_id.clone();
     let id = device_id.as_str();
     let (cookie, csrf) = login(&state).await;

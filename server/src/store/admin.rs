@@ -1,6 +1,6 @@
 //! Admin accounts (argon2 hashes), login sessions (token hashes with a CSRF token) and the audit log.
 
-use super::{DbError, Store};
+use super::{DbError, Stmt, Store};
 
 /// A logged-in admin session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +109,35 @@ impl Store {
             vec![now_ms.into(), actor.into(), action.into(), detail.into()],
         )
         .await
+    }
+
+    /// Run `change` (an `UPDATE … RETURNING`) and, only when it changed a row, write its audit
+    /// entry in the same transaction: an audited change is never half done. True when it changed.
+    pub(crate) async fn audited_change(
+        &self,
+        change: Stmt,
+        entry: AuditEntry,
+    ) -> Result<bool, DbError> {
+        let out = self
+            .transact(
+                vec![change],
+                Box::new(move |rows| {
+                    if rows[0].is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    Ok(vec![Stmt::new(
+                        "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
+                        vec![
+                            entry.at_ms.into(),
+                            entry.actor.into(),
+                            entry.action.into(),
+                            entry.detail.into(),
+                        ],
+                    )])
+                }),
+            )
+            .await?;
+        Ok(!out.first[0].is_empty())
     }
 
     /// The newest `limit` audit entries, newest first.

@@ -2,7 +2,7 @@
 
 use sync_core::domain::GENESIS_HASH;
 
-use super::{DbError, Row, Stmt, Store};
+use super::{AuditEntry, DbError, Row, Stmt, Store};
 
 /// A checkpoint (卡口) at a compound gate, with its gate names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,33 +235,18 @@ impl Store {
         actor: &str,
         now_ms: i64,
     ) -> Result<bool, DbError> {
-        let out = self
-            .transact(
-                vec![Stmt::new(
-                    "UPDATE devices SET released_at_ms = $1
-                     WHERE device_id = $2 AND released_at_ms IS NULL RETURNING device_id",
-                    vec![now_ms.into(), device_id.into()],
-                )],
-                Box::new({
-                    let (device_id, actor) = (device_id.to_owned(), actor.to_owned());
-                    move |rows| {
-                        if rows[0].is_empty() {
-                            return Ok(Vec::new());
-                        }
-                        Ok(vec![Stmt::new(
-                            "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
-                            vec![
-                                now_ms.into(),
-                                actor.into(),
-                                "release_device".into(),
-                                format!("released device {device_id} for re-enrollment").into(),
-                            ],
-                        )])
-                    }
-                }),
-            )
-            .await?;
-        Ok(!out.first[0].is_empty())
+        let change = Stmt::new(
+            "UPDATE devices SET released_at_ms = $1
+             WHERE device_id = $2 AND released_at_ms IS NULL RETURNING device_id",
+            vec![now_ms.into(), device_id.into()],
+        );
+        let entry = AuditEntry {
+            at_ms: now_ms,
+            actor: actor.to_owned(),
+            action: "release_device".into(),
+            detail: format!("released device {device_id} for re-enrollment"),
+        };
+        self.audited_change(change, entry).await
     }
 
     /// Switch a device off (`disable`) or on again, audited in the same transaction. False when no
@@ -291,22 +276,13 @@ impl Store {
         } else {
             ("enable_device", format!("enabled device {device_id} again"))
         };
-        let actor = actor.to_owned();
-        let out = self
-            .transact(
-                vec![change],
-                Box::new(move |rows| {
-                    if rows[0].is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    Ok(vec![Stmt::new(
-                        "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
-                        vec![now_ms.into(), actor.into(), action.into(), detail.into()],
-                    )])
-                }),
-            )
-            .await?;
-        Ok(!out.first[0].is_empty())
+        let entry = AuditEntry {
+            at_ms: now_ms,
+            actor: actor.to_owned(),
+            action: action.into(),
+            detail,
+        };
+        self.audited_change(change, entry).await
     }
 
     /// The device holding this token hash, if any.

@@ -9,7 +9,7 @@ use sync_core::protocol::RecordStatus;
 use sync_core::Passage;
 
 use super::ingest::{corrected_time, Clock, Source};
-use super::{DbError, Row, Stmt, Store};
+use super::{AuditEntry, DbError, Row, Stmt, Store};
 
 /// One kept record, as the review page shows it (no names, phones or ID numbers).
 #[derive(Debug, Clone, PartialEq)]
@@ -175,34 +175,22 @@ impl Store {
             "{verb} quarantined record seq {} of device {} (refused for: {})",
             kept.seq, kept.device_id, kept.reason
         );
-        let (actor, action) = (actor.to_owned(), format!("quarantine_{verb}"));
-        let out = self
-            .transact(
-                vec![Stmt::new(
-                    "UPDATE quarantine SET state = $1, decided_by = $2, decided_at_ms = $3
-                     WHERE pk = $4 AND state = 'held' RETURNING pk",
-                    vec![
-                        state.into(),
-                        actor.as_str().into(),
-                        now_ms.into(),
-                        kept.pk.into(),
-                    ],
-                )],
-                Box::new(move |rows| {
-                    if rows[0].is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    Ok(vec![Stmt::new(
-                        "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
-                        vec![now_ms.into(), actor.into(), action.into(), detail.into()],
-                    )])
-                }),
-            )
-            .await?;
-        Ok(if out.first[0].is_empty() {
-            ReviewOutcome::NotHeld
-        } else {
+        let change = Stmt::new(
+            "UPDATE quarantine SET state = $1, decided_by = $2, decided_at_ms = $3
+             WHERE pk = $4 AND state = 'held' RETURNING pk",
+            vec![state.into(), actor.into(), now_ms.into(), kept.pk.into()],
+        );
+        let entry = AuditEntry {
+            at_ms: now_ms,
+            actor: actor.to_owned(),
+            action: format!("quarantine_{verb}"),
+            detail,
+        };
+        let changed = self.audited_change(change, entry).await?;
+        Ok(if changed {
             ReviewOutcome::Done
+        } else {
+            ReviewOutcome::NotHeld
         })
     }
 }

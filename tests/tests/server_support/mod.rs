@@ -169,3 +169,38 @@ pub async fn send(
         .expect("the whole body");
     (status, bytes.to_vec())
 }
+
+/// Import one resident of `compound` living in `household` (a real ID number), issuing their pass.
+pub async fn import_resident(state: &district_server::AppState, compound: &str, household: &str) {
+    let row = district_server::passes::ImportRow {
+        name: "张三".into(),
+        id_number: "11010519491231002X".into(),
+        phone: "13812345678".into(),
+        household: household.into(),
+        plates: vec![],
+    };
+    district_server::passes::import_residents(
+        &state.store,
+        &state.signer,
+        compound,
+        &[row],
+        Utc::now(),
+    )
+    .await
+    .expect("import a resident");
+}
+
+/// A phone's ledger `gate.db` in `dir`, enrolled at `cp-east` with the server at `base`.
+pub async fn enrolled_phone(
+    state: &district_server::AppState,
+    dir: &std::path::Path,
+    base: &str,
+) -> std::sync::Arc<std::sync::Mutex<sync_core::Ledger>> {
+    let ledger = std::sync::Arc::new(std::sync::Mutex::new(
+        sync_core::Ledger::open(dir.join("gate.db")).expect("ledger"),
+    ));
+    sync_core::sync::enroll(&ledger, base, &enrollment_code(state).await, "phone")
+        .await
+        .expect("enroll");
+    ledger
+}
