@@ -4,7 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use sync_core::i18n::{Lang, Localized};
 use sync_core::protocol::RosterEntry;
 use sync_core::{DenyReason, Direction, NewPassage, Subject, Verdict};
@@ -18,6 +17,7 @@ use super::verdict::VerdictView;
 use crate::ports::{CheckedPass, PassKindView};
 
 pub use super::gate_views::stale_age;
+pub use super::moment::Moment;
 
 /// A short window: the same subject in the same direction within it is "already registered".
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(30);
@@ -28,15 +28,6 @@ pub struct GatePlace {
     pub checkpoint_id: String,
     pub gate: String,
     pub staff: String,
-}
-
-/// When and which way: what every gate action carries.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Moment {
-    pub direction: Direction,
-    pub at: Instant,
-    pub recorded_at: DateTime<Utc>,
-    pub clock_offset_ms: Option<i64>,
 }
 
 /// A passage to append, and the verdict to show once `Ledger::append` returned `Ok`.

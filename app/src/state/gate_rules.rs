@@ -6,7 +6,7 @@ use chrono::NaiveTime;
 use sync_core::rules::{CompoundRules, RuleFacts};
 use sync_core::{Subject, SubjectKind, Verdict};
 
-use super::gate::Moment;
+use super::moment::Moment;
 use super::verdict::{Headline, Outcome, VerdictView};
 
 /// What the gate knows for the rules at the moment of a passage.

@@ -8,7 +8,7 @@ use sync_core::pass::PassKind;
 use sync_core::protocol::RosterEntry;
 use sync_core::{DenyReason, Direction, Subject, SubjectKind, Verdict};
 
-use super::gate::Moment;
+use super::moment::Moment;
 use super::verdict::{Headline, Outcome, VerdictView};
 use crate::ports::CheckedPass;
 use crate::text::mask_name;

@@ -4,6 +4,7 @@ pub mod enroll;
 pub mod gate;
 pub mod gate_rules;
 mod gate_views;
+pub mod moment;
 pub mod pad;
 pub mod records;
 pub mod scan;
