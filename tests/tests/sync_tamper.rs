@@ -1,5 +1,6 @@
 //! A tampering proxy between a gate phone and its district server (on the gate's Wi-Fi): it adds a
-//! key to the key set, strips revocations, shows a revoked pass as valid in the roster, and answers "accepted" to every batch without passing it
+//! key to the key set, strips revocations, shows a revoked pass as valid in the roster, cuts a
+//! roster answer short, and answers "accepted" to every batch without passing it
 //! on. The phone pinned the district root key from the enrollment QR, so it refuses the first two
 //! (keeping what it had) and keeps every passage pending under the third until a signed receipt
 //! from the real server arrives. Loopback only.
@@ -36,6 +37,7 @@ enum Tamper {
     AddKey,
     StripRevocations,
     UnrevokeRoster,
+    TruncateRoster,
     AckAll,
 }
 
@@ -116,6 +118,10 @@ async fn forward(
                 e.revoked = false;
             }
             json(serde_json::to_value(r).unwrap())
+        }
+        (Tamper::TruncateRoster, "/api/v1/roster") => {
+            // The connection "drops" half-way: a 200 with half the body.
+            (status, Body::from(bytes.slice(..bytes.len() / 2))).into_response()
         }
         _ => (status, Body::from(bytes)).into_response(),
     }
@@ -242,6 +248,14 @@ async fn a_tampering_proxy_changes_nothing_on_the_phone() {
         .roster_pass(&pass_id)
         .unwrap()
         .is_none());
+    // A roster answer cut short is not applied either (nothing half-stored).
+    let truncate = proxy(&server, Tamper::TruncateRoster).await;
+    let cut = engine_via(&ledger, &truncate).step().await;
+    assert!(matches!(cut, Err(SyncError::BadAnswer(_))), "{cut:?}");
+    let l = ledger.lock().unwrap();
+    assert_eq!(l.roster_version("c1").unwrap(), roster_before);
+    assert!(l.roster_pass(&pass_id).unwrap().is_none());
+    drop(l);
     engine_via(&ledger, &server).step().await.unwrap();
     assert_eq!(ledger.lock().unwrap().revocations().unwrap().len(), 1);
     let entry = ledger

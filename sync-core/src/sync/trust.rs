@@ -85,3 +85,88 @@ pub fn check_receipt(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::protocol::CheckpointConfig;
+    use crate::signed::RootSigner;
+
+    fn pulled(root: &RootSigner, asked: &Asked, roster_since: u64, compound: &str) -> Pulled {
+        let config = CheckpointConfig {
+            checkpoint_id: "cp".into(),
+            checkpoint_name: "东门".into(),
+            compound_id: "c1".into(),
+            compound_name: String::new(),
+            compounds: vec![],
+            gates: vec![],
+            fever_threshold_c: 37.3,
+            retention_days: 28,
+            utc_offset_minutes: 480,
+            server_time: Utc::now(),
+            revocations_warn_hours: 24,
+            revocations_amber_hours: 72,
+            rules: Default::default(),
+        };
+        Pulled {
+            keys: root.sign(KeySetResponse {
+                district_id: "d".into(),
+                keys: vec![],
+                nonce: asked.keys_nonce.clone(),
+                signature: String::new(),
+            }),
+            revocations: root.sign(RevocationsResponse {
+                since: asked.since,
+                version: asked.since,
+                revocations: vec![],
+                nonce: asked.revocations_nonce.clone(),
+                signature: String::new(),
+            }),
+            config: root.sign(ConfigResponse {
+                config,
+                nonce: asked.config_nonce.clone(),
+                signature: String::new(),
+            }),
+            roster: root.sign(RosterResponse {
+                compound_id: compound.into(),
+                since: roster_since,
+                version: roster_since.max(9),
+                entries: vec![],
+                exits: vec![],
+                exits_cursor: 0,
+                nonce: asked.roster_nonce.clone(),
+                signature: String::new(),
+            }),
+        }
+    }
+
+    /// A roster delta applies only on top of the version it was asked from, and only for the
+    /// compound the (signed) config names: an out-of-order or foreign delta is refused whole.
+    #[test]
+    fn a_roster_delta_out_of_order_or_for_another_compound_is_refused() {
+        let root = RootSigner::generate().unwrap();
+        let key = RootKey::from_public_hex(&root.public_key_hex()).unwrap();
+        let asked = Asked {
+            keys_nonce: "01".into(),
+            revocations_nonce: "02".into(),
+            config_nonce: "03".into(),
+            roster_nonce: "04".into(),
+            since: 0,
+            roster_since: 5,
+            district_id: "d".into(),
+        };
+        assert!(check_pull(Some(&key), &asked, &pulled(&root, &asked, 5, "c1")).is_ok());
+        let stale = check_pull(Some(&key), &asked, &pulled(&root, &asked, 3, "c1"));
+        assert!(
+            matches!(stale, Err(SyncError::Untrusted(TrustError::WrongNonce))),
+            "{stale:?}"
+        );
+        let foreign = check_pull(Some(&key), &asked, &pulled(&root, &asked, 5, "c2"));
+        assert!(
+            matches!(foreign, Err(SyncError::BadAnswer(_))),
+            "{foreign:?}"
+        );
+    }
+}
