@@ -252,10 +252,11 @@ async fn a_tampering_proxy_changes_nothing_on_the_phone() {
     let truncate = proxy(&server, Tamper::TruncateRoster).await;
     let cut = engine_via(&ledger, &truncate).step().await;
     assert!(matches!(cut, Err(SyncError::BadAnswer(_))), "{cut:?}");
-    let l = ledger.lock().unwrap();
-    assert_eq!(l.roster_version("c1").unwrap(), roster_before);
-    assert!(l.roster_pass(&pass_id).unwrap().is_none());
-    drop(l);
+    {
+        let l = ledger.lock().unwrap();
+        assert_eq!(l.roster_version("c1").unwrap(), roster_before);
+        assert!(l.roster_pass(&pass_id).unwrap().is_none());
+    }
     engine_via(&ledger, &server).step().await.unwrap();
     assert_eq!(ledger.lock().unwrap().revocations().unwrap().len(), 1);
     let entry = ledger
