@@ -11,6 +11,7 @@ pub mod error;
 pub mod panics;
 pub mod passes;
 pub mod report;
+pub mod retention;
 pub mod serve;
 pub mod setup;
 pub mod state;

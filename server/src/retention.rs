@@ -1,0 +1,33 @@
+//! The server's retention purge, run by itself: once at start and then hourly, by the retention
+//! period (28 days by default). What goes is in `Store::purge_before`.
+
+use chrono::{Duration, Utc};
+
+use crate::store::Store;
+
+/// How often the purge runs.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// One purge now: everything `Store::purge_before` removes, older than `retention_days`.
+pub async fn purge_once(store: &Store, retention_days: u32) {
+    let now = Utc::now();
+    let cutoff = now - Duration::days(i64::from(retention_days));
+    match store
+        .purge_before(cutoff.timestamp_millis(), now.timestamp_millis())
+        .await
+    {
+        Ok(p) if p.total() == 0 => {}
+        Ok(p) => tracing::info!(?p, "retention: old records deleted"),
+        Err(e) => tracing::error!(error = %e, "retention purge failed"),
+    }
+}
+
+/// Run the purge now and every [`EVERY`] for as long as the server runs.
+pub fn spawn(store: Store, retention_days: u32) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            purge_once(&store, retention_days).await;
+            tokio::time::sleep(EVERY).await;
+        }
+    })
+}
