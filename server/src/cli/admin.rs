@@ -9,6 +9,7 @@ use clap::Subcommand;
 use district_server::auth::{enrollment_code, hash_token};
 use district_server::passes::{import_residents, parse_import};
 use district_server::setup;
+use district_server::store::EnrollCode;
 use district_server::AppState;
 use sync_core::i18n::Lang;
 
@@ -54,10 +55,7 @@ pub async fn run(state: &AppState, action: AdminAction) -> anyhow::Result<()> {
             }
         },
         AdminAction::Compound { id, name } => {
-            store.upsert_compound(&id, &name).await?;
-            store
-                .audit("cli", "compound", &format!("saved compound {id}"), now_ms)
-                .await?;
+            store.save_compound(&id, &name, "cli", now_ms).await?;
         }
         AdminAction::Checkpoint {
             id,
@@ -66,20 +64,12 @@ pub async fn run(state: &AppState, action: AdminAction) -> anyhow::Result<()> {
             gates,
         } => {
             let cp = district_server::store::Checkpoint {
-                id: id.clone(),
+                id,
                 compound_id: compound,
                 name,
                 gates,
             };
-            store.upsert_checkpoint(&cp, now_ms).await?;
-            store
-                .audit(
-                    "cli",
-                    "checkpoint",
-                    &format!("saved checkpoint {id}"),
-                    now_ms,
-                )
-                .await?;
+            store.save_checkpoint(&cp, "cli", now_ms).await?;
         }
         AdminAction::EnrollCode { checkpoint } => {
             if store.checkpoint(&checkpoint).await?.is_none() {
@@ -87,21 +77,13 @@ pub async fn run(state: &AppState, action: AdminAction) -> anyhow::Result<()> {
             }
             let code = enrollment_code()?;
             store
-                .create_enroll_code(
-                    &hash_token(&code),
-                    &checkpoint,
-                    "cli",
+                .issue_enroll_code(&EnrollCode {
+                    code_hash: &hash_token(&code),
+                    checkpoint_id: &checkpoint,
+                    created_by: "cli",
                     now_ms,
-                    now_ms + 30 * 60_000,
-                )
-                .await?;
-            store
-                .audit(
-                    "cli",
-                    "enroll_code",
-                    &format!("enrollment code for checkpoint {checkpoint}"),
-                    now_ms,
-                )
+                    expires_at_ms: now_ms + 30 * 60_000,
+                })
                 .await?;
             // For enrolling by hand or from a script: the QR carries it, typed codes don't.
             eprintln!("root fingerprint: {}", state.root.fingerprint());

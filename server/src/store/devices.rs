@@ -67,6 +67,54 @@ pub struct DeviceInfo {
     pub disabled_by: Option<String>,
 }
 
+pub(super) fn compound_stmt(id: &str, name: &str) -> Stmt {
+    Stmt::new(
+        "INSERT INTO compounds (id, name) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        vec![id.into(), name.into()],
+    )
+}
+
+pub(super) fn checkpoint_stmt(cp: &Checkpoint, now_ms: i64) -> Stmt {
+    let gates = serde_json::to_string(&cp.gates).unwrap_or_else(|_| "[]".into());
+    Stmt::new(
+        "INSERT INTO checkpoints (id, compound_id, name, gates, created_at_ms) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id,
+         name = excluded.name, gates = excluded.gates",
+        vec![
+            cp.id.as_str().into(),
+            cp.compound_id.as_str().into(),
+            cp.name.as_str().into(),
+            gates.into(),
+            now_ms.into(),
+        ],
+    )
+}
+
+/// A one-time enrollment code to remember (by hash).
+#[derive(Debug, Clone, Copy)]
+pub struct EnrollCode<'a> {
+    pub code_hash: &'a str,
+    pub checkpoint_id: &'a str,
+    pub created_by: &'a str,
+    pub now_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+pub(super) fn enroll_code_stmt(c: &EnrollCode<'_>) -> Stmt {
+    Stmt::new(
+        "INSERT INTO enroll_codes (code_hash, checkpoint_id, created_by, created_at_ms, expires_at_ms)
+         VALUES ($1, $2, $3, $4, $5)",
+        vec![
+            c.code_hash.into(),
+            c.checkpoint_id.into(),
+            c.created_by.into(),
+            c.now_ms.into(),
+            c.expires_at_ms.into(),
+        ],
+    )
+}
+
 fn checkpoint(r: &Row) -> Result<Checkpoint, DbError> {
     Ok(Checkpoint {
         id: r.text(0)?,
@@ -78,12 +126,7 @@ fn checkpoint(r: &Row) -> Result<Checkpoint, DbError> {
 
 impl Store {
     pub async fn upsert_compound(&self, id: &str, name: &str) -> Result<(), DbError> {
-        self.exec(
-            "INSERT INTO compounds (id, name) VALUES ($1, $2)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-            vec![id.into(), name.into()],
-        )
-        .await
+        self.run(compound_stmt(id, name)).await
     }
 
     /// `(id, name)` of every compound.
@@ -96,20 +139,7 @@ impl Store {
     }
 
     pub async fn upsert_checkpoint(&self, cp: &Checkpoint, now_ms: i64) -> Result<(), DbError> {
-        let gates = serde_json::to_string(&cp.gates).unwrap_or_else(|_| "[]".into());
-        self.exec(
-            "INSERT INTO checkpoints (id, compound_id, name, gates, created_at_ms) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id,
-             name = excluded.name, gates = excluded.gates",
-            vec![
-                cp.id.as_str().into(),
-                cp.compound_id.as_str().into(),
-                cp.name.as_str().into(),
-                gates.into(),
-                now_ms.into(),
-            ],
-        )
-        .await
+        self.run(checkpoint_stmt(cp, now_ms)).await
     }
 
     pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>, DbError> {
@@ -143,18 +173,14 @@ impl Store {
         now_ms: i64,
         expires_at_ms: i64,
     ) -> Result<(), DbError> {
-        self.exec(
-            "INSERT INTO enroll_codes (code_hash, checkpoint_id, created_by, created_at_ms, expires_at_ms)
-             VALUES ($1, $2, $3, $4, $5)",
-            vec![
-                code_hash.into(),
-                checkpoint_id.into(),
-                created_by.into(),
-                now_ms.into(),
-                expires_at_ms.into(),
-            ],
-        )
-        .await
+        let code = EnrollCode {
+            code_hash,
+            checkpoint_id,
+            created_by,
+            now_ms,
+            expires_at_ms,
+        };
+        self.run(enroll_code_stmt(&code)).await
     }
 
     /// Use up an enrollment code and register the device with a new token hash. A device id that is

@@ -6,6 +6,7 @@
 //! and how to migrate its own schema (`server/migrations/<backend>/`).
 
 mod admin;
+mod changes;
 mod devices;
 mod ingest;
 mod passes;
@@ -24,7 +25,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 pub use admin::{AuditEntry, Session};
-pub use devices::{Checkpoint, Device, DeviceInfo, EnrollOutcome};
+pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use ingest::{id_tail, plan_batch, BatchPlan, Clock, DeviceState, Source, StoredRecord};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
@@ -181,6 +182,11 @@ impl Store {
 
     pub(crate) async fn rows(&self, sql: &str, params: Vec<Val>) -> Result<Vec<Row>, DbError> {
         self.backend.query(Stmt::new(sql, params)).await
+    }
+
+    /// Run one statement on its own.
+    pub(crate) async fn run(&self, stmt: Stmt) -> Result<(), DbError> {
+        self.exec(&stmt.sql, stmt.params).await
     }
 
     pub(crate) async fn exec(&self, sql: &str, params: Vec<Val>) -> Result<(), DbError> {

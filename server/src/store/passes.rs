@@ -331,7 +331,7 @@ impl Store {
 
 /// Raise the roster counter (serialising writers until they commit) and stamp the pass's rows with
 /// it, so devices pulling the roster since an older version get the pass again.
-fn roster_stmts(pass_id: &str) -> Vec<Stmt> {
+pub(super) fn roster_stmts(pass_id: &str) -> Vec<Stmt> {
     vec![
         Stmt::new(
             "UPDATE counters SET value = value + 1 WHERE name = 'roster'",
@@ -346,7 +346,7 @@ fn roster_stmts(pass_id: &str) -> Vec<Stmt> {
 }
 
 /// Raise the revocation counter (serialising revokers) and record the revocation at that version.
-fn revocation_stmts(pass_id: &str, serial: i64, now_ms: i64) -> Vec<Stmt> {
+pub(super) fn revocation_stmts(pass_id: &str, serial: i64, now_ms: i64) -> Vec<Stmt> {
     vec![
         Stmt::new(
             "UPDATE counters SET value = value + 1 WHERE name = 'revocation'",

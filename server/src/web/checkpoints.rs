@@ -12,7 +12,7 @@ use super::session::Admin;
 use super::{page, WebError};
 use crate::auth::{enrollment_code, hash_token};
 use crate::state::AppState;
-use crate::store::Checkpoint;
+use crate::store::{Checkpoint, EnrollCode};
 
 const ENROLL_CODE_MINUTES: i64 = 30;
 
@@ -92,15 +92,9 @@ pub async fn save(
         gates,
     };
     let now = Utc::now().timestamp_millis();
-    state.store.upsert_checkpoint(&cp, now).await?;
     state
         .store
-        .audit(
-            &admin.username,
-            "checkpoint",
-            &format!("saved checkpoint {id} ({name})"),
-            now,
-        )
+        .save_checkpoint(&cp, &admin.username, now)
         .await?;
     Ok(Redirect::to("/admin/checkpoints").into_response())
 }
@@ -125,15 +119,9 @@ pub async fn save_compound(
         ));
     }
     let now = Utc::now().timestamp_millis();
-    state.store.upsert_compound(id, name).await?;
     state
         .store
-        .audit(
-            &admin.username,
-            "compound",
-            &format!("saved compound {id} ({name})"),
-            now,
-        )
+        .save_compound(id, name, &admin.username, now)
         .await?;
     Ok(Redirect::to("/admin/checkpoints").into_response())
 }
@@ -161,22 +149,13 @@ pub async fn new_enroll_code(
     let expires = now + Duration::minutes(ENROLL_CODE_MINUTES);
     state
         .store
-        .create_enroll_code(
-            &hash_token(&code),
-            &id,
-            &admin.username,
-            now.timestamp_millis(),
-            expires.timestamp_millis(),
-        )
-        .await?;
-    state
-        .store
-        .audit(
-            &admin.username,
-            "enroll_code",
-            &format!("enrollment code for checkpoint {id}"),
-            now.timestamp_millis(),
-        )
+        .issue_enroll_code(&EnrollCode {
+            code_hash: &hash_token(&code),
+            checkpoint_id: &id,
+            created_by: &admin.username,
+            now_ms: now.timestamp_millis(),
+            expires_at_ms: expires.timestamp_millis(),
+        })
         .await?;
     // The phone pins the district root key, and this server's own certificate when it has one.
     let mut qr_json = serde_json::json!({

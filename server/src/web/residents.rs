@@ -153,20 +153,15 @@ pub async fn revoke(
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
     let now = Utc::now().timestamp_millis();
-    if !state.store.revoke(&pass_id, serial, now).await? {
+    if !state
+        .store
+        .revoke_by(&pass_id, serial, &admin.username, now)
+        .await?
+    {
         return Err(WebError::BadRequest(format!(
             "{pass_id} #{serial} 不存在或已注销 does not exist or is already revoked"
         )));
     }
-    state
-        .store
-        .audit(
-            &admin.username,
-            "revoke",
-            &format!("revoked {pass_id} serial {serial}"),
-            now,
-        )
-        .await?;
     Ok(Redirect::to("/admin/residents").into_response())
 }
 
