@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use dioxus::prelude::*;
-use sync_core::protocol::RosterEntry;
+use sync_core::protocol::{CheckpointConfig, RosterEntry};
 use sync_core::{Direction, Subject};
 
 use crate::ctx::Ctx;
@@ -19,10 +19,12 @@ use crate::state::verdict::VerdictAction;
 
 /// The district's time zone (China Standard Time unless the config says otherwise).
 pub fn district_offset(services: &Services) -> chrono::FixedOffset {
-    let minutes = services
-        .checkpoint_config()
-        .map(|c| c.utc_offset_minutes)
-        .unwrap_or(480);
+    offset_of(services.checkpoint_config().as_ref())
+}
+
+/// The district's time zone from a config already read.
+fn offset_of(config: Option<&CheckpointConfig>) -> chrono::FixedOffset {
+    let minutes = config.map_or(480, |c| c.utc_offset_minutes);
     chrono::FixedOffset::east_opt(minutes * 60).unwrap_or_else(|| chrono::Offset::fix(&Utc))
 }
 
@@ -87,10 +89,10 @@ fn moment(ctx: Ctx) -> Moment {
 
 /// The compound's rules and what they need to know now, for a subject of `household`.
 fn rule_context(ctx: Ctx, services: &Services, household: Option<&str>) -> RuleContext {
-    let rules = services
-        .checkpoint_config()
-        .map(|c| c.rules)
-        .unwrap_or_default();
+    // One read of the config for the rules and the time zone.
+    let config = services.checkpoint_config();
+    let offset = offset_of(config.as_ref());
+    let rules = config.map(|c| c.rules).unwrap_or_default();
     let now = Utc::now();
     let household_exits = match (rules.exit_quota, household) {
         (Some(q), Some(h)) => {
@@ -105,7 +107,7 @@ fn rule_context(ctx: Ctx, services: &Services, household: Option<&str>) -> RuleC
     };
     RuleContext {
         rules,
-        local_time: now.with_timezone(&district_offset(services)).time(),
+        local_time: now.with_timezone(&offset).time(),
         household_exits,
         offline: !ctx.status.peek().sync.online,
         fever_threshold_c: ctx.visitor.peek().fever_threshold_c,
@@ -244,7 +246,8 @@ pub fn register(
 
 /// Re-read today's counts and the sync status.
 pub fn refresh_counts(mut ctx: Ctx, services: &Services) {
-    let offset = district_offset(services);
+    let config = services.checkpoint_config();
+    let offset = offset_of(config.as_ref());
     let start = day_start(Utc::now(), offset);
     if let Ok(l) = services.ledger() {
         let today = l
@@ -259,9 +262,7 @@ pub fn refresh_counts(mut ctx: Ctx, services: &Services) {
         });
     }
     // The compound's rule may have changed with the last sync.
-    let id_required = services
-        .checkpoint_config()
-        .is_some_and(|c| c.rules.visitors_need_id);
+    let id_required = config.is_some_and(|c| c.rules.visitors_need_id);
     if ctx.visitor.peek().id_required != id_required {
         let mut form = ctx.visitor;
         form.write()

@@ -44,7 +44,7 @@ async fn story(store: Store) {
         "no audit row for a change that failed"
     );
     // Nothing to revoke: nothing changed, nothing audited.
-    assert!(!store.revoke_by("R404", 1, "officer", now).await.unwrap());
+    assert!(!store.revoke("R404", 1, "officer", now).await.unwrap());
     assert_eq!(audits(&store, "revoke").await, 0);
 }
 

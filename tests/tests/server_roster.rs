@@ -74,7 +74,7 @@ async fn roster_story(state: AppState) {
     // A revocation brings exactly that pass, marked revoked.
     let car_serial = 1;
     assert!(store
-        .revoke(&car.pass_id, car_serial, now.timestamp_millis())
+        .revoke(&car.pass_id, car_serial, "officer", now.timestamp_millis())
         .await
         .unwrap());
     let (v2, delta) = store.roster_since("c1", v1).await.unwrap();

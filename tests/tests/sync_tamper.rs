@@ -187,7 +187,7 @@ async fn revoke_a_pass(state: &AppState) {
     let now = Utc::now().timestamp_millis();
     assert!(state
         .store
-        .revoke(&pass.pass_id, pass.serial, now)
+        .revoke(&pass.pass_id, pass.serial, "officer", now)
         .await
         .unwrap());
 }

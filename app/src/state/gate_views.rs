@@ -243,18 +243,12 @@ pub fn typed_view(
     (subject, Verdict::Admitted, v)
 }
 
-/// The best roster pass for a typed plate: a valid one if any, else the newest.
+/// The best roster pass for a typed plate: a valid one if any, else the first (newest) one.
 fn plate_status(plate_roster: &[RosterEntry], now: DateTime<Utc>) -> Option<RosterStatus> {
-    let statuses = plate_roster.iter().map(|e| e.status(now));
-    let mut best = None;
-    for s in statuses {
-        best = match (best, s) {
-            (_, RosterStatus::Valid) => return Some(RosterStatus::Valid),
-            (None, s) => Some(s),
-            (b, _) => b,
-        };
-    }
-    best
+    plate_roster
+        .iter()
+        .map(|e| e.status(now))
+        .min_by_key(|s| *s != RosterStatus::Valid)
 }
 
 /// A subject from a form: a vehicle by its typed plate against the roster, a visitor registered

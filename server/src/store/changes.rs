@@ -80,7 +80,7 @@ impl Store {
 
     /// Revoke one serial of a pass, audited; false when it does not exist or is already revoked
     /// (then nothing is written).
-    pub async fn revoke_by(
+    pub async fn revoke(
         &self,
         pass_id: &str,
         serial: u32,

@@ -177,23 +177,6 @@ impl Store {
         self.run_in_order(stmts).await
     }
 
-    /// Revoke one serial of a pass; returns false when it does not exist or is already revoked.
-    pub async fn revoke(&self, pass_id: &str, serial: u32, now_ms: i64) -> Result<bool, DbError> {
-        let live = self
-            .rows(
-                "SELECT COUNT(*) FROM passes WHERE pass_id = $1 AND serial = $2 AND revoked_at_ms IS NULL",
-                vec![pass_id.into(), serial.into()],
-            )
-            .await?;
-        if live.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) == 0 {
-            return Ok(false);
-        }
-        let mut stmts = revocation_stmts(pass_id, i64::from(serial), now_ms);
-        stmts.extend(roster_stmts(pass_id));
-        self.run_in_order(stmts).await?;
-        Ok(true)
-    }
-
     async fn run_in_order(&self, stmts: Vec<Stmt>) -> Result<(), DbError> {
         self.transact(stmts, Box::new(|_| Ok(Vec::new())))
             .await

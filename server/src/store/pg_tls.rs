@@ -116,7 +116,7 @@ fn root_store(root_cert: Option<&Path>) -> Result<rustls::RootCertStore, DbError
     };
     let bad = |why: String| DbError::Invalid(format!("sslrootcert {}: {why}", path.display()));
     let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
-    let certs: Vec<_> = rustls_pemfile_certs(&pem).map_err(bad)?;
+    let certs: Vec<_> = pem_certs(&pem).map_err(bad)?;
     if certs.is_empty() {
         return Err(bad("no certificate in the file".into()));
     }
@@ -126,9 +126,7 @@ fn root_store(root_cert: Option<&Path>) -> Result<rustls::RootCertStore, DbError
     Ok(roots)
 }
 
-fn rustls_pemfile_certs(
-    pem: &[u8],
-) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, String> {
+fn pem_certs(pem: &[u8]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, String> {
     use rustls_pki_types::pem::PemObject;
     rustls_pki_types::CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()

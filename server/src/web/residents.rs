@@ -155,7 +155,7 @@ pub async fn revoke(
     let now = Utc::now().timestamp_millis();
     if !state
         .store
-        .revoke_by(&pass_id, serial, &admin.username, now)
+        .revoke(&pass_id, serial, &admin.username, now)
         .await?
     {
         return Err(WebError::BadRequest(format!(
