@@ -45,12 +45,7 @@ fn chain(device_id: &str, n: usize, start: DateTime<Utc>) -> Vec<Passage> {
 }
 
 fn gzip_batch(device_id: &str, passages: &[Passage]) -> Vec<u8> {
-    let json = serde_json::to_vec(&BatchRequest {
-        device_id: device_id.into(),
-        passages: passages.to_vec(),
-        backlog: 0,
-    })
-    .unwrap();
+    let json = serde_json::to_vec(&BatchRequest::of_passages(device_id, passages, 0)).unwrap();
     let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&json).unwrap();
     gz.finish().unwrap()
@@ -120,7 +115,7 @@ async fn server(url: &str, n: usize) -> (AppState, String, Vec<String>) {
 
 async fn post(client: &reqwest::Client, base: &str, token: &str, body: Vec<u8>) -> BatchResponse {
     let resp = client
-        .post(format!("{base}/api/v1/passages"))
+        .post(format!("{base}/api/v2/entries"))
         .bearer_auth(token)
         .header("content-type", "application/json")
         .header("content-encoding", "gzip")

@@ -15,9 +15,11 @@ pub mod signed;
 #[cfg(feature = "client")]
 pub mod sync;
 pub mod validate;
+pub mod wire_entry;
 
 pub use domain::{
-    DenyReason, Direction, NewPassage, Passage, PassageBody, Subject, SubjectKind, Verdict,
+    DenyReason, Direction, Entry, EntryBody, EntryHead, EntryKind, NewEntry, NewPassage, Passage,
+    PassageBody, PassageData, Subject, SubjectKind, Verdict,
 };
 pub use ledger::{Ledger, LedgerError};
 

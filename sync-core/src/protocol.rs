@@ -1,4 +1,5 @@
-//! The wire protocol between a gate device and the district server (`/api/v1`), shared by both sides.
+//! The wire protocol between a gate device and the district server (`/api/v1`, and `/api/v2/entries`
+//! for batches), shared by both sides.
 //!
 //! All bodies are JSON; batch bodies may be gzip-compressed (`Content-Encoding: gzip`).
 //! Device calls carry `Authorization: Bearer <device token>`.
@@ -12,6 +13,7 @@ use crate::ledger::{KeyRecord, Revocation};
 use crate::pass::PassKind;
 use crate::rules::CompoundRules;
 use crate::signed::{Answer, SignedAnswer};
+pub use crate::wire_entry::WireEntry;
 
 /// `POST /api/v1/enroll`: exchange a one-time enrollment code for a device token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,13 +104,24 @@ fn default_revocations_amber_hours() -> u32 {
     72
 }
 
-/// `POST /api/v1/passages`: a batch of passages in `seq` order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `POST /api/v2/entries`: a batch of journal entries of any kind, in `seq` order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BatchRequest {
     pub device_id: String,
-    pub passages: Vec<Passage>,
-    /// How many passages the device still holds pending after this batch (for the device list).
+    pub entries: Vec<WireEntry>,
+    /// How many entries the device still holds pending after this batch (for the device list).
     pub backlog: u64,
+}
+
+impl BatchRequest {
+    /// A batch of passages only (tests, benches and tools that make passages directly).
+    pub fn of_passages(device_id: &str, passages: &[Passage], backlog: u64) -> Self {
+        Self {
+            device_id: device_id.to_owned(),
+            entries: passages.iter().map(WireEntry::from).collect(),
+            backlog,
+        }
+    }
 }
 
 /// The server's answer for one record of a batch.

@@ -99,7 +99,7 @@ async fn a_disabled_device_is_refused_everywhere_locks_and_forgets_what_it_uploa
         assert!(!notice.signature.is_empty());
     }
     let resp = http
-        .post(format!("{base}/api/v1/passages"))
+        .post(format!("{base}/api/v2/entries"))
         .bearer_auth(&token)
         .header("content-type", "application/json")
         .body(format!(

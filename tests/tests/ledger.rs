@@ -54,7 +54,7 @@ fn tampering_with_a_stored_row_is_detected() {
     let conn = Connection::open(&path).unwrap();
     // Change the plate inside seq 8's body, as someone editing the file by hand would.
     conn.execute(
-        "UPDATE passages SET body = replace(body, '京A00007', '京A99999') WHERE seq = 8",
+        "UPDATE journal SET body = replace(body, '京A00007', '京A99999') WHERE seq = 8",
         [],
     )
     .unwrap();
@@ -73,7 +73,7 @@ fn tampering_with_a_stored_row_is_detected() {
     let resealed = sync_core::Passage::seal(p.body.clone(), &p.prev_hash);
     let conn = Connection::open(&path2).unwrap();
     conn.execute(
-        "UPDATE passages SET body = ?1, hash = ?2, direction = ?3 WHERE seq = 5",
+        "UPDATE journal SET body = ?1, hash = ?2, direction = ?3 WHERE seq = 5",
         rusqlite::params![
             String::from_utf8(resealed.body.canonical_bytes()).unwrap(),
             resealed.hash,
@@ -92,7 +92,7 @@ fn tampering_with_a_stored_row_is_detected() {
     drop(ledger3);
     Connection::open(&path3)
         .unwrap()
-        .execute("DELETE FROM passages WHERE seq = 10", [])
+        .execute("DELETE FROM journal WHERE seq = 10", [])
         .unwrap();
     assert!(matches!(
         Ledger::open(&path3).unwrap().verify(),
@@ -307,28 +307,25 @@ fn an_unreadable_pending_row_is_set_aside_and_the_rest_still_uploads() {
     drop(ledger);
     let conn = Connection::open(&path).unwrap();
     for seq in [1, 2, 3, 7] {
-        conn.execute(
-            "UPDATE passages SET body = 'not json' WHERE seq = ?1",
-            [seq],
-        )
-        .unwrap();
+        conn.execute("UPDATE journal SET body = 'not json' WHERE seq = ?1", [seq])
+            .unwrap();
     }
     drop(conn);
     let mut ledger = Ledger::open(&path).unwrap();
     // A batch of 3 from the start finds only unreadable rows at first: it moves past them.
     let first = ledger.pending_batch(3).unwrap();
     assert_eq!(
-        first.iter().map(|p| p.body.seq).collect::<Vec<_>>(),
+        first.iter().map(|e| e.head.seq).collect::<Vec<_>>(),
         [4, 5, 6]
     );
     let acks: Vec<_> = first
         .iter()
-        .map(|p| (p.body.id, UploadOutcome::Acknowledged))
+        .map(|e| (e.head.id, UploadOutcome::Acknowledged))
         .collect();
     ledger.apply_upload_results(&acks, Utc::now()).unwrap();
     let rest = ledger.pending_batch(100).unwrap();
     assert_eq!(
-        rest.iter().map(|p| p.body.seq).collect::<Vec<_>>(),
+        rest.iter().map(|e| e.head.seq).collect::<Vec<_>>(),
         [8, 9, 10, 11, 12]
     );
     let summary = ledger.upload_summary().unwrap();

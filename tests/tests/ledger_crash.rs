@@ -1,5 +1,6 @@
-//! Crash test: a real child process appends passages and is SIGKILLed at random moments; nothing it
-//! reported as stored may be missing afterwards, and the file and chain must be intact.
+//! Crash test: a real child process appends journal entries of mixed kinds and is SIGKILLed at
+//! random moments; nothing it reported as stored may be missing afterwards, and the file and chain
+//! must be intact.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
@@ -22,7 +23,7 @@ impl Rng {
 }
 
 #[test]
-fn sigkill_never_loses_a_reported_passage() {
+fn sigkill_never_loses_a_reported_entry() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.db");
     let seed = std::time::SystemTime::now()
@@ -71,20 +72,24 @@ fn sigkill_never_loses_a_reported_passage() {
     let ledger = Ledger::open(&path).unwrap();
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
     let verified = ledger.verify().unwrap();
-    let stored: HashSet<String> = ledger
-        .passages_after(0, usize::MAX >> 1)
-        .unwrap()
-        .into_iter()
-        .map(|p| p.body.id.to_string())
-        .collect();
+    let entries = ledger.entries_after(0, usize::MAX >> 1).unwrap();
+    let probes = entries
+        .iter()
+        .filter(|e| e.kind() == sync_core::EntryKind::Probe)
+        .count();
+    assert!(
+        probes > 0 && probes < entries.len(),
+        "mixed kinds: {probes} probes"
+    );
+    let stored: HashSet<String> = entries.iter().map(|e| e.head.id.to_string()).collect();
     for id in &reported {
-        assert!(stored.contains(id), "reported passage {id} is missing");
+        assert!(stored.contains(id), "reported entry {id} is missing");
     }
     // verify() also checked that seq runs 1..=last_seq with no gap.
     assert_eq!(verified, ledger.last_seq().unwrap());
     assert_eq!(stored.len() as u64, verified);
     eprintln!(
-        "{KILLS} kills, {} passages reported, {} stored",
+        "{KILLS} kills, {} entries reported, {} stored ({probes} probes)",
         reported.len(),
         stored.len()
     );

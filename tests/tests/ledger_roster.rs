@@ -81,7 +81,8 @@ fn the_roster_answers_every_lookup_and_follows_deltas() {
     assert!(l.roster_pass("R000001").unwrap().is_none());
 }
 
-/// Put a ledger back into the layout of schema version 2 (before the roster and staff passages).
+/// Put a ledger back into the layout of schema version 2 (before the roster, staff passages and
+/// the journal).
 fn downgrade_to_v2(path: &std::path::Path) {
     let c = Connection::open(path).unwrap();
     c.execute_batch(
@@ -99,7 +100,8 @@ fn downgrade_to_v2(path: &std::path::Path) {
                  CHECK (upload_state IN ('pending', 'uploaded', 'rejected')),
              reject_reason TEXT, settled_ms INTEGER, set_aside TEXT);
          INSERT INTO passages_v2 SELECT * FROM passages;
-         DROP TABLE passages;
+         DROP VIEW passages;
+         DROP TABLE journal;
          ALTER TABLE passages_v2 RENAME TO passages;
          PRAGMA user_version = 2;
          COMMIT;",

@@ -58,12 +58,7 @@ async fn enroll(state: &AppState, device_id: &str) -> String {
 }
 
 fn batch_json(device_id: &str, passages: &[Passage]) -> String {
-    serde_json::to_string(&BatchRequest {
-        device_id: device_id.into(),
-        passages: passages.to_vec(),
-        backlog: 0,
-    })
-    .unwrap()
+    serde_json::to_string(&BatchRequest::of_passages(device_id, passages, 0)).unwrap()
 }
 
 async fn post_batch(
@@ -75,7 +70,7 @@ async fn post_batch(
     let (status, bytes) = send(
         state,
         post(
-            "/api/v1/passages",
+            "/api/v2/entries",
             Some(token),
             batch_json(device_id, passages),
         ),
@@ -122,7 +117,7 @@ async fn device_api(state: AppState) {
         "",
         "{\"device_id\":\"dev-1\",\"passages\":[{\"body\":{}}],\"backlog\":0}",
     ] {
-        let (status, bytes) = send(&state, post("/api/v1/passages", Some(&token), body)).await;
+        let (status, bytes) = send(&state, post("/api/v2/entries", Some(&token), body)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(error_code(&bytes), "bad_request");
     }
@@ -130,7 +125,7 @@ async fn device_api(state: AppState) {
     // Missing and wrong tokens: 401, nothing stored.
     let (status, bytes) = send(
         &state,
-        post("/api/v1/passages", None, batch_json("dev-1", &chain)),
+        post("/api/v2/entries", None, batch_json("dev-1", &chain)),
     )
     .await;
     assert_eq!(
@@ -140,7 +135,7 @@ async fn device_api(state: AppState) {
     let (status, _) = send(
         &state,
         post(
-            "/api/v1/passages",
+            "/api/v2/entries",
             Some("not-a-token"),
             batch_json("dev-1", &chain),
         ),
@@ -157,7 +152,7 @@ async fn device_api(state: AppState) {
     let (status, _) = send(
         &state,
         post(
-            "/api/v1/passages",
+            "/api/v2/entries",
             Some(&token),
             batch_json("dev-9", &genesis_chain("dev-9", 2, start)),
         ),
@@ -172,7 +167,7 @@ async fn device_api(state: AppState) {
     let (status, bytes) = send(
         &state,
         post(
-            "/api/v1/passages",
+            "/api/v2/entries",
             Some(&token),
             gzip(batch_json("dev-1", &big).as_bytes()),
         ),
@@ -186,7 +181,7 @@ async fn device_api(state: AppState) {
         String::from_utf8_lossy(&bytes)
     );
     let mut req = post(
-        "/api/v1/passages",
+        "/api/v2/entries",
         Some(&token),
         gzip(batch_json("dev-1", &big).as_bytes()),
     );
@@ -202,7 +197,7 @@ async fn device_api(state: AppState) {
     let padding = " ".repeat(limits.max_bytes + 1);
     let (status, bytes) = send(
         &state,
-        post("/api/v1/passages", Some(&token), padding.clone()),
+        post("/api/v2/entries", Some(&token), padding.clone()),
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -210,19 +205,15 @@ async fn device_api(state: AppState) {
         serde_json::from_slice::<BatchLimits>(&bytes).unwrap(),
         limits
     );
-    let mut req = post("/api/v1/passages", Some(&token), gzip(padding.as_bytes()));
+    let mut req = post("/api/v2/entries", Some(&token), gzip(padding.as_bytes()));
     req.headers_mut()
         .insert(header::CONTENT_ENCODING, "gzip".parse().unwrap());
     assert_eq!(send(&state, req).await.0, StatusCode::PAYLOAD_TOO_LARGE);
-    let mut req = post("/api/v1/passages", Some(&token), "not gzip at all");
+    let mut req = post("/api/v2/entries", Some(&token), "not gzip at all");
     req.headers_mut()
         .insert(header::CONTENT_ENCODING, "gzip".parse().unwrap());
     assert_eq!(send(&state, req).await.0, StatusCode::BAD_REQUEST);
-    let mut req = post(
-        "/api/v1/passages",
-        Some(&token),
-        batch_json("dev-1", &chain),
-    );
+    let mut req = post("/api/v2/entries", Some(&token), batch_json("dev-1", &chain));
     req.headers_mut()
         .insert(header::CONTENT_ENCODING, "br".parse().unwrap());
     assert_eq!(
@@ -233,7 +224,7 @@ async fn device_api(state: AppState) {
 
     // A gzip batch of 20 is stored; replaying it changes nothing.
     let mut req = post(
-        "/api/v1/passages",
+        "/api/v2/entries",
         Some(&token),
         gzip(batch_json("dev-1", &chain[..20]).as_bytes()),
     );

@@ -73,7 +73,7 @@ async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
         Mode::Status500 => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         Mode::WrongIds => answer(
             batch
-                .passages
+                .entries
                 .iter()
                 .map(|_| RecordResult {
                     id: uuid::Uuid::now_v7(),
@@ -83,11 +83,11 @@ async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
         ),
         Mode::RefusedNotKept => answer(
             batch
-                .passages
+                .entries
                 .iter()
                 .enumerate()
                 .map(|(i, p)| RecordResult {
-                    id: p.body.id,
+                    id: p.id,
                     status: if i == 0 {
                         RecordStatus::Rejected {
                             reason: "not today".into(),
@@ -100,11 +100,11 @@ async fn passages(State(bad): State<Bad>, body: axum::body::Bytes) -> Response {
         ),
         Mode::HalfAnswered => answer(
             batch
-                .passages
+                .entries
                 .iter()
-                .take(batch.passages.len() / 2)
+                .take(batch.entries.len() / 2)
                 .map(|p| RecordResult {
-                    id: p.body.id,
+                    id: p.id,
                     status: RecordStatus::Accepted,
                 })
                 .collect(),
@@ -118,7 +118,7 @@ async fn bad_server(mode: Mode) -> (String, Arc<AtomicU64>, RootKey) {
     let key = RootKey::from_public_hex(&root.public_key_hex()).unwrap();
     let app = Router::new()
         .route("/health", get(|| async { "ok" }))
-        .route("/api/v1/passages", post(passages))
+        .route("/api/v2/entries", post(passages))
         .with_state(Bad {
             mode,
             hits: hits.clone(),

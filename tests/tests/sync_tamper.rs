@@ -60,16 +60,16 @@ async fn forward(
     body: Bytes,
 ) -> Response {
     let path = uri.path();
-    if p.tamper == Tamper::AckAll && path == "/api/v1/passages" {
+    if p.tamper == Tamper::AckAll && path == "/api/v2/entries" {
         // Never reaches the server: every record "accepted", with the server's receipt fields empty.
         let mut raw = Vec::new();
         let _ = flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut raw);
         let batch: BatchRequest = serde_json::from_slice(&raw).unwrap();
         let results = batch
-            .passages
+            .entries
             .iter()
             .map(|r| RecordResult {
-                id: r.body.id,
+                id: r.id,
                 status: RecordStatus::Accepted,
             })
             .collect();

@@ -195,8 +195,9 @@ pub async fn config(
     })))
 }
 
-/// `POST /api/v1/passages`: per-record results; a bad record never drops the good ones.
-pub async fn passages(
+/// `POST /api/v2/entries`: a batch of journal entries; per-record results; a bad record never
+/// drops the good ones.
+pub async fn entries(
     State(state): State<AppState>,
     AuthedDevice(device): AuthedDevice,
     headers: HeaderMap,
@@ -210,16 +211,16 @@ pub async fn passages(
             "the batch's device_id is not the token's device".into(),
         ));
     }
-    if batch.passages.len() > limits.max_records {
+    if batch.entries.len() > limits.max_records {
         return Err(ApiError::TooLarge(limits));
     }
     let now = Utc::now();
-    let n = batch.passages.len();
+    let n = batch.entries.len();
     let results = state
         .store
-        .ingest(
+        .ingest_entries(
             &device.device_id,
-            batch.passages,
+            batch.entries,
             batch.backlog,
             now,
             state.config.retention_days,

@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
         .route("/health", get(health))
         .route("/api/v1/enroll", post(device::enroll))
         .route("/api/v1/config", get(device::config))
-        .route("/api/v1/passages", post(device::passages))
+        .route("/api/v2/entries", post(device::entries))
         .route("/api/v1/keys", get(device::keys))
         .route("/api/v1/revocations", get(device::revocations))
         .route("/api/v1/roster", get(device::roster))

@@ -1,8 +1,9 @@
-//! The per-device hash chain: each passage's hash covers the previous hash and its own canonical bytes.
+//! The per-device hash chain: each entry's hash covers the previous hash and its own canonical bytes.
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use super::entry::Entry;
 use super::passage::Passage;
 
 /// The `prev_hash` of a device's first passage.
@@ -23,23 +24,61 @@ pub fn chain_hash(prev_hash_hex: &str, body: &[u8]) -> String {
 /// Where and how a chain fails to verify.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ChainError {
-    #[error("passage seq {seq}: stored hash does not match its contents")]
+    #[error("entry seq {seq}: stored hash does not match its contents")]
     Tampered { seq: u64 },
-    #[error("passage seq {seq}: does not link to the previous passage's hash")]
+    #[error("entry seq {seq}: does not link to the previous entry's hash")]
     Broken { seq: u64 },
     #[error("sequence gap: expected seq {expected}, found {found}")]
     Gap { expected: u64, found: u64 },
 }
 
-/// Verify a run of passages in `seq` order, starting after (`base_seq`, `base_hash`).
-pub fn verify_chain<'a>(
+/// A link of the chain: a passage, or a journal entry of any kind.
+pub trait Chained {
+    fn seq(&self) -> u64;
+    fn prev_hash(&self) -> &str;
+    fn hash(&self) -> &str;
+    fn is_self_consistent(&self) -> bool;
+}
+
+impl Chained for Passage {
+    fn seq(&self) -> u64 {
+        self.body.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn is_self_consistent(&self) -> bool {
+        Passage::is_self_consistent(self)
+    }
+}
+
+impl Chained for Entry {
+    fn seq(&self) -> u64 {
+        self.head.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn is_self_consistent(&self) -> bool {
+        Entry::is_self_consistent(self)
+    }
+}
+
+/// Verify a run of links in `seq` order, starting after (`base_seq`, `base_hash`).
+pub fn verify_chain<'a, T: Chained + 'a>(
     base_seq: u64,
     base_hash: &str,
-    passages: impl IntoIterator<Item = &'a Passage>,
+    links: impl IntoIterator<Item = &'a T>,
 ) -> Result<(), ChainError> {
     let mut prev = base_hash.to_owned();
-    for (expected_seq, p) in (base_seq + 1..).zip(passages) {
-        let seq = p.body.seq;
+    for (expected_seq, p) in (base_seq + 1..).zip(links) {
+        let seq = p.seq();
         if seq != expected_seq {
             return Err(ChainError::Gap {
                 expected: expected_seq,
@@ -49,10 +88,10 @@ pub fn verify_chain<'a>(
         if !p.is_self_consistent() {
             return Err(ChainError::Tampered { seq });
         }
-        if p.prev_hash != prev {
+        if p.prev_hash() != prev {
             return Err(ChainError::Broken { seq });
         }
-        prev.clone_from(&p.hash);
+        p.hash().clone_into(&mut prev);
     }
     Ok(())
 }

@@ -1,10 +1,14 @@
-//! The device's local ledger: a durable, hash-chained SQLite file of passages plus device settings, keys and revocations.
+//! The device's local ledger: a durable, hash-chained SQLite file holding the journal (every entry
+//! the phone records — passages and the kinds to come — on one chain) plus device settings, keys,
+//! revocations and the roster.
 //!
-//! Durability: WAL mode with `synchronous=FULL`; `append` returns only after the passage is on disk.
-//! A ledger belongs to one device; `seq` counts up from 1 with no gaps and never repeats, even after purges.
+//! Durability: WAL mode with `synchronous=FULL`; `append_entries` returns only after the entries
+//! are on disk. A ledger belongs to one device; `seq` counts up from 1 over every kind with no
+//! gaps and never repeats, even after purges.
 
 mod disable;
 mod error;
+mod journal;
 mod keys;
 mod passages;
 mod purge;

@@ -1,4 +1,5 @@
-//! Retention: delete settled passages older than the retention period, never an unsynced one.
+//! Retention: delete settled entries (of every kind) older than the retention period, never an
+//! unsynced one.
 //!
 //! Only a prefix of the chain is purged (up to the first passage that must stay), so the rest of the
 //! chain still verifies from the recorded base.
@@ -12,20 +13,20 @@ use super::{Ledger, LedgerError};
 pub const DEFAULT_RETENTION_DAYS: u32 = 28;
 
 impl Ledger {
-    /// Delete passages recorded before `cutoff` that the server has settled (uploaded, or rejected with a
-    /// reason the server keeps). Pending passages are never deleted, nor anything after one.
+    /// Delete entries recorded before `cutoff` that the server has settled (uploaded, or rejected with a
+    /// reason the server keeps). Pending entries are never deleted, nor anything after one.
     /// Returns the number deleted.
     pub fn purge_settled_before(&mut self, cutoff: DateTime<Utc>) -> Result<usize, LedgerError> {
         let tx = self.conn.transaction()?;
-        // The first passage that has to stay: pending, or recent.
+        // The first entry that has to stay: pending, or recent.
         let keep_from: Option<i64> = tx.query_row(
-            "SELECT MIN(seq) FROM passages WHERE upload_state = 'pending' OR recorded_ms >= ?1",
+            "SELECT MIN(seq) FROM journal WHERE upload_state = 'pending' OR recorded_ms >= ?1",
             [cutoff.timestamp_millis()],
             |r| r.get(0),
         )?;
         let last: Option<(i64, String)> = {
             let mut stmt = tx.prepare(
-                "SELECT seq, hash FROM passages WHERE (?1 IS NULL OR seq < ?1) ORDER BY seq DESC LIMIT 1",
+                "SELECT seq, hash FROM journal WHERE (?1 IS NULL OR seq < ?1) ORDER BY seq DESC LIMIT 1",
             )?;
             let mut rows = stmt.query(params![keep_from])?;
             match rows.next()? {
@@ -37,7 +38,7 @@ impl Ledger {
             return Ok(0);
         };
         let deleted = tx.execute(
-            "DELETE FROM passages WHERE seq <= ?1 AND upload_state <> 'pending'",
+            "DELETE FROM journal WHERE seq <= ?1 AND upload_state <> 'pending'",
             [base_seq],
         )?;
         tx.execute(

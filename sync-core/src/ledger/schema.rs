@@ -121,6 +121,48 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX passages_plate ON passages (plate) WHERE plate IS NOT NULL;
     CREATE INDEX passages_id_tail ON passages (id_tail) WHERE id_tail IS NOT NULL;
     "#,
+    // 4: the journal. Every entry of every kind in one table, on one chain and one seq; the passage
+    // columns are filled for passages only, and `passages` becomes a view of the passage entries,
+    // so every reader of passages stays as it was. `body` holds the bytes the hash covers.
+    r#"
+    CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        entry_kind TEXT NOT NULL,
+        recorded_ms INTEGER NOT NULL,
+        kind TEXT CHECK (kind IN ('resident', 'vehicle', 'visitor', 'staff')),
+        direction TEXT CHECK (direction IN ('in', 'out')),
+        verdict TEXT CHECK (verdict IN ('admitted', 'denied')),
+        subject_key TEXT,
+        plate TEXT,
+        name TEXT,
+        id_tail TEXT,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        upload_state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (upload_state IN ('pending', 'uploaded', 'rejected')),
+        reject_reason TEXT,
+        settled_ms INTEGER,
+        set_aside TEXT,
+        CHECK (entry_kind <> 'passage' OR (kind IS NOT NULL AND direction IS NOT NULL
+               AND verdict IS NOT NULL AND subject_key IS NOT NULL))
+    );
+    INSERT INTO journal (seq, id, entry_kind, recorded_ms, kind, direction, verdict, subject_key,
+        plate, name, id_tail, body, prev_hash, hash, upload_state, reject_reason, settled_ms, set_aside)
+        SELECT seq, id, 'passage', recorded_ms, kind, direction, verdict, subject_key, plate, name,
+        id_tail, body, prev_hash, hash, upload_state, reject_reason, settled_ms, set_aside
+        FROM passages;
+    DROP TABLE passages;
+    CREATE VIEW passages AS SELECT seq, id, recorded_ms, kind, direction, verdict, subject_key,
+        plate, name, id_tail, body, prev_hash, hash, upload_state, reject_reason, settled_ms, set_aside
+        FROM journal WHERE entry_kind = 'passage';
+    CREATE INDEX journal_day ON journal (recorded_ms, kind, direction, verdict);
+    CREATE INDEX journal_subject ON journal (subject_key, seq);
+    CREATE INDEX journal_pending ON journal (upload_state, seq);
+    CREATE INDEX journal_plate ON journal (plate) WHERE plate IS NOT NULL;
+    CREATE INDEX journal_id_tail ON journal (id_tail) WHERE id_tail IS NOT NULL;
+    "#,
 ];
 
 /// Bring the schema up to date, and create the device row on a new file.

@@ -1,15 +1,16 @@
-//! Upload state of passages: the pending queue in `seq` order, and applying the server's per-record results atomically.
+//! Upload state of journal entries (every kind): the pending queue in `seq` order, and applying the
+//! server's per-record results atomically.
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::passages::{decode, PASSAGE_COLUMNS};
+use super::journal::{decode_entry, RawEntry, ENTRY_COLUMNS};
 use super::{Ledger, LedgerError};
-use crate::domain::Passage;
+use crate::domain::Entry;
 
-/// Where a passage stands with the district server.
+/// Where an entry stands with the district server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum UploadState {
@@ -32,37 +33,33 @@ pub enum UploadOutcome {
 pub struct UploadSummary {
     pub pending: u64,
     pub rejected: u64,
-    /// Pending passages that cannot be read and were set aside (kept on disk, not uploaded).
+    /// Pending entries that cannot be read and were set aside (kept on disk, not uploaded).
     #[serde(default)]
     pub set_aside: u64,
     pub oldest_pending_at: Option<DateTime<Utc>>,
 }
 
 impl Ledger {
-    /// The oldest `limit` pending passages, in `seq` order.
-    pub fn pending_batch(&self, limit: usize) -> Result<Vec<Passage>, LedgerError> {
+    /// The oldest `limit` pending entries, in `seq` order.
+    pub fn pending_batch(&self, limit: usize) -> Result<Vec<Entry>, LedgerError> {
         self.pending_batch_after(0, limit)
     }
 
-    /// The oldest `limit` pending passages with `seq > after`, in `seq` order: an upload round moves
+    /// The oldest `limit` pending entries with `seq > after`, in `seq` order: an upload round moves
     /// past records the server refused without keeping, which stay pending for the next round.
     /// A row that cannot be read is set aside with the error (and logged) instead of stopping every
     /// upload behind it; it stays on disk, counted in [`UploadSummary::set_aside`].
-    pub fn pending_batch_after(
-        &self,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<Passage>, LedgerError> {
+    pub fn pending_batch_after(&self, after: u64, limit: usize) -> Result<Vec<Entry>, LedgerError> {
         let mut cursor = i64::try_from(after).unwrap_or(i64::MAX);
         loop {
-            let rows: Vec<(i64, (String, String, String))> = {
+            let rows: Vec<(i64, RawEntry)> = {
                 let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT seq, {PASSAGE_COLUMNS} FROM passages
+                    "SELECT seq, {ENTRY_COLUMNS} FROM journal
                      WHERE upload_state = 'pending' AND set_aside IS NULL AND seq > ?1
                      ORDER BY seq LIMIT ?2"
                 ))?;
                 let rows = stmt.query_map([cursor, limit as i64], |r| {
-                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
                 })?;
                 rows.collect::<Result<_, _>>()?
             };
@@ -71,7 +68,7 @@ impl Ledger {
             };
             let mut batch = Vec::with_capacity(rows.len());
             for (seq, raw) in rows {
-                match decode(raw) {
+                match decode_entry(raw) {
                     Ok(p) => batch.push(p),
                     Err(e) => self.set_aside(seq, &e)?,
                 }
@@ -84,9 +81,9 @@ impl Ledger {
     }
 
     fn set_aside(&self, seq: i64, error: &LedgerError) -> Result<(), LedgerError> {
-        tracing::error!(seq, %error, "a pending passage cannot be read; set aside, the rest uploads");
+        tracing::error!(seq, %error, "a pending entry cannot be read; set aside, the rest uploads");
         self.conn.execute(
-            "UPDATE passages SET set_aside = ?2 WHERE seq = ?1",
+            "UPDATE journal SET set_aside = ?2 WHERE seq = ?1",
             rusqlite::params![seq, error.to_string()],
         )?;
         Ok(())
@@ -103,11 +100,11 @@ impl Ledger {
         let mut changed = 0;
         {
             let mut ack = tx.prepare_cached(
-                "UPDATE passages SET upload_state = 'uploaded', settled_ms = ?2
+                "UPDATE journal SET upload_state = 'uploaded', settled_ms = ?2
                  WHERE id = ?1 AND upload_state = 'pending'",
             )?;
             let mut reject = tx.prepare_cached(
-                "UPDATE passages SET upload_state = 'rejected', reject_reason = ?2, settled_ms = ?3
+                "UPDATE journal SET upload_state = 'rejected', reject_reason = ?2, settled_ms = ?3
                  WHERE id = ?1 AND upload_state = 'pending'",
             )?;
             for (id, outcome) in results {
@@ -125,10 +122,10 @@ impl Ledger {
         Ok(changed)
     }
 
-    /// The upload state of one passage.
+    /// The upload state of one entry.
     pub fn upload_state(&self, id: Uuid) -> Result<UploadState, LedgerError> {
         let (state, reason): (String, Option<String>) = self.conn.query_row(
-            "SELECT upload_state, reject_reason FROM passages WHERE id = ?1",
+            "SELECT upload_state, reject_reason FROM journal WHERE id = ?1",
             [id.to_string()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -141,10 +138,10 @@ impl Ledger {
         })
     }
 
-    /// How many passages wait for upload (index-only count).
+    /// How many entries wait for upload (index-only count).
     pub fn pending_count(&self) -> Result<u64, LedgerError> {
         let n: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM passages WHERE upload_state = 'pending'",
+            "SELECT COUNT(*) FROM journal WHERE upload_state = 'pending'",
             [],
             |r| r.get(0),
         )?;
@@ -156,10 +153,10 @@ impl Ledger {
         let (pending, oldest, rejected, set_aside): (i64, Option<i64>, i64, i64) =
             self.conn.query_row(
                 "SELECT
-                (SELECT COUNT(*) FROM passages WHERE upload_state = 'pending'),
-                (SELECT MIN(recorded_ms) FROM passages WHERE upload_state = 'pending'),
-                (SELECT COUNT(*) FROM passages WHERE upload_state = 'rejected'),
-                (SELECT COUNT(*) FROM passages WHERE set_aside IS NOT NULL)",
+                (SELECT COUNT(*) FROM journal WHERE upload_state = 'pending'),
+                (SELECT MIN(recorded_ms) FROM journal WHERE upload_state = 'pending'),
+                (SELECT COUNT(*) FROM journal WHERE upload_state = 'rejected'),
+                (SELECT COUNT(*) FROM journal WHERE set_aside IS NOT NULL)",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;

@@ -104,7 +104,7 @@ impl ServerClient {
         let sent = body.len();
         let req = self
             .http
-            .post(self.url("/api/v1/passages"))
+            .post(self.url("/api/v2/entries"))
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::CONTENT_ENCODING, "gzip")
             .body(body);

@@ -17,7 +17,7 @@ use crate::i18n::Localized;
 use crate::ledger::{Ledger, UploadOutcome};
 use crate::pass::KeySet;
 use crate::protocol::{
-    BatchRequest, CheckpointConfig, EnrollRequest, EnrollResponse, RecordStatus,
+    BatchRequest, CheckpointConfig, EnrollRequest, EnrollResponse, RecordStatus, WireEntry,
 };
 use crate::signed::{nonce, RootKey, TrustError};
 
@@ -326,16 +326,16 @@ impl SyncEngine {
         let mut after = 0u64;
         loop {
             let batch = lock(&self.ledger)?.pending_batch_after(after, self.batch_limit)?;
-            let Some(last_seq) = batch.last().map(|p| p.body.seq) else {
+            let Some(last_seq) = batch.last().map(|e| e.head.seq) else {
                 return Ok(report);
             };
             let n = batch.len();
-            let ids: Vec<Uuid> = batch.iter().map(|p| p.body.id).collect();
+            let ids: Vec<Uuid> = batch.iter().map(|e| e.head.id).collect();
             // Passages recorded during the upload make this an estimate; it is only shown in the device list.
             pending_total = pending_total.max(n as u64);
             let request = BatchRequest {
                 device_id: device_id.clone(),
-                passages: batch,
+                entries: batch.iter().map(WireEntry::from).collect(),
                 backlog: pending_total - n as u64,
             };
             let json =

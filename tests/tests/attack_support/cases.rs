@@ -73,7 +73,10 @@ pub enum Wire {
     Plain,
     Gzip,
     UnknownFields,
+    /// Every passage's subject gets a kind nobody knows: each record is refused (and kept).
     WrongKind,
+    /// Every entry claims a kind from a newer app: each record is refused (and kept).
+    UnknownEntryKind,
     SeqAsString,
     Truncated(usize),
     Garbage(Vec<u8>),
@@ -88,7 +91,19 @@ pub enum Wire {
 impl Wire {
     /// The batch must be taken (200) under this wire form.
     pub fn must_be_taken(&self) -> bool {
-        matches!(self, Self::Plain | Self::Gzip | Self::UnknownFields)
+        matches!(
+            self,
+            Self::Plain
+                | Self::Gzip
+                | Self::UnknownFields
+                | Self::WrongKind
+                | Self::UnknownEntryKind
+        )
+    }
+
+    /// Every record of the batch is spoilt on the way: none may be stored, each must be kept.
+    pub fn spoils_every_record(&self) -> bool {
+        matches!(self, Self::WrongKind | Self::UnknownEntryKind)
     }
 
     /// `(Content-Encoding, body)` for the batch JSON.
@@ -108,7 +123,12 @@ impl Wire {
             ),
             Self::WrongKind => (
                 None,
-                json.replace(r#""kind":"#, r#""kind":"alien","was":"#)
+                json.replace(r#""subject":{"kind":"#, r#""subject":{"kind":"alien","was":"#)
+                    .into_bytes(),
+            ),
+            Self::UnknownEntryKind => (
+                None,
+                json.replace(r#""kind":"passage""#, r#""kind":"alien_round""#)
                     .into_bytes(),
             ),
             Self::SeqAsString => (None, json.replace(r#""seq":"#, r#""seq":"1"#).into_bytes()),
@@ -237,6 +257,7 @@ fn wire() -> impl Strategy<Value = Wire> {
         2 => Just(Wire::Gzip),
         2 => Just(Wire::UnknownFields),
         1 => Just(Wire::WrongKind),
+        1 => Just(Wire::UnknownEntryKind),
         1 => Just(Wire::SeqAsString),
         1 => any::<usize>().prop_map(Wire::Truncated),
         1 => proptest::collection::vec(any::<u8>(), 0..64).prop_map(Wire::Garbage),

@@ -166,15 +166,11 @@ impl Target {
         records: &[Passage],
         wire: &Wire,
     ) -> Result<Option<BatchResponse>, String> {
-        let batch = BatchRequest {
-            device_id: DEVICE.into(),
-            passages: records.to_vec(),
-            backlog: 0,
-        };
+        let batch = BatchRequest::of_passages(DEVICE, records, 0);
         let json = serde_json::to_string(&batch).unwrap();
         let (encoding, body) = wire.encode(json, gzip, gzip_bomb);
         let mut req = self
-            .authed(Request::post("/api/v1/passages"))
+            .authed(Request::post("/api/v2/entries"))
             .header(header::CONTENT_TYPE, "application/json");
         if let Some(enc) = encoding {
             req = req.header(header::CONTENT_ENCODING, enc);
@@ -224,7 +220,11 @@ impl Target {
     pub async fn run(&mut self, case: &Case) -> Result<(), String> {
         self.stats.cases += 1;
         let valid = self.valid_records(case.valid);
-        let valid_ids: Vec<Uuid> = valid.iter().map(|p| p.body.id).collect();
+        // A batch spoilt on the wire holds no valid record, whatever it was made from.
+        let valid_ids: Vec<Uuid> = match case.wire.spoils_every_record() {
+            true => Vec::new(),
+            false => valid.iter().map(|p| p.body.id).collect(),
+        };
         let mut records = valid.clone();
         for h in &case.hostile {
             let p = h.mutation.record(self, case.valid as u64);
@@ -236,6 +236,10 @@ impl Target {
             Some(resp) => {
                 for (p, r) in records.iter().zip(&resp.results) {
                     let is_valid = valid_ids.contains(&p.body.id);
+                    let kept = matches!(r.status, RecordStatus::Quarantined { .. });
+                    if case.wire.spoils_every_record() && !kept {
+                        return Err(format!("a record spoilt on the wire got {:?}", r.status));
+                    }
                     match (&r.status, is_valid) {
                         (RecordStatus::Accepted, _) => {}
                         (status, true) => {

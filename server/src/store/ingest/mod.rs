@@ -4,6 +4,7 @@
 //! Idempotency lives in the schema (unique record id, unique `(device_id, seq)`, `ON CONFLICT DO
 //! NOTHING`, and for the quarantine unique `(device_id, record_id, body_sha)`).
 
+mod entries;
 mod minimise;
 mod plan;
 

@@ -8,6 +8,8 @@ use sync_core::protocol::{RecordResult, RecordStatus};
 use sync_core::validate::check_text;
 use sync_core::{Passage, Subject};
 
+use super::incoming::Incoming;
+
 /// How far past the server's clock a (clock-corrected) record may claim to be.
 pub const MAX_FUTURE_SKEW: Duration = Duration::minutes(10);
 /// Longest text field accepted in a record (names, gates, staff, reasons).
@@ -164,32 +166,61 @@ fn field_problem(p: &Passage) -> Option<String> {
 /// The record's time on the server's clock: `recorded_at` corrected by the device's reported offset.
 /// `None` when the offset is beyond a year or the sum leaves the calendar.
 pub fn corrected_time(p: &Passage) -> Option<DateTime<Utc>> {
-    let offset = Duration::try_milliseconds(p.body.clock_offset_ms.unwrap_or(0))?;
+    corrected(p.body.recorded_at, p.body.clock_offset_ms)
+}
+
+/// `recorded_at + offset`, for an entry of any kind (see [`corrected_time`]).
+pub fn corrected(recorded_at: DateTime<Utc>, offset_ms: Option<i64>) -> Option<DateTime<Utc>> {
+    let offset = Duration::try_milliseconds(offset_ms.unwrap_or(0))?;
     if offset.abs() > MAX_CLOCK_OFFSET {
         return None;
     }
-    p.body.recorded_at.checked_add_signed(offset)
+    recorded_at.checked_add_signed(offset)
 }
 
 fn record_problem(
-    p: &Passage,
+    rec: &Incoming,
     device_id: &str,
     checkpoints: &Places,
     hash_checked: bool,
 ) -> Option<String> {
-    let b = &p.body;
-    if b.device_id != device_id {
+    if let Some(reason) = rec.undecodable() {
+        return Some(reason.to_owned());
+    }
+    let h = &rec.head;
+    if h.device_id != device_id {
         return Some("record belongs to another device".into());
     }
-    if b.seq == 0 || i64::try_from(b.seq).is_err() {
+    if h.seq == 0 || i64::try_from(h.seq).is_err() {
         return Some("seq must be between 1 and 2^63".into());
     }
-    if let Some(problem) = field_problem(p) {
-        return Some(problem);
+    let problem = match rec.passage() {
+        Some(p) => field_problem(p),
+        None => envelope_problem(rec),
+    };
+    if problem.is_some() {
+        return problem;
     }
-    if !hash_checked && !p.is_self_consistent() {
+    if !hash_checked && !rec.is_self_consistent() {
         return Some("hash does not match the record's contents".into());
     }
+    rec.passage().and_then(|p| place_problem(p, checkpoints))
+}
+
+/// The envelope's own checks, for an entry that is not a passage.
+fn envelope_problem(rec: &Incoming) -> Option<String> {
+    if let Err(e) = check_text(&rec.head.staff, MAX_FIELD_CHARS) {
+        return Some(format!("staff: {e}"));
+    }
+    if !is_hash_hex(&rec.prev_hash) || !is_hash_hex(&rec.hash) {
+        return Some("hash and prev_hash must be 64 lowercase hex characters".into());
+    }
+    None
+}
+
+/// A passage is recorded at one of this device's gates.
+fn place_problem(p: &Passage, checkpoints: &Places) -> Option<String> {
+    let b = &p.body;
     let Some(gates) = checkpoints.get(&b.checkpoint_id) else {
         return Some(format!(
             "record is for checkpoint {:?}, not this device's checkpoint",
@@ -206,9 +237,9 @@ fn record_problem(
 }
 
 /// The record's time is believable: within a year of offset, not in the future, not purged already.
-fn time_problem(p: &Passage, now: DateTime<Utc>, oldest: DateTime<Utc>) -> Option<String> {
+fn time_problem(rec: &Incoming, now: DateTime<Utc>, oldest: DateTime<Utc>) -> Option<String> {
     // The device's known offset (server − device) corrects a wrong device clock.
-    let Some(corrected) = corrected_time(p) else {
+    let Some(corrected) = corrected(rec.head.recorded_at, rec.head.clock_offset_ms) else {
         return Some("clock_offset_ms is more than a year, or recorded_at is out of range".into());
     };
     if corrected > now + MAX_FUTURE_SKEW {
@@ -228,7 +259,7 @@ fn time_problem(p: &Passage, now: DateTime<Utc>, oldest: DateTime<Utc>) -> Optio
 /// checkpoints this device may record at (its own) with their gates.
 pub fn plan_batch(
     state: &DeviceState,
-    passages: &[Passage],
+    records: &[Incoming],
     stored_by_seq: &HashMap<u64, StoredRecord>,
     stored_by_id: &HashMap<String, StoredRecord>,
     checkpoints: &Places,
@@ -238,12 +269,13 @@ pub fn plan_batch(
     let oldest = now
         .checked_sub_signed(Duration::days(i64::from(clock.retention_days)))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let mut results = Vec::with_capacity(passages.len());
+    let mut results = Vec::with_capacity(records.len());
     let mut accepted = Vec::new();
     let mut seen_ids: HashMap<String, (u64, String)> = HashMap::new();
     let mut quarantined = Vec::new();
-    for (i, p) in passages.iter().enumerate() {
-        let id = p.body.id.to_string();
+    for (i, p) in records.iter().enumerate() {
+        let seq = p.head.seq;
+        let id = p.head.id.to_string();
         let status = if let Some(reason) = record_problem(
             p,
             &state.device_id,
@@ -256,22 +288,22 @@ pub fn plan_batch(
                 .flatten()
         }) {
             RecordStatus::Quarantined { reason }
-        } else if p.body.seq > state.last_seq.saturating_add(MAX_SEQ_AHEAD) {
+        } else if seq > state.last_seq.saturating_add(MAX_SEQ_AHEAD) {
             RecordStatus::Quarantined {
                 reason: format!(
-                    "seq {} is more than {MAX_SEQ_AHEAD} past the device's last known seq {}",
-                    p.body.seq, state.last_seq
+                    "seq {seq} is more than {MAX_SEQ_AHEAD} past the device's last known seq {}",
+                    state.last_seq
                 ),
             }
         } else if let Some(prior) = stored_by_id
             .get(&id)
             .map(|s| {
                 (
-                    s.device_id == state.device_id && s.seq == p.body.seq,
+                    s.device_id == state.device_id && s.seq == seq,
                     &s.hash,
                 )
             })
-            .or_else(|| seen_ids.get(&id).map(|(seq, h)| (*seq == p.body.seq, h)))
+            .or_else(|| seen_ids.get(&id).map(|(s, h)| (*s == seq, h)))
         {
             match prior {
                 (true, hash) if *hash == p.hash => RecordStatus::Duplicate,
@@ -279,14 +311,12 @@ pub fn plan_batch(
                     reason: "record id already used by a different record".into(),
                 },
             }
-        } else if stored_by_seq.contains_key(&p.body.seq)
-            || seen_ids.values().any(|(seq, _)| *seq == p.body.seq)
-        {
+        } else if stored_by_seq.contains_key(&seq) || seen_ids.values().any(|(s, _)| *s == seq) {
             RecordStatus::Quarantined {
-                reason: format!("seq {} already holds a different record", p.body.seq),
+                reason: format!("seq {seq} already holds a different record"),
             }
         } else {
-            seen_ids.insert(id.clone(), (p.body.seq, p.hash.clone()));
+            seen_ids.insert(id.clone(), (seq, p.hash.clone()));
             accepted.push(i);
             RecordStatus::Accepted
         };
@@ -294,24 +324,25 @@ pub fn plan_batch(
             quarantined.push((i, reason.clone()));
         }
         results.push(RecordResult {
-            id: p.body.id,
+            id: p.head.id,
             status,
         });
     }
     let mut order = accepted.clone();
-    order.sort_by_key(|&i| passages[i].body.seq);
+    order.sort_by_key(|&i| records[i].head.seq);
     let mut new_state = state.clone();
     let mut chain_events = Vec::new();
     for i in order {
-        let p = &passages[i];
+        let p = &records[i];
+        let seq = p.head.seq;
         let expected = new_state.last_seq + 1;
-        if p.body.seq == expected && p.prev_hash != new_state.last_hash {
-            chain_events.push(("break", expected, p.body.seq));
-        } else if p.body.seq > expected {
-            chain_events.push(("gap", expected, p.body.seq));
+        if seq == expected && p.prev_hash != new_state.last_hash {
+            chain_events.push(("break", expected, seq));
+        } else if seq > expected {
+            chain_events.push(("gap", expected, seq));
         }
-        if p.body.seq >= expected {
-            new_state.last_seq = p.body.seq;
+        if seq >= expected {
+            new_state.last_seq = seq;
             new_state.last_hash.clone_from(&p.hash);
         }
     }
