@@ -40,7 +40,7 @@ async fn an_exit_at_one_gate_counts_against_the_quota_at_another() {
         household: "3-2-401".into(),
         plates: vec!["京A12345".into()],
     };
-    import_residents(&state.store, &state.signer, "c1", &[row], Utc::now())
+    import_residents(&state.store, &state.signer, "c1", &[row], Utc::now(), "test")
         .await
         .unwrap();
     let rules = CompoundRules {

@@ -180,7 +180,7 @@ async fn revoke_a_pass(state: &AppState) {
         household: "3-2-401".into(),
         plates: vec![],
     };
-    import_residents(&state.store, &state.signer, "c1", &[row], Utc::now())
+    import_residents(&state.store, &state.signer, "c1", &[row], Utc::now(), "test")
         .await
         .unwrap();
     let pass = &state.store.passes().await.unwrap()[0];
