@@ -81,9 +81,15 @@ async fn story(state: AppState) {
         .all(|r| r.status == sync_core::protocol::RecordStatus::Accepted));
 
     let evening = report(&state, eve).await;
-    assert_eq!(evening.records_counted, 2, "the fast clock's records: {evening:?}");
+    assert_eq!(
+        evening.records_counted, 2,
+        "the fast clock's records: {evening:?}"
+    );
     let morning = report(&state, day).await;
-    assert_eq!(morning.records_counted, 1, "the unknown offset's record: {morning:?}");
+    assert_eq!(
+        morning.records_counted, 1,
+        "the unknown offset's record: {morning:?}"
+    );
 
     let (from, to) = day_bounds(eve, offset_minutes);
     let facts = state

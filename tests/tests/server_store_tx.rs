@@ -73,7 +73,10 @@ async fn a_dropped_transaction_leaves_nothing(store: &Store) {
     }
     // Also one dropped after a failed statement (the transaction is aborted on PostgreSQL).
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.execute("SELECT * FROM no_such_table", vec![]).await.is_err());
+    assert!(tx
+        .execute("SELECT * FROM no_such_table", vec![])
+        .await
+        .is_err());
     drop(tx);
     assert_eq!(
         store

@@ -87,7 +87,8 @@ impl DailyReport {
         };
         let devices = store.devices().await?;
 
-        let mut totals: Vec<KindTotals> = SubjectKind::ALL.into_iter().map(KindTotals::new).collect();
+        let mut totals: Vec<KindTotals> =
+            SubjectKind::ALL.into_iter().map(KindTotals::new).collect();
         let mut per_checkpoint: BTreeMap<String, (u64, u64)> = checkpoints
             .iter()
             .filter(|c| in_scope(&c.id))
@@ -113,7 +114,10 @@ impl DailyReport {
                 Verdict::Denied { reason } => {
                     t.denied += 1;
                     denied_entries += 1;
-                    denied_by_reason.entry(reason.as_str()).or_insert((reason, 0)).1 += 1;
+                    denied_by_reason
+                        .entry(reason.as_str())
+                        .or_insert((reason, 0))
+                        .1 += 1;
                 }
             }
             if is_fever(f, config.fever_threshold_c) {

@@ -207,11 +207,26 @@ mod tests {
     #[test]
     fn wrong_types_and_ranges_are_column_errors() {
         let r = row(vec![Val::Int(-1), Val::Text("a".into()), Val::Int(2)]);
-        assert!(matches!(r.get::<u64>(0), Err(DbError::Column { index: 0, .. })));
-        assert!(matches!(r.get::<u32>(0), Err(DbError::Column { index: 0, .. })));
-        assert!(matches!(r.get::<i64>(1), Err(DbError::Column { index: 1, .. })));
-        assert!(matches!(r.get::<bool>(2), Err(DbError::Column { index: 2, .. })));
-        assert!(matches!(r.get::<String>(3), Err(DbError::Column { index: 3, .. })));
+        assert!(matches!(
+            r.get::<u64>(0),
+            Err(DbError::Column { index: 0, .. })
+        ));
+        assert!(matches!(
+            r.get::<u32>(0),
+            Err(DbError::Column { index: 0, .. })
+        ));
+        assert!(matches!(
+            r.get::<i64>(1),
+            Err(DbError::Column { index: 1, .. })
+        ));
+        assert!(matches!(
+            r.get::<bool>(2),
+            Err(DbError::Column { index: 2, .. })
+        ));
+        assert!(matches!(
+            r.get::<String>(3),
+            Err(DbError::Column { index: 3, .. })
+        ));
         assert!(<(i64, i64)>::from_row(&r).is_err());
     }
 
@@ -238,9 +253,15 @@ mod tests {
 
     #[test]
     fn an_unknown_stored_word_is_a_clear_error() {
-        let r = row(vec![Val::Text("sideways".into()), Val::Text("alien".into())]);
+        let r = row(vec![
+            Val::Text("sideways".into()),
+            Val::Text("alien".into()),
+        ]);
         let err = r.get::<Direction>(0).expect_err("unknown direction");
-        assert!(err.to_string().contains("unknown direction \"sideways\""), "{err}");
+        assert!(
+            err.to_string().contains("unknown direction \"sideways\""),
+            "{err}"
+        );
         let err = r.get::<SubjectKind>(1).expect_err("unknown kind");
         assert!(err.to_string().contains("alien"), "{err}");
         assert!(r.get::<DenyReason>(1).is_err());
@@ -259,7 +280,10 @@ mod tests {
             }
         );
         let no_reason = row(vec![Val::Text("denied".into()), Val::Null]);
-        assert!(matches!(no_reason.verdict(0), Err(DbError::Column { index: 1, .. })));
+        assert!(matches!(
+            no_reason.verdict(0),
+            Err(DbError::Column { index: 1, .. })
+        ));
         let unknown = row(vec![Val::Text("maybe".into()), Val::Null]);
         let err = unknown.verdict(0).expect_err("unknown outcome");
         assert!(err.to_string().contains("maybe"), "{err}");

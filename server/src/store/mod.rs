@@ -28,11 +28,11 @@ use thiserror::Error;
 
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
+pub use from_row::{FromRow, FromVal, JsonList};
 pub use ingest::{id_tail, plan_batch, BatchPlan, Clock, DeviceState, Source, StoredRecord};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};
-pub use from_row::{FromRow, FromVal, JsonList};
 pub use tx::Tx;
 pub use value::{Row, Stmt, Val};
 
@@ -190,8 +190,16 @@ impl Store {
     }
 
     /// Run one statement and decode every row it returns.
-    pub async fn query_as<T: FromRow>(&self, sql: &str, params: Vec<Val>) -> Result<Vec<T>, DbError> {
-        self.rows(sql, params).await?.iter().map(T::from_row).collect()
+    pub async fn query_as<T: FromRow>(
+        &self,
+        sql: &str,
+        params: Vec<Val>,
+    ) -> Result<Vec<T>, DbError> {
+        self.rows(sql, params)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
     }
 
     /// The first row decoded, if any.

@@ -124,7 +124,10 @@ impl Store {
                 vec![device_id.unwrap_or("").into(), limit.into()],
             )
             .await?;
-        Ok(rows.iter().map(|r| record_from(r, retention_days)).collect())
+        Ok(rows
+            .iter()
+            .map(|r| record_from(r, retention_days))
+            .collect())
     }
 
     /// How many records each device has waiting in the quarantine.

@@ -9,8 +9,8 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params_from_iter, Connection, TransactionBehavior};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::value::sqlite_placeholders;
 use super::tx::{Tx, TxConn};
+use super::value::sqlite_placeholders;
 use super::{catch_panic, Backend, DbError, Row, Stmt, Val};
 
 /// Ordered migrations; each runs once, recorded in `schema_migrations`.
@@ -270,10 +270,8 @@ impl Backend for SqliteBackend {
 
     async fn begin(&self) -> Result<Tx, DbError> {
         let guard = self.lock().await?;
-        let (guard, result) = on_blocking(guard, |conn| {
-            Ok(conn.execute_batch("BEGIN IMMEDIATE")?)
-        })
-        .await?;
+        let (guard, result) =
+            on_blocking(guard, |conn| Ok(conn.execute_batch("BEGIN IMMEDIATE")?)).await?;
         result?;
         Ok(Tx::new(Box::new(SqliteTx { guard: Some(guard) })))
     }

@@ -51,7 +51,11 @@ impl Tx {
         sql: &str,
         params: Vec<Val>,
     ) -> Result<Vec<T>, DbError> {
-        self.rows(sql, params).await?.iter().map(T::from_row).collect()
+        self.rows(sql, params)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
     }
 
     /// The first row decoded, if any.
