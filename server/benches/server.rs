@@ -206,6 +206,8 @@ async fn copy(url: &str, chains: &[Vec<Passage>]) -> f64 {
             p.prev_hash.clone(),
             p.hash.clone(),
             serde_json::to_string(p).unwrap(),
+            (b.recorded_at.timestamp_millis() + b.clock_offset_ms.unwrap_or(0)).to_string(),
+            i64::from(b.clock_offset_ms.is_some()).to_string(),
         ])
         .unwrap();
     }
@@ -213,7 +215,8 @@ async fn copy(url: &str, chains: &[Vec<Passage>]) -> f64 {
     let sink = client
         .copy_in(
             "COPY passages (id, device_id, seq, checkpoint_id, gate, direction, recorded_at_ms, received_at_ms,
-             subject_kind, subject_key, verdict, deny_reason, temperature_c, prev_hash, hash, body)
+             subject_kind, subject_key, verdict, deny_reason, temperature_c, prev_hash, hash, body,
+             corrected_at_ms, offset_known)
              FROM STDIN WITH (FORMAT csv)",
         )
         .await

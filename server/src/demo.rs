@@ -149,7 +149,7 @@ pub async fn seed(
         };
         store.upsert_checkpoint(&cp, now_ms).await?;
     }
-    import_residents(store, signer, "c1", &demo_residents(), now).await?;
+    import_residents(store, signer, "c1", &demo_residents(), now, "demo").await?;
     store.upsert_compound("c2", "和平小区").await?;
     let west = Checkpoint {
         id: "cp-west".into(),
@@ -158,7 +158,7 @@ pub async fn seed(
         gates: vec!["west-1".into()],
     };
     store.upsert_checkpoint(&west, now_ms).await?;
-    import_residents(store, signer, "c2", &demo_residents_peace(), now).await?;
+    import_residents(store, signer, "c2", &demo_residents_peace(), now, "demo").await?;
     seed_staff(store, signer, now).await?;
     if store.passage_count(None).await? > 0 {
         return Ok(0);

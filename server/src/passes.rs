@@ -5,7 +5,7 @@ use sync_core::i18n::{Lang, Localized};
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
 use sync_core::validate::{validate_id_number, validate_phone, validate_plate, ValidationError};
 
-use crate::store::{DbError, IssuedPass, Resident, Store};
+use crate::store::{DbError, IssuedPass, Resident, Store, Tx};
 
 /// How long a resident or vehicle pass is valid.
 pub const RESIDENT_PASS_DAYS: i64 = 365;
@@ -146,6 +146,42 @@ pub async fn issue(
     valid_from: DateTime<Utc>,
     valid_until: DateTime<Utc>,
 ) -> Result<IssuedPass, IssueError> {
+    let mut tx = store.begin().await?;
+    let issued = issue_in(
+        &mut tx,
+        signer,
+        kind,
+        pass_id,
+        serial,
+        resident_id,
+        compound_id,
+        household,
+        display_name,
+        plate,
+        valid_from,
+        valid_until,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// `issue` inside a transaction of the caller's.
+#[allow(clippy::too_many_arguments)]
+async fn issue_in(
+    tx: &mut Tx,
+    signer: &DistrictSigner,
+    kind: PassKind,
+    pass_id: &str,
+    serial: u32,
+    resident_id: Option<&str>,
+    compound_id: &str,
+    household: &str,
+    display_name: &str,
+    plate: Option<&str>,
+    valid_from: DateTime<Utc>,
+    valid_until: DateTime<Utc>,
+) -> Result<IssuedPass, IssueError> {
     let body = PassBody {
         kind,
         pass_id: pass_id.to_owned(),
@@ -173,16 +209,36 @@ pub async fn issue(
         valid_until_ms: valid_until.timestamp_millis(),
         revoked_at_ms: None,
     };
-    store
-        .store_pass(&issued, Utc::now().timestamp_millis())
+    tx.store_pass(&issued, Utc::now().timestamp_millis())
         .await?;
     Ok(issued)
 }
 
 /// Import residents into a compound and issue a resident pass (and a pass per plate) to each
-/// one that has none yet. Returns how many passes were issued.
+/// one that has none yet, audited as `actor`: all of it and its audit row in one transaction.
+/// Returns how many passes were issued.
 pub async fn import_residents(
     store: &Store,
+    signer: &DistrictSigner,
+    compound_id: &str,
+    rows: &[ImportRow],
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<usize, IssueError> {
+    let mut tx = store.begin().await?;
+    let issued = import_in(&mut tx, signer, compound_id, rows, now).await?;
+    let detail = format!(
+        "imported {} residents into {compound_id}; issued {issued} passes",
+        rows.len()
+    );
+    tx.audit(actor, "import", &detail, now.timestamp_millis())
+        .await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+async fn import_in(
+    tx: &mut Tx,
     signer: &DistrictSigner,
     compound_id: &str,
     rows: &[ImportRow],
@@ -191,7 +247,7 @@ pub async fn import_residents(
     let until = now + Duration::days(RESIDENT_PASS_DAYS);
     let mut issued = 0;
     for row in rows {
-        let n = store.next_counter("resident").await?;
+        let n = tx.next_counter("resident").await?;
         let fresh_id = format!("R{n:06}");
         let resident = Resident {
             id: fresh_id,
@@ -202,12 +258,12 @@ pub async fn import_residents(
             household: row.household.clone(),
             plates: row.plates.clone(),
         };
-        let id = store
+        let id = tx
             .upsert_resident(&resident, now.timestamp_millis())
             .await?;
-        if store.last_serial(&id).await? == 0 {
-            issue(
-                store,
+        if tx.last_serial(&id).await? == 0 {
+            issue_in(
+                tx,
                 signer,
                 PassKind::Resident,
                 &id,
@@ -225,9 +281,9 @@ pub async fn import_residents(
         }
         for (k, plate) in row.plates.iter().enumerate() {
             let pass_id = format!("V{}-{}", id.trim_start_matches('R'), k + 1);
-            if store.last_serial(&pass_id).await? == 0 {
-                issue(
-                    store,
+            if tx.last_serial(&pass_id).await? == 0 {
+                issue_in(
+                    tx,
                     signer,
                     PassKind::Vehicle,
                     &pass_id,
@@ -248,26 +304,26 @@ pub async fn import_residents(
     Ok(issued)
 }
 
-/// Issue the next serial of an existing pass (lost card): the old serials are revoked.
+/// Issue the next serial of an existing pass (lost card): the old serials are revoked. Audited as
+/// `actor` in the same transaction.
 pub async fn reissue(
     store: &Store,
     signer: &DistrictSigner,
     pass_id: &str,
     now: DateTime<Utc>,
+    actor: &str,
 ) -> Result<IssuedPass, IssueError> {
-    let current = store
-        .passes()
+    let mut tx = store.begin().await?;
+    let current = tx
+        .newest_pass(pass_id)
         .await?
-        .into_iter()
-        .filter(|p| p.pass_id == pass_id)
-        .max_by_key(|p| p.serial)
         .ok_or_else(|| IssueError::Invalid(format!("no pass {pass_id}")))?;
     let kind = PassKind::ALL
         .into_iter()
         .find(|k| k.as_str() == current.kind)
         .ok_or_else(|| IssueError::Invalid(format!("unknown pass kind {}", current.kind)))?;
-    issue(
-        store,
+    let issued = issue_in(
+        &mut tx,
         signer,
         kind,
         pass_id,
@@ -280,7 +336,12 @@ pub async fn reissue(
         now,
         now + Duration::days(RESIDENT_PASS_DAYS),
     )
-    .await
+    .await?;
+    let detail = format!("reissued {pass_id} as serial {}", issued.serial);
+    tx.audit(actor, "reissue", &detail, now.timestamp_millis())
+        .await?;
+    tx.commit().await?;
+    Ok(issued)
 }
 
 #[cfg(test)]

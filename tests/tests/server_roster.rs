@@ -29,11 +29,11 @@ async fn roster_story(state: AppState) {
         row("张三", "11010519491231002X", "3-2-401", &["京A12345"]),
         row("李四", "440524198001010013", "3-2-402", &[]),
     ];
-    import_residents(store, &state.signer, "c1", &ours, now)
+    import_residents(store, &state.signer, "c1", &ours, now, "test")
         .await
         .unwrap();
     let theirs = [row("王五", "110105194912311234", "1-1-101", &[])];
-    import_residents(store, &state.signer, "c2", &theirs, now)
+    import_residents(store, &state.signer, "c2", &theirs, now, "test")
         .await
         .unwrap();
 
@@ -86,7 +86,7 @@ async fn roster_story(state: AppState) {
     );
     // A change in another compound moves no entry of this one.
     let more = [row("赵六", "110105194912310021", "1-1-102", &[])];
-    import_residents(store, &state.signer, "c2", &more, now)
+    import_residents(store, &state.signer, "c2", &more, now, "test")
         .await
         .ok();
     let (_, delta) = store.roster_since("c1", v2).await.unwrap();

@@ -313,7 +313,7 @@ async fn story(store: Store) {
             (t.admitted_in, t.admitted_out, t.denied),
             (get("in"), get("out"), get("denied")),
             "{}",
-            t.kind
+            t.kind.as_str()
         );
     }
     assert_eq!(

@@ -40,9 +40,16 @@ async fn an_exit_at_one_gate_counts_against_the_quota_at_another() {
         household: "3-2-401".into(),
         plates: vec!["京A12345".into()],
     };
-    import_residents(&state.store, &state.signer, "c1", &[row], Utc::now())
-        .await
-        .unwrap();
+    import_residents(
+        &state.store,
+        &state.signer,
+        "c1",
+        &[row],
+        Utc::now(),
+        "test",
+    )
+    .await
+    .unwrap();
     let rules = CompoundRules {
         exit_quota: Some(ExitQuota {
             persons: 1,

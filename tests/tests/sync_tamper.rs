@@ -180,9 +180,16 @@ async fn revoke_a_pass(state: &AppState) {
         household: "3-2-401".into(),
         plates: vec![],
     };
-    import_residents(&state.store, &state.signer, "c1", &[row], Utc::now())
-        .await
-        .unwrap();
+    import_residents(
+        &state.store,
+        &state.signer,
+        "c1",
+        &[row],
+        Utc::now(),
+        "test",
+    )
+    .await
+    .unwrap();
     let pass = &state.store.passes().await.unwrap()[0];
     let now = Utc::now().timestamp_millis();
     assert!(state

@@ -137,18 +137,6 @@ pub async fn enroll(
             ));
         }
     };
-    state
-        .store
-        .audit(
-            device_id,
-            "enroll",
-            &format!(
-                "device {device_id} ({label}) enrolled at checkpoint {}",
-                cp.id
-            ),
-            now_ms,
-        )
-        .await?;
     tracing::info!(device_id, checkpoint = %cp.id, "device enrolled");
     Ok(Json(EnrollResponse {
         device_token: token,

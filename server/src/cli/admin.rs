@@ -101,18 +101,8 @@ pub async fn run(state: &AppState, action: AdminAction) -> anyhow::Result<()> {
                     bail!("{} problems; nothing was imported", errors.len());
                 }
             };
-            let issued = import_residents(store, &state.signer, &compound, &rows, now).await?;
-            store
-                .audit(
-                    "cli",
-                    "import",
-                    &format!(
-                        "imported {} residents into {compound}; issued {issued} passes",
-                        rows.len()
-                    ),
-                    now_ms,
-                )
-                .await?;
+            let issued =
+                import_residents(store, &state.signer, &compound, &rows, now, "cli").await?;
             println!("imported {} residents, issued {issued} passes", rows.len());
         }
     }

@@ -31,9 +31,10 @@ pub fn report_csv(
     };
     line("section", "item", "value".into())?;
     for t in &report.totals {
-        line("admitted_in", &t.kind, t.admitted_in.to_string())?;
-        line("admitted_out", &t.kind, t.admitted_out.to_string())?;
-        line("denied", &t.kind, t.denied.to_string())?;
+        let kind = t.kind.as_str();
+        line("admitted_in", kind, t.admitted_in.to_string())?;
+        line("admitted_out", kind, t.admitted_out.to_string())?;
+        line("denied", kind, t.denied.to_string())?;
     }
     for (cp, i, o) in &report.per_checkpoint {
         let name = checkpoint_names
@@ -51,7 +52,7 @@ pub fn report_csv(
     line("fever_cases", "all", report.fever_cases.to_string())?;
     line("denied_entries", "all", report.denied_entries.to_string())?;
     for (reason, n) in &report.denied_by_reason {
-        line("denied_by_reason", reason, n.to_string())?;
+        line("denied_by_reason", reason.as_str(), n.to_string())?;
     }
     line(
         "silent_devices",

@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
-use sync_core::SubjectKind;
+use sync_core::{DenyReason, Direction, SubjectKind, Verdict};
 
 use super::day_bounds;
 use crate::config::Config;
 use crate::store::{DbError, PassageFacts, Store};
 
 /// In/out/denied counts of one subject kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KindTotals {
-    pub kind: String,
+    pub kind: SubjectKind,
     pub admitted_in: u64,
     pub admitted_out: u64,
     pub denied: u64,
@@ -34,7 +34,7 @@ pub struct DailyReport {
     pub fever_cases: u64,
     pub denied_entries: u64,
     /// `(reason, count)` of denied passages.
-    pub denied_by_reason: Vec<(String, u64)>,
+    pub denied_by_reason: Vec<(DenyReason, u64)>,
     /// Devices enrolled before the day ended that recorded nothing that day.
     pub silent_devices: Vec<String>,
     pub records_counted: u64,
@@ -42,9 +42,23 @@ pub struct DailyReport {
 
 /// Whether a passage is a fever case: a fever denial or a temperature at or over the threshold.
 pub fn is_fever(f: &PassageFacts, threshold_c: f32) -> bool {
-    f.deny_reason.as_deref() == Some("fever")
+    f.verdict
+        == (Verdict::Denied {
+            reason: DenyReason::Fever,
+        })
         || f.temperature_c
             .is_some_and(|t| t >= f64::from(threshold_c) - 1e-6)
+}
+
+impl KindTotals {
+    fn new(kind: SubjectKind) -> Self {
+        Self {
+            kind,
+            admitted_in: 0,
+            admitted_out: 0,
+            denied: 0,
+        }
+    }
 }
 
 impl DailyReport {
@@ -73,43 +87,38 @@ impl DailyReport {
         };
         let devices = store.devices().await?;
 
-        let mut totals: BTreeMap<&str, KindTotals> = SubjectKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    k.as_str(),
-                    KindTotals {
-                        kind: k.as_str().into(),
-                        ..KindTotals::default()
-                    },
-                )
-            })
-            .collect();
+        let mut totals: Vec<KindTotals> =
+            SubjectKind::ALL.into_iter().map(KindTotals::new).collect();
         let mut per_checkpoint: BTreeMap<String, (u64, u64)> = checkpoints
             .iter()
             .filter(|c| in_scope(&c.id))
             .map(|c| (c.id.clone(), (0, 0)))
             .collect();
-        let mut denied_by_reason: BTreeMap<String, u64> = BTreeMap::new();
+        let mut denied_by_reason: BTreeMap<&str, (DenyReason, u64)> = BTreeMap::new();
         let (mut fever_cases, mut denied_entries) = (0, 0);
         for f in &facts {
-            let Some(t) = totals.get_mut(f.subject_kind.as_str()) else {
+            let Some(t) = totals.iter_mut().find(|t| t.kind == f.subject_kind) else {
                 continue;
             };
-            if f.verdict == "admitted" {
-                let cp = per_checkpoint.entry(f.checkpoint_id.clone()).or_default();
-                if f.direction == "in" {
-                    t.admitted_in += 1;
-                    cp.0 += 1;
-                } else {
-                    t.admitted_out += 1;
-                    cp.1 += 1;
+            match f.verdict {
+                Verdict::Admitted => {
+                    let cp = per_checkpoint.entry(f.checkpoint_id.clone()).or_default();
+                    if f.direction == Direction::In {
+                        t.admitted_in += 1;
+                        cp.0 += 1;
+                    } else {
+                        t.admitted_out += 1;
+                        cp.1 += 1;
+                    }
                 }
-            } else {
-                t.denied += 1;
-                denied_entries += 1;
-                let reason = f.deny_reason.clone().unwrap_or_else(|| "unknown".into());
-                *denied_by_reason.entry(reason).or_default() += 1;
+                Verdict::Denied { reason } => {
+                    t.denied += 1;
+                    denied_entries += 1;
+                    denied_by_reason
+                        .entry(reason.as_str())
+                        .or_insert((reason, 0))
+                        .1 += 1;
+                }
             }
             if is_fever(f, config.fever_threshold_c) {
                 fever_cases += 1;
@@ -117,7 +126,7 @@ impl DailyReport {
         }
         let visitors_inside_at_midnight = presence
             .iter()
-            .filter(|p| p.subject_kind == "visitor" && p.direction == "in")
+            .filter(|p| p.subject_kind == SubjectKind::Visitor && p.direction == Direction::In)
             .count() as u64;
         let silent_devices = devices
             .iter()
@@ -132,7 +141,7 @@ impl DailyReport {
             district_name,
             compound_id: compound_id.map(str::to_owned),
             day,
-            totals: totals.into_values().collect(),
+            totals,
             per_checkpoint: per_checkpoint
                 .into_iter()
                 .map(|(k, (i, o))| (k, i, o))
@@ -140,7 +149,7 @@ impl DailyReport {
             visitors_inside_at_midnight,
             fever_cases,
             denied_entries,
-            denied_by_reason: denied_by_reason.into_iter().collect(),
+            denied_by_reason: denied_by_reason.into_values().collect(),
             silent_devices,
             records_counted: facts.len() as u64,
         })

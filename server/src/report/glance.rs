@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
+use sync_core::{Direction, SubjectKind};
 
 use super::daily::is_fever;
 use super::{day_bounds, local_day};
@@ -67,12 +68,12 @@ impl Glance {
             if is_fever(f, config.fever_threshold_c) {
                 fever_alerts += 1;
             }
-            if f.verdict != "admitted" {
+            if !f.verdict.is_admitted() {
                 denied += 1;
                 continue;
             }
             let hour =
-                ((f.recorded_at_ms - start.timestamp_millis()) / 3_600_000).clamp(0, 23) as usize;
+                ((f.corrected_at_ms - start.timestamp_millis()) / 3_600_000).clamp(0, 23) as usize;
             let entry = hourly
                 .entry(f.checkpoint_id.clone())
                 .or_insert_with(|| HourlyCounts {
@@ -80,7 +81,7 @@ impl Glance {
                     checkpoint_name: f.checkpoint_id.clone(),
                     hours: [(0, 0); 24],
                 });
-            if f.direction == "in" {
+            if f.direction == Direction::In {
                 entry.hours[hour].0 += 1;
                 total_in += 1;
             } else {
@@ -90,11 +91,11 @@ impl Glance {
         }
         let residents_out = presence
             .iter()
-            .filter(|p| p.subject_kind == "resident" && p.direction == "out")
+            .filter(|p| p.subject_kind == SubjectKind::Resident && p.direction == Direction::Out)
             .count() as u64;
         let visitors_inside = presence
             .iter()
-            .filter(|p| p.subject_kind == "visitor" && p.direction == "in")
+            .filter(|p| p.subject_kind == SubjectKind::Visitor && p.direction == Direction::In)
             .count() as u64;
         let silent_after = Duration::minutes(config.silent_after_minutes);
         let silent_devices = store

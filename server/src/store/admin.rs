@@ -1,6 +1,7 @@
 //! Admin accounts (argon2 hashes), login sessions (token hashes with a CSRF token) and the audit log.
 
-use super::{DbError, Stmt, Store};
+use super::changes::audit_in;
+use super::{DbError, FromRow, Row, Stmt, Store};
 
 /// A logged-in admin session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +18,17 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub detail: String,
+}
+
+impl FromRow for AuditEntry {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            at_ms: r.get(0)?,
+            actor: r.get(1)?,
+            action: r.get(2)?,
+            detail: r.get(3)?,
+        })
+    }
 }
 
 impl Store {
@@ -36,19 +48,17 @@ impl Store {
     }
 
     pub async fn admin_password_hash(&self, username: &str) -> Result<Option<String>, DbError> {
-        self.rows(
-            "SELECT password_hash FROM admins WHERE username = $1",
-            vec![username.into()],
-        )
-        .await?
-        .first()
-        .map(|r| r.text(0))
-        .transpose()
+        let row: Option<(String,)> = self
+            .query_opt(
+                "SELECT password_hash FROM admins WHERE username = $1",
+                vec![username.into()],
+            )
+            .await?;
+        Ok(row.map(|(hash,)| hash))
     }
 
     pub async fn admin_count(&self) -> Result<i64, DbError> {
-        let rows = self.rows("SELECT COUNT(*) FROM admins", vec![]).await?;
-        rows.first().map_or(Ok(0), |r| r.int(0))
+        self.count("SELECT COUNT(*) FROM admins", vec![]).await
     }
 
     pub async fn create_session(
@@ -72,20 +82,17 @@ impl Store {
 
     /// The live session with this token hash (expired ones are ignored).
     pub async fn session(&self, token_hash: &str, now_ms: i64) -> Result<Option<Session>, DbError> {
-        self.rows(
-            "SELECT username, csrf, expires_at_ms FROM sessions WHERE token_hash = $1 AND expires_at_ms > $2",
-            vec![token_hash.into(), now_ms.into()],
-        )
-        .await?
-        .first()
-        .map(|r| {
-            Ok(Session {
-                username: r.text(0)?,
-                csrf: r.text(1)?,
-                expires_at_ms: r.int(2)?,
-            })
-        })
-        .transpose()
+        let row: Option<(String, String, i64)> = self
+            .query_opt(
+                "SELECT username, csrf, expires_at_ms FROM sessions WHERE token_hash = $1 AND expires_at_ms > $2",
+                vec![token_hash.into(), now_ms.into()],
+            )
+            .await?;
+        Ok(row.map(|(username, csrf, expires_at_ms)| Session {
+            username,
+            csrf,
+            expires_at_ms,
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &str, now_ms: i64) -> Result<(), DbError> {
@@ -118,44 +125,21 @@ impl Store {
         change: Stmt,
         entry: AuditEntry,
     ) -> Result<bool, DbError> {
-        let out = self
-            .transact(
-                vec![change],
-                Box::new(move |rows| {
-                    if rows[0].is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    Ok(vec![Stmt::new(
-                        "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
-                        vec![
-                            entry.at_ms.into(),
-                            entry.actor.into(),
-                            entry.action.into(),
-                            entry.detail.into(),
-                        ],
-                    )])
-                }),
-            )
-            .await?;
-        Ok(!out.first[0].is_empty())
+        let mut tx = self.begin().await?;
+        let changed = tx.execute(&change.sql, change.params).await? > 0;
+        if changed {
+            audit_in(&mut tx, entry).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// The newest `limit` audit entries, newest first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
-        self.rows(
+        self.query_as(
             "SELECT at_ms, actor, action, detail FROM audit ORDER BY pk DESC LIMIT $1",
             vec![limit.into()],
         )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                at_ms: r.int(0)?,
-                actor: r.text(1)?,
-                action: r.text(2)?,
-                detail: r.text(3)?,
-            })
-        })
-        .collect()
+        .await
     }
 }

@@ -2,11 +2,12 @@
 //! never leave an unaudited change (or an audit row for a change that did not happen).
 
 use super::devices::{checkpoint_stmt, compound_stmt, enroll_code_stmt, EnrollCode};
-use super::passes::{revocation_stmts, roster_stmts};
-use super::{AuditEntry, Checkpoint, DbError, Stmt, Store};
+use super::passes::{revoke_in, touch_roster};
+use super::{AuditEntry, Checkpoint, DbError, Stmt, Store, Tx};
 
-fn audit_stmt(e: AuditEntry) -> Stmt {
-    Stmt::new(
+/// Write `e` to the audit log inside `tx`: it commits with the change it records, or not at all.
+pub(crate) async fn audit_in(tx: &mut Tx, e: AuditEntry) -> Result<(), DbError> {
+    tx.execute(
         "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
         vec![
             e.at_ms.into(),
@@ -15,9 +16,25 @@ fn audit_stmt(e: AuditEntry) -> Stmt {
             e.detail.into(),
         ],
     )
+    .await
+    .map(|_| ())
 }
 
-fn entry(actor: &str, at_ms: i64, action: &str, detail: String) -> AuditEntry {
+impl Tx {
+    /// Append to the audit log inside this transaction. `detail` must not contain ID or phone
+    /// numbers.
+    pub async fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        detail: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        audit_in(self, entry(actor, now_ms, action, detail.to_owned())).await
+    }
+}
+
+pub(crate) fn entry(actor: &str, at_ms: i64, action: &str, detail: String) -> AuditEntry {
     AuditEntry {
         at_ms,
         actor: actor.to_owned(),
@@ -30,13 +47,15 @@ impl Store {
     /// Run `stmts` and write `entry`, in one transaction.
     pub(crate) async fn with_audit(
         &self,
-        mut stmts: Vec<Stmt>,
+        stmts: Vec<Stmt>,
         entry: AuditEntry,
     ) -> Result<(), DbError> {
-        stmts.push(audit_stmt(entry));
-        self.transact(stmts, Box::new(|_| Ok(Vec::new())))
-            .await
-            .map(|_| ())
+        let mut tx = self.begin().await?;
+        for s in stmts {
+            tx.execute(&s.sql, s.params).await?;
+        }
+        audit_in(&mut tx, entry).await?;
+        tx.commit().await
     }
 
     /// Add or rename a compound, audited.
@@ -87,32 +106,21 @@ impl Store {
         actor: &str,
         now_ms: i64,
     ) -> Result<bool, DbError> {
-        let live = Stmt::new(
-            "SELECT COUNT(*) FROM passes WHERE pass_id = $1 AND serial = $2 AND revoked_at_ms IS NULL",
-            vec![pass_id.into(), serial.into()],
-        );
-        let (pass, actor) = (pass_id.to_owned(), actor.to_owned());
-        let out = self
-            .transact(
-                vec![live],
-                Box::new(move |rows| {
-                    let n = rows[0].first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
-                    if n == 0 {
-                        return Ok(Vec::new());
-                    }
-                    let mut stmts = revocation_stmts(&pass, i64::from(serial), now_ms);
-                    stmts.extend(roster_stmts(&pass));
-                    let detail = format!("revoked {pass} serial {serial}");
-                    stmts.push(audit_stmt(entry(&actor, now_ms, "revoke", detail)));
-                    Ok(stmts)
-                }),
+        let mut tx = self.begin().await?;
+        let (live,): (i64,) = tx
+            .query_one(
+                "SELECT COUNT(*) FROM passes WHERE pass_id = $1 AND serial = $2 AND revoked_at_ms IS NULL",
+                vec![pass_id.into(), serial.into()],
             )
             .await?;
-        Ok(out.first[0]
-            .first()
-            .map(|r| r.int(0))
-            .transpose()?
-            .unwrap_or(0)
-            > 0)
+        if live == 0 {
+            return Ok(false);
+        }
+        revoke_in(&mut tx, pass_id, serial, now_ms).await?;
+        touch_roster(&mut tx, pass_id).await?;
+        let detail = format!("revoked {pass_id} serial {serial}");
+        audit_in(&mut tx, entry(actor, now_ms, "revoke", detail)).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -2,7 +2,38 @@
 
 use sync_core::domain::GENESIS_HASH;
 
-use super::{AuditEntry, DbError, Row, Stmt, Store};
+use super::changes::{audit_in, entry};
+use super::{AuditEntry, DbError, FromRow, JsonList, Row, Stmt, Store, Tx};
+
+/// A device to register with its token hash.
+struct NewDevice<'a> {
+    device_id: &'a str,
+    checkpoint_id: &'a str,
+    label: &'a str,
+    token_hash: &'a str,
+}
+
+/// Register (or re-register a released) device at the start of its chain.
+async fn insert_device(tx: &mut Tx, d: &NewDevice<'_>, now_ms: i64) -> Result<(), DbError> {
+    tx.execute(
+        "INSERT INTO devices (device_id, checkpoint_id, label, token_hash, enrolled_at_ms, last_hash)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (device_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id,
+         label = excluded.label, token_hash = excluded.token_hash,
+         enrolled_at_ms = excluded.enrolled_at_ms, released_at_ms = NULL,
+         disabled_at_ms = NULL, disabled_by = NULL",
+        vec![
+            d.device_id.into(),
+            d.checkpoint_id.into(),
+            d.label.into(),
+            d.token_hash.into(),
+            now_ms.into(),
+            GENESIS_HASH.into(),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
 
 /// A checkpoint (卡口) at a compound gate, with its gate names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +96,9 @@ pub struct DeviceInfo {
     /// Disabled by an administrator (and by whom).
     pub disabled_at_ms: Option<i64>,
     pub disabled_by: Option<String>,
+    /// Stored records whose device did not know its clock offset: counted by the device's own
+    /// clock, which may be wrong (the devices page flags the device).
+    pub unknown_offset: i64,
 }
 
 pub(super) fn compound_stmt(id: &str, name: &str) -> Stmt {
@@ -115,13 +149,51 @@ pub(super) fn enroll_code_stmt(c: &EnrollCode<'_>) -> Stmt {
     )
 }
 
-fn checkpoint(r: &Row) -> Result<Checkpoint, DbError> {
-    Ok(Checkpoint {
-        id: r.text(0)?,
-        compound_id: r.text(1)?,
-        name: r.text(2)?,
-        gates: serde_json::from_str(&r.text(3)?).unwrap_or_default(),
-    })
+impl FromRow for Checkpoint {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        let JsonList(gates) = r.get(3)?;
+        Ok(Self {
+            id: r.get(0)?,
+            compound_id: r.get(1)?,
+            name: r.get(2)?,
+            gates,
+        })
+    }
+}
+
+impl FromRow for Device {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            device_id: r.get(0)?,
+            checkpoint_id: r.get(1)?,
+            label: r.get(2)?,
+            disabled_at_ms: r.get(3)?,
+        })
+    }
+}
+
+impl FromRow for DeviceInfo {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            device_id: r.get(0)?,
+            checkpoint_id: r.get(1)?,
+            label: r.get(2)?,
+            enrolled_at_ms: r.get(3)?,
+            last_seen_ms: r.get(4)?,
+            last_batch_at_ms: r.get(5)?,
+            last_batch_size: r.get(6)?,
+            backlog: r.get(7)?,
+            last_seq: r.get(8)?,
+            n_gaps: r.get(9)?,
+            n_breaks: r.get(10)?,
+            n_rejected: r.get(11)?,
+            missing: r.get::<i64>(12)?.max(0),
+            released_at_ms: r.get(13)?,
+            disabled_at_ms: r.get(14)?,
+            disabled_by: r.get(15)?,
+            unknown_offset: r.get(16)?,
+        })
+    }
 }
 
 impl Store {
@@ -131,11 +203,8 @@ impl Store {
 
     /// `(id, name)` of every compound.
     pub async fn compounds(&self) -> Result<Vec<(String, String)>, DbError> {
-        self.rows("SELECT id, name FROM compounds ORDER BY id", vec![])
-            .await?
-            .iter()
-            .map(|r| Ok((r.text(0)?, r.text(1)?)))
-            .collect()
+        self.query_as("SELECT id, name FROM compounds ORDER BY id", vec![])
+            .await
     }
 
     pub async fn upsert_checkpoint(&self, cp: &Checkpoint, now_ms: i64) -> Result<(), DbError> {
@@ -143,25 +212,19 @@ impl Store {
     }
 
     pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>, DbError> {
-        self.rows(
+        self.query_as(
             "SELECT id, compound_id, name, gates FROM checkpoints ORDER BY id",
             vec![],
         )
-        .await?
-        .iter()
-        .map(checkpoint)
-        .collect()
+        .await
     }
 
     pub async fn checkpoint(&self, id: &str) -> Result<Option<Checkpoint>, DbError> {
-        self.rows(
+        self.query_opt(
             "SELECT id, compound_id, name, gates FROM checkpoints WHERE id = $1",
             vec![id.into()],
         )
-        .await?
-        .first()
-        .map(checkpoint)
-        .transpose()
+        .await
     }
 
     /// Remember a one-time enrollment code (by hash) for a checkpoint.
@@ -183,8 +246,9 @@ impl Store {
         self.run(enroll_code_stmt(&code)).await
     }
 
-    /// Use up an enrollment code and register the device with a new token hash. A device id that is
-    /// already enrolled is refused (and the code left unused) unless an administrator released it.
+    /// Use up an enrollment code and register the device with a new token hash, audited in the
+    /// same transaction. A device id that is already enrolled is refused (and the code left
+    /// unused) unless an administrator released it.
     pub async fn enroll(
         &self,
         code_hash: &str,
@@ -193,64 +257,45 @@ impl Store {
         token_hash: &str,
         now_ms: i64,
     ) -> Result<EnrollOutcome, DbError> {
-        let result = self
-            .transact(
-                vec![
-                    Stmt::new(
-                        "UPDATE enroll_codes SET used_at_ms = $1, used_by_device = $2
-                         WHERE code_hash = $3 AND used_at_ms IS NULL AND expires_at_ms > $1
-                         RETURNING checkpoint_id",
-                        vec![now_ms.into(), device_id.into(), code_hash.into()],
-                    ),
-                    Stmt::new(
-                        "SELECT released_at_ms FROM devices WHERE device_id = $1",
-                        vec![device_id.into()],
-                    ),
-                ],
-                Box::new({
-                    let (device_id, label, token_hash) =
-                        (device_id.to_owned(), label.to_owned(), token_hash.to_owned());
-                    move |rows| {
-                        let Some(row) = rows[0].first() else {
-                            return Ok(Vec::new());
-                        };
-                        // A known device id that was not released: roll back, the code stays unused.
-                        if let Some(existing) = rows[1].first() {
-                            if existing.opt_int(0)?.is_none() {
-                                return Err(DbError::DeviceTaken);
-                            }
-                        }
-                        Ok(vec![Stmt::new(
-                            "INSERT INTO devices (device_id, checkpoint_id, label, token_hash, enrolled_at_ms, last_hash)
-                             VALUES ($1, $2, $3, $4, $5, $6)
-                             ON CONFLICT (device_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id,
-                             label = excluded.label, token_hash = excluded.token_hash,
-                             enrolled_at_ms = excluded.enrolled_at_ms, released_at_ms = NULL,
-                             disabled_at_ms = NULL, disabled_by = NULL",
-                            vec![
-                                device_id.into(),
-                                row.text(0)?.into(),
-                                label.into(),
-                                token_hash.into(),
-                                now_ms.into(),
-                                GENESIS_HASH.into(),
-                            ],
-                        )])
-                    }
-                }),
+        let mut tx = self.begin().await?;
+        let used: Option<(String,)> = tx
+            .query_opt(
+                "UPDATE enroll_codes SET used_at_ms = $1, used_by_device = $2
+                 WHERE code_hash = $3 AND used_at_ms IS NULL AND expires_at_ms > $1
+                 RETURNING checkpoint_id",
+                vec![now_ms.into(), device_id.into(), code_hash.into()],
             )
-            .await;
-        let out = match result {
-            Err(DbError::DeviceTaken) => return Ok(EnrollOutcome::DeviceTaken),
-            other => other?,
+            .await?;
+        let Some((checkpoint_id,)) = used else {
+            return Ok(EnrollOutcome::BadCode);
         };
-        match out.first[0].first() {
-            Some(row) => Ok(self
-                .checkpoint(&row.text(0)?)
-                .await?
-                .map_or(EnrollOutcome::BadCode, EnrollOutcome::Enrolled)),
-            None => Ok(EnrollOutcome::BadCode),
+        let existing: Option<(Option<i64>,)> = tx
+            .query_opt(
+                "SELECT released_at_ms FROM devices WHERE device_id = $1",
+                vec![device_id.into()],
+            )
+            .await?;
+        // A known device id that was not released: roll back, the code stays unused.
+        if matches!(existing, Some((None,))) {
+            return Ok(EnrollOutcome::DeviceTaken);
         }
+        let device = NewDevice {
+            device_id,
+            checkpoint_id: &checkpoint_id,
+            label,
+            token_hash,
+        };
+        insert_device(&mut tx, &device, now_ms).await?;
+        let detail = format!("device {device_id} ({label}) enrolled at checkpoint {checkpoint_id}");
+        audit_in(&mut tx, entry(device_id, now_ms, "enroll", detail)).await?;
+        let cp: Option<Checkpoint> = tx
+            .query_opt(
+                "SELECT id, compound_id, name, gates FROM checkpoints WHERE id = $1",
+                vec![checkpoint_id.into()],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(cp.map_or(EnrollOutcome::BadCode, EnrollOutcome::Enrolled))
     }
 
     /// Let `device_id` be enrolled again (a reset or replaced phone), audited in the same
@@ -313,56 +358,26 @@ impl Store {
 
     /// The device holding this token hash, if any.
     pub async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, DbError> {
-        self.rows(
+        self.query_opt(
             "SELECT device_id, checkpoint_id, label, disabled_at_ms FROM devices WHERE token_hash = $1",
             vec![token_hash.into()],
         )
-        .await?
-        .first()
-        .map(|r| {
-            Ok(Device {
-                device_id: r.text(0)?,
-                checkpoint_id: r.text(1)?,
-                label: r.text(2)?,
-                disabled_at_ms: r.opt_int(3)?,
-            })
-        })
-        .transpose()
+        .await
     }
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, DbError> {
-        self.rows(
+        self.query_as(
             "SELECT d.device_id, d.checkpoint_id, d.label, d.enrolled_at_ms, d.last_seen_ms,
                     d.last_batch_at_ms, d.last_batch_size, d.backlog, d.last_seq, d.n_gaps,
                     d.n_breaks, d.n_rejected,
                     d.last_seq - (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id),
-                    d.released_at_ms, d.disabled_at_ms, d.disabled_by
+                    d.released_at_ms, d.disabled_at_ms, d.disabled_by,
+                    (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id
+                       AND p.offset_known = 0)
              FROM devices d ORDER BY d.checkpoint_id, d.device_id",
             vec![],
         )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(DeviceInfo {
-                device_id: r.text(0)?,
-                checkpoint_id: r.text(1)?,
-                label: r.text(2)?,
-                enrolled_at_ms: r.int(3)?,
-                last_seen_ms: r.opt_int(4)?,
-                last_batch_at_ms: r.opt_int(5)?,
-                last_batch_size: r.int(6)?,
-                backlog: r.int(7)?,
-                last_seq: r.int(8)?,
-                n_gaps: r.int(9)?,
-                n_breaks: r.int(10)?,
-                n_rejected: r.int(11)?,
-                missing: r.int(12)?.max(0),
-                released_at_ms: r.opt_int(13)?,
-                disabled_at_ms: r.opt_int(14)?,
-                disabled_by: r.opt_text(15)?,
-            })
-        })
-        .collect()
+        .await
     }
 
     /// Chain events of one device: `(kind, expected_seq, found_seq, detected_at_ms)`.
@@ -370,29 +385,25 @@ impl Store {
         &self,
         device_id: &str,
     ) -> Result<Vec<(String, i64, i64, i64)>, DbError> {
-        self.rows(
+        self.query_as(
             "SELECT kind, expected_seq, found_seq, detected_at_ms FROM chain_events
              WHERE device_id = $1 ORDER BY pk",
             vec![device_id.into()],
         )
-        .await?
-        .iter()
-        .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?, r.int(3)?)))
-        .collect()
+        .await
     }
 
     /// How many passages are stored, in all or for one device.
     pub async fn passage_count(&self, device_id: Option<&str>) -> Result<i64, DbError> {
-        let rows = match device_id {
+        match device_id {
             Some(d) => {
-                self.rows(
+                self.count(
                     "SELECT COUNT(*) FROM passages WHERE device_id = $1",
                     vec![d.into()],
                 )
-                .await?
+                .await
             }
-            None => self.rows("SELECT COUNT(*) FROM passages", vec![]).await?,
-        };
-        rows.first().map_or(Ok(0), |r| r.int(0))
+            None => self.count("SELECT COUNT(*) FROM passages", vec![]).await,
+        }
     }
 }

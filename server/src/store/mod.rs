@@ -8,6 +8,7 @@
 mod admin;
 mod changes;
 mod devices;
+mod from_row;
 mod ingest;
 mod passes;
 mod pg_tls;
@@ -17,6 +18,7 @@ mod reports;
 mod roster;
 mod rules;
 mod sqlite;
+mod tx;
 mod value;
 
 use std::sync::Arc;
@@ -26,10 +28,12 @@ use thiserror::Error;
 
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
+pub use from_row::{FromRow, FromVal, JsonList};
 pub use ingest::{id_tail, plan_batch, BatchPlan, Clock, DeviceState, Source, StoredRecord};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};
+pub use tx::Tx;
 pub use value::{Row, Stmt, Val};
 
 /// Any storage failure. Internal details stay in logs; clients see a generic message.
@@ -55,9 +59,6 @@ pub enum DbError {
     Join(String),
     #[error("{0}")]
     Invalid(String),
-    /// Enrollment of a device id that is enrolled and not released (rolls the transaction back).
-    #[error("device id is already enrolled")]
-    DeviceTaken,
     /// Code under the storage layer panicked; the transaction was rolled back.
     #[error("storage code panicked: {0}")]
     Panic(String),
@@ -82,16 +83,6 @@ pub(crate) fn catch_panic<T>(
     })
 }
 
-/// What the second half of a transaction is computed from: the rows of the first statements.
-pub type Then = Box<dyn FnOnce(&[Vec<Row>]) -> Result<Vec<Stmt>, DbError> + Send>;
-
-/// The results of a two-part transaction: the rows of the first and of the second statements.
-#[derive(Debug, Default)]
-pub struct TxOut {
-    pub first: Vec<Vec<Row>>,
-    pub then: Vec<Vec<Row>>,
-}
-
 /// A database engine: runs statements; both backends run the same SQL.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
@@ -101,9 +92,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Run one statement on its own; rows for `SELECT`/`RETURNING`, else none.
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError>;
 
-    /// In one transaction: run `first`, compute more statements from their rows, run those, commit.
-    /// Any error rolls everything back.
-    async fn transact(&self, first: Vec<Stmt>, then: Then) -> Result<TxOut, DbError>;
+    /// Open a transaction on a connection of its own (SQLite: the one connection, locked).
+    async fn begin(&self) -> Result<Tx, DbError>;
 }
 
 /// The server's storage: all reads and writes go through here.
@@ -193,19 +183,52 @@ impl Store {
         self.backend.query(Stmt::new(sql, params)).await.map(|_| ())
     }
 
-    pub(crate) async fn transact(&self, first: Vec<Stmt>, then: Then) -> Result<TxOut, DbError> {
-        self.backend.transact(first, then).await
+    /// Open a transaction: straight-line statements on it, then `Tx::commit`. Dropped without
+    /// a commit, it is rolled back.
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        self.backend.begin().await
+    }
+
+    /// Run one statement and decode every row it returns.
+    pub async fn query_as<T: FromRow>(
+        &self,
+        sql: &str,
+        params: Vec<Val>,
+    ) -> Result<Vec<T>, DbError> {
+        self.rows(sql, params)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+
+    /// The first row decoded, if any.
+    pub async fn query_opt<T: FromRow>(
+        &self,
+        sql: &str,
+        params: Vec<Val>,
+    ) -> Result<Option<T>, DbError> {
+        let rows = self.rows(sql, params).await?;
+        rows.first().map(T::from_row).transpose()
+    }
+
+    /// `SELECT COUNT(*)`-style statements: the first column of the first row (0 when none).
+    pub(crate) async fn count(&self, sql: &str, params: Vec<Val>) -> Result<i64, DbError> {
+        Ok(self
+            .query_opt::<(i64,)>(sql, params)
+            .await?
+            .map_or(0, |(n,)| n))
     }
 
     /// A stored setting (district id, signing key, revocation version…).
     pub async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
-        let rows = self
-            .rows(
+        let row: Option<(String,)> = self
+            .query_opt(
                 "SELECT value FROM settings WHERE key = $1",
                 vec![key.into()],
             )
             .await?;
-        rows.first().map(|r| r.text(0)).transpose()
+        Ok(row.map(|(v,)| v))
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), DbError> {
@@ -229,11 +252,10 @@ impl Store {
 
     /// Run a `SELECT COUNT(*) …` written by the caller (tests and benches check counts this way).
     pub async fn count_query(&self, sql: &str) -> Result<i64, DbError> {
-        let rows = self.rows(sql, vec![]).await?;
-        rows.first().map_or(Ok(0), |r| r.int(0))
+        self.count(sql, vec![]).await
     }
 
-    /// The retention purge: passages recorded before `cutoff_ms`, and with them visitor day passes
+    /// The retention purge: passages that happened (corrected time) before `cutoff_ms`, and with them visitor day passes
     /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
     /// expired before it, quarantined records received before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
     pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<Purged, DbError> {
@@ -242,7 +264,7 @@ impl Store {
         };
         Ok(Purged {
             passages: deleted(
-                "DELETE FROM passages WHERE recorded_at_ms < $1 RETURNING pk",
+                "DELETE FROM passages WHERE corrected_at_ms < $1 RETURNING pk",
                 cutoff_ms,
             )
             .await?,

@@ -3,7 +3,7 @@
 use chrono::DateTime;
 use sync_core::ledger::{KeyRecord, Revocation};
 
-use super::{DbError, Row, Stmt, Store};
+use super::{DbError, FromRow, JsonList, Row, Store, Tx};
 
 /// A resident from the import (ID number and phone are shown masked everywhere).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,41 +55,46 @@ const PASS_COLUMNS: &str =
     "pass_id, serial, kind, resident_id, compound_id, household, display_name, \
      plate, payload, issued_at_ms, valid_until_ms, revoked_at_ms";
 
-fn issued(r: &Row) -> Result<IssuedPass, DbError> {
-    Ok(IssuedPass {
-        pass_id: r.text(0)?,
-        serial: u32::try_from(r.int(1)?).unwrap_or(0),
-        kind: r.text(2)?,
-        resident_id: r.opt_text(3)?,
-        compound_id: r.text(4)?,
-        household: r.text(5)?,
-        display_name: r.text(6)?,
-        plate: r.opt_text(7)?,
-        payload: r.text(8)?,
-        issued_at_ms: r.int(9)?,
-        valid_until_ms: r.int(10)?,
-        revoked_at_ms: r.opt_int(11)?,
-    })
+impl FromRow for IssuedPass {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            pass_id: r.get(0)?,
+            serial: r.get(1)?,
+            kind: r.get(2)?,
+            resident_id: r.get(3)?,
+            compound_id: r.get(4)?,
+            household: r.get(5)?,
+            display_name: r.get(6)?,
+            plate: r.get(7)?,
+            payload: r.get(8)?,
+            issued_at_ms: r.get(9)?,
+            valid_until_ms: r.get(10)?,
+            revoked_at_ms: r.get(11)?,
+        })
+    }
 }
 
-fn resident(r: &Row) -> Result<Resident, DbError> {
-    Ok(Resident {
-        id: r.text(0)?,
-        compound_id: r.text(1)?,
-        name: r.text(2)?,
-        id_number: r.text(3)?,
-        phone: r.text(4)?,
-        household: r.text(5)?,
-        plates: serde_json::from_str(&r.text(6)?).unwrap_or_default(),
-    })
+impl FromRow for Resident {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        let JsonList(plates) = r.get(6)?;
+        Ok(Self {
+            id: r.get(0)?,
+            compound_id: r.get(1)?,
+            name: r.get(2)?,
+            id_number: r.get(3)?,
+            phone: r.get(4)?,
+            household: r.get(5)?,
+            plates,
+        })
+    }
 }
 
-impl Store {
+impl Tx {
     /// Insert a resident; on the same ID number, update the stored details. Returns the resident id.
-    pub async fn upsert_resident(&self, r: &Resident, now_ms: i64) -> Result<String, DbError> {
+    pub async fn upsert_resident(&mut self, r: &Resident, now_ms: i64) -> Result<String, DbError> {
         let plates = serde_json::to_string(&r.plates).unwrap_or_else(|_| "[]".into());
-        let rows = self
-            .rows(
+        let id: Option<(String,)> = self
+            .query_opt(
                 "INSERT INTO residents (id, compound_id, name, id_number, phone, household, plates, created_at_ms)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (id_number) DO UPDATE SET compound_id = excluded.compound_id,
@@ -108,54 +113,53 @@ impl Store {
                 ],
             )
             .await?;
-        rows.first().map_or(Ok(r.id.clone()), |row| row.text(0))
+        Ok(id.map_or_else(|| r.id.clone(), |(id,)| id))
     }
 
-    pub async fn residents(&self) -> Result<Vec<Resident>, DbError> {
-        self.rows(
-            "SELECT id, compound_id, name, id_number, phone, household, plates FROM residents ORDER BY household, id",
-            vec![],
+    /// The newest serial of a pass id, if it was ever issued.
+    pub async fn newest_pass(&mut self, pass_id: &str) -> Result<Option<IssuedPass>, DbError> {
+        self.query_opt(
+            &format!(
+                "SELECT {PASS_COLUMNS} FROM passes WHERE pass_id = $1 ORDER BY serial DESC LIMIT 1"
+            ),
+            vec![pass_id.into()],
         )
-        .await?
-        .iter()
-        .map(resident)
-        .collect()
-    }
-
-    pub async fn resident_count(&self) -> Result<i64, DbError> {
-        let rows = self.rows("SELECT COUNT(*) FROM residents", vec![]).await?;
-        rows.first().map_or(Ok(0), |r| r.int(0))
+        .await
     }
 
     /// The highest serial issued for a pass id (0 when none).
-    pub async fn last_serial(&self, pass_id: &str) -> Result<u32, DbError> {
-        let rows = self
-            .rows(
+    pub async fn last_serial(&mut self, pass_id: &str) -> Result<u32, DbError> {
+        let (serial,): (u32,) = self
+            .query_one(
                 "SELECT COALESCE(MAX(serial), 0) FROM passes WHERE pass_id = $1",
                 vec![pass_id.into()],
             )
             .await?;
-        Ok(rows
-            .first()
-            .map(|r| r.int(0))
-            .transpose()?
-            .and_then(|v| u32::try_from(v).ok())
-            .unwrap_or(0))
+        Ok(serial)
     }
 
-    /// Store a newly signed pass and revoke every older serial of the same pass id, in one transaction.
-    pub async fn store_pass(&self, p: &IssuedPass, now_ms: i64) -> Result<(), DbError> {
-        let older = self
-            .rows(
+    /// The next value of a named counter (resident numbers, visitor pass numbers), from 1.
+    pub async fn next_counter(&mut self, name: &str) -> Result<i64, DbError> {
+        let (value,): (i64,) = self
+            .query_one(
+                "INSERT INTO counters (name, value) VALUES ($1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                vec![name.into()],
+            )
+            .await?;
+        Ok(value)
+    }
+
+    /// Store a newly signed pass and revoke every older serial of the same pass id.
+    pub async fn store_pass(&mut self, p: &IssuedPass, now_ms: i64) -> Result<(), DbError> {
+        let older: Vec<(u32,)> = self
+            .query_as(
                 "SELECT serial FROM passes WHERE pass_id = $1 AND serial < $2 AND revoked_at_ms IS NULL",
                 vec![p.pass_id.as_str().into(), p.serial.into()],
             )
-            .await?
-            .iter()
-            .map(|r| r.int(0))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut stmts = vec![Stmt::new(
-            format!("INSERT INTO passes ({PASS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL)"),
+            .await?;
+        self.execute(
+            &format!("INSERT INTO passes ({PASS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL)"),
             vec![
                 p.pass_id.as_str().into(),
                 p.serial.into(),
@@ -169,48 +173,78 @@ impl Store {
                 p.issued_at_ms.into(),
                 p.valid_until_ms.into(),
             ],
-        )];
-        for serial in older {
-            stmts.extend(revocation_stmts(&p.pass_id, serial, now_ms));
+        )
+        .await?;
+        for (serial,) in older {
+            revoke_in(self, &p.pass_id, serial, now_ms).await?;
         }
-        stmts.extend(roster_stmts(&p.pass_id));
-        self.run_in_order(stmts).await
+        touch_roster(self, &p.pass_id).await
+    }
+}
+
+impl Store {
+    /// Insert a resident; on the same ID number, update the stored details. Returns the resident id.
+    pub async fn upsert_resident(&self, r: &Resident, now_ms: i64) -> Result<String, DbError> {
+        let mut tx = self.begin().await?;
+        let id = tx.upsert_resident(r, now_ms).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    async fn run_in_order(&self, stmts: Vec<Stmt>) -> Result<(), DbError> {
-        self.transact(stmts, Box::new(|_| Ok(Vec::new())))
-            .await
-            .map(|_| ())
+    pub async fn residents(&self) -> Result<Vec<Resident>, DbError> {
+        self.query_as(
+            "SELECT id, compound_id, name, id_number, phone, household, plates FROM residents ORDER BY household, id",
+            vec![],
+        )
+        .await
+    }
+
+    pub async fn resident_count(&self) -> Result<i64, DbError> {
+        self.count("SELECT COUNT(*) FROM residents", vec![]).await
+    }
+
+    /// The highest serial issued for a pass id (0 when none).
+    pub async fn last_serial(&self, pass_id: &str) -> Result<u32, DbError> {
+        let (serial,): (u32,) = self
+            .query_opt(
+                "SELECT COALESCE(MAX(serial), 0) FROM passes WHERE pass_id = $1",
+                vec![pass_id.into()],
+            )
+            .await?
+            .unwrap_or((0,));
+        Ok(serial)
+    }
+
+    /// Store a newly signed pass and revoke every older serial of the same pass id, in one transaction.
+    pub async fn store_pass(&self, p: &IssuedPass, now_ms: i64) -> Result<(), DbError> {
+        let mut tx = self.begin().await?;
+        tx.store_pass(p, now_ms).await?;
+        tx.commit().await
     }
 
     pub async fn passes(&self) -> Result<Vec<IssuedPass>, DbError> {
-        self.rows(
+        self.query_as(
             &format!("SELECT {PASS_COLUMNS} FROM passes ORDER BY household, pass_id, serial"),
             vec![],
         )
-        .await?
-        .iter()
-        .map(issued)
-        .collect()
+        .await
     }
 
     /// Revocations with a version above `since`, and the newest version.
     pub async fn revocations_since(&self, since: u64) -> Result<(u64, Vec<Revocation>), DbError> {
-        let list = self
-            .rows(
+        let list: Vec<Revocation> = self
+            .query_as::<(String, u32, u64)>(
                 "SELECT pass_id, serial, version FROM revocations WHERE version > $1 ORDER BY version",
                 vec![since.into()],
             )
             .await?
-            .iter()
-            .map(|r| {
-                Ok(Revocation {
-                    pass_id: r.text(0)?,
-                    serial: u32::try_from(r.int(1)?).unwrap_or(0),
-                    version: u64::try_from(r.int(2)?).unwrap_or(0),
-                })
+            .into_iter()
+            .map(|(pass_id, serial, version)| Revocation {
+                pass_id,
+                serial,
+                version,
             })
-            .collect::<Result<Vec<_>, DbError>>()?;
+            .collect();
         let version = list.last().map_or(since, |r| r.version);
         Ok((version, list))
     }
@@ -238,34 +272,33 @@ impl Store {
 
     /// The district's public keys (the key set devices pull).
     pub async fn key_set(&self, district_id: &str) -> Result<Vec<KeyRecord>, DbError> {
-        self.rows(
-            "SELECT key_id, public_key, not_before_ms, not_after_ms FROM signing_keys ORDER BY created_at_ms, key_id",
-            vec![],
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(KeyRecord {
-                key_id: r.text(0)?,
+        let rows: Vec<(String, String, Option<i64>, Option<i64>)> = self
+            .query_as(
+                "SELECT key_id, public_key, not_before_ms, not_after_ms FROM signing_keys ORDER BY created_at_ms, key_id",
+                vec![],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key_id, public_key, not_before, not_after)| KeyRecord {
+                key_id,
                 district_id: district_id.to_owned(),
-                public_key: r.text(1)?,
-                not_before: r.opt_int(2)?.and_then(DateTime::from_timestamp_millis),
-                not_after: r.opt_int(3)?.and_then(DateTime::from_timestamp_millis),
+                public_key,
+                not_before: not_before.and_then(DateTime::from_timestamp_millis),
+                not_after: not_after.and_then(DateTime::from_timestamp_millis),
             })
-        })
-        .collect()
+            .collect())
     }
 
     /// The newest signing key's secret, hex (never leaves the server).
     pub async fn current_secret_key(&self) -> Result<Option<String>, DbError> {
-        self.rows(
-            "SELECT secret_key FROM signing_keys ORDER BY created_at_ms DESC, key_id DESC LIMIT 1",
-            vec![],
-        )
-        .await?
-        .first()
-        .map(|r| r.text(0))
-        .transpose()
+        let row: Option<(String,)> = self
+            .query_opt(
+                "SELECT secret_key FROM signing_keys ORDER BY created_at_ms DESC, key_id DESC LIMIT 1",
+                vec![],
+            )
+            .await?;
+        Ok(row.map(|(key,)| key))
     }
 
     pub async fn store_visitor_pass(&self, v: &VisitorPass) -> Result<(), DbError> {
@@ -291,59 +324,58 @@ impl Store {
 
     /// The next value of a named counter (resident numbers, visitor pass numbers), from 1.
     pub async fn next_counter(&self, name: &str) -> Result<i64, DbError> {
-        let rows = self
-            .rows(
-                "INSERT INTO counters (name, value) VALUES ($1, 1)
-                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-                vec![name.into()],
-            )
-            .await?;
-        rows.first()
-            .map(|r| r.int(0))
-            .transpose()?
-            .ok_or_else(|| DbError::Invalid(format!("counter {name} returned nothing")))
+        let mut tx = self.begin().await?;
+        let value = tx.next_counter(name).await?;
+        tx.commit().await?;
+        Ok(value)
     }
 
     pub async fn visitor_pass_count(&self) -> Result<i64, DbError> {
-        let rows = self
-            .rows("SELECT COUNT(*) FROM visitor_passes", vec![])
-            .await?;
-        rows.first().map_or(Ok(0), |r| r.int(0))
+        self.count("SELECT COUNT(*) FROM visitor_passes", vec![])
+            .await
     }
 }
 
 /// Raise the roster counter (serialising writers until they commit) and stamp the pass's rows with
 /// it, so devices pulling the roster since an older version get the pass again.
-pub(super) fn roster_stmts(pass_id: &str) -> Vec<Stmt> {
-    vec![
-        Stmt::new(
-            "UPDATE counters SET value = value + 1 WHERE name = 'roster'",
-            vec![],
-        ),
-        Stmt::new(
-            "UPDATE passes SET roster_version = (SELECT value FROM counters WHERE name = 'roster')
-             WHERE pass_id = $1",
-            vec![pass_id.into()],
-        ),
-    ]
+pub(super) async fn touch_roster(tx: &mut Tx, pass_id: &str) -> Result<(), DbError> {
+    tx.execute(
+        "UPDATE counters SET value = value + 1 WHERE name = 'roster'",
+        vec![],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE passes SET roster_version = (SELECT value FROM counters WHERE name = 'roster')
+         WHERE pass_id = $1",
+        vec![pass_id.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Raise the revocation counter (serialising revokers) and record the revocation at that version.
-pub(super) fn revocation_stmts(pass_id: &str, serial: i64, now_ms: i64) -> Vec<Stmt> {
-    vec![
-        Stmt::new(
-            "UPDATE counters SET value = value + 1 WHERE name = 'revocation'",
-            vec![],
-        ),
-        Stmt::new(
-            "INSERT INTO revocations (version, pass_id, serial, revoked_at_ms)
-             SELECT value, $1, CAST($2 AS BIGINT), CAST($3 AS BIGINT) FROM counters WHERE name = 'revocation'
-             ON CONFLICT (pass_id, serial) DO NOTHING",
-            vec![pass_id.into(), serial.into(), now_ms.into()],
-        ),
-        Stmt::new(
-            "UPDATE passes SET revoked_at_ms = $1 WHERE pass_id = $2 AND serial = $3 AND revoked_at_ms IS NULL",
-            vec![now_ms.into(), pass_id.into(), serial.into()],
-        ),
-    ]
+pub(super) async fn revoke_in(
+    tx: &mut Tx,
+    pass_id: &str,
+    serial: u32,
+    now_ms: i64,
+) -> Result<(), DbError> {
+    tx.execute(
+        "UPDATE counters SET value = value + 1 WHERE name = 'revocation'",
+        vec![],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO revocations (version, pass_id, serial, revoked_at_ms)
+         SELECT value, $1, CAST($2 AS BIGINT), CAST($3 AS BIGINT) FROM counters WHERE name = 'revocation'
+         ON CONFLICT (pass_id, serial) DO NOTHING",
+        vec![pass_id.into(), serial.into(), now_ms.into()],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE passes SET revoked_at_ms = $1 WHERE pass_id = $2 AND serial = $3 AND revoked_at_ms IS NULL",
+        vec![now_ms.into(), pass_id.into(), serial.into()],
+    )
+    .await?;
+    Ok(())
 }

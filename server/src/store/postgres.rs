@@ -1,13 +1,14 @@
 //! The PostgreSQL backend: tokio-postgres with a small deadpool pool, migrations from `migrations/postgres`.
 
-use std::panic::AssertUnwindSafe;
-
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{
+    GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime,
+};
 use tokio_postgres::types::{ToSql, Type};
 
 use super::pg_tls;
-use super::{catch_panic, Backend, DbError, DbOptions, Row, Stmt, Then, TxOut, Val};
+use super::tx::{Tx, TxConn};
+use super::{Backend, DbError, DbOptions, Row, Stmt, Val};
 
 const MIGRATIONS: &[(&str, &str)] = &[
     (
@@ -41,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0008_compound_rules",
         include_str!("../../migrations/postgres/0008_compound_rules.sql"),
+    ),
+    (
+        "0009_corrected_time",
+        include_str!("../../migrations/postgres/0009_corrected_time.sql"),
     ),
 ];
 
@@ -202,6 +207,16 @@ async fn run<C: GenericClient + Sync>(client: &C, stmt: &Stmt) -> Result<Vec<Row
         .collect()
 }
 
+async fn execute<C: GenericClient + Sync>(client: &C, stmt: &Stmt) -> Result<u64, DbError> {
+    let prepared = client.prepare_cached(&stmt.sql).await?;
+    let params: Vec<&(dyn ToSql + Sync)> = stmt
+        .params
+        .iter()
+        .map(|p| p as &(dyn ToSql + Sync))
+        .collect();
+    Ok(client.execute(&prepared, &params).await?)
+}
+
 #[async_trait]
 impl Backend for PgBackend {
     fn kind(&self) -> &'static str {
@@ -213,22 +228,84 @@ impl Backend for PgBackend {
         run(&client, &stmt).await
     }
 
-    async fn transact(&self, first: Vec<Stmt>, then: Then) -> Result<TxOut, DbError> {
-        let mut client = self.pool.get().await.map_err(pool_err)?;
-        let tx = client.transaction().await?;
-        let mut first_rows = Vec::with_capacity(first.len());
-        for s in &first {
-            first_rows.push(run(&tx, s).await?);
+    async fn begin(&self) -> Result<Tx, DbError> {
+        let client = self.pool.get().await.map_err(pool_err)?;
+        let mut pending = PendingClient(Some(client));
+        pending.client()?.batch_execute("BEGIN").await?;
+        Ok(Tx::new(Box::new(PgTx { client: pending })))
+    }
+}
+
+/// A pooled client inside a transaction. If it is dropped before the transaction ended (a task
+/// cancelled half way through a rollback, a runtime shutting down), the connection is detached
+/// from the pool and closed: a connection in a transaction never goes back to the pool.
+struct PendingClient(Option<Object>);
+
+impl PendingClient {
+    fn client(&mut self) -> Result<&mut Object, DbError> {
+        self.0
+            .as_mut()
+            .ok_or_else(|| DbError::Invalid("the transaction has ended".into()))
+    }
+
+    /// The transaction ended: the connection may go back to the pool.
+    fn release(&mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for PendingClient {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            tracing::warn!("postgres: a connection left inside a transaction is closed");
+            drop(Object::take(client));
         }
-        let more = catch_panic(AssertUnwindSafe(|| then(&first_rows)))?;
-        let mut then_rows = Vec::with_capacity(more.len());
-        for s in &more {
-            then_rows.push(run(&tx, s).await?);
+    }
+}
+
+/// An open PostgreSQL transaction on one pooled connection.
+struct PgTx {
+    client: PendingClient,
+}
+
+#[async_trait]
+impl TxConn for PgTx {
+    async fn query(&mut self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
+        let client = self.client.client()?;
+        run(&*client, &stmt).await
+    }
+
+    async fn execute(&mut self, stmt: Stmt) -> Result<u64, DbError> {
+        let client = self.client.client()?;
+        execute(&*client, &stmt).await
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<(), DbError> {
+        self.client.client()?.batch_execute("COMMIT").await?;
+        self.client.release();
+        Ok(())
+    }
+}
+
+impl Drop for PgTx {
+    fn drop(&mut self) {
+        let Some(client) = self.client.0.take() else {
+            return;
+        };
+        let mut pending = PendingClient(Some(client));
+        // Roll back before the connection goes back to the pool; without a runtime (or when the
+        // rollback fails) `PendingClient` closes the connection instead.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let rolled_back = match pending.client() {
+                    Ok(client) => client.batch_execute("ROLLBACK").await,
+                    Err(_) => return,
+                };
+                match rolled_back {
+                    Ok(()) => pending.release(),
+                    Err(e) => tracing::error!(error = %e, "postgres: rollback failed"),
+                }
+            });
         }
-        tx.commit().await?;
-        Ok(TxOut {
-            first: first_rows,
-            then: then_rows,
-        })
     }
 }

@@ -9,7 +9,7 @@ use sync_core::protocol::RecordStatus;
 use sync_core::Passage;
 
 use super::ingest::{corrected_time, Clock, Source};
-use super::{AuditEntry, DbError, Row, Stmt, Store};
+use super::{AuditEntry, DbError, FromRow, Row, Stmt, Store};
 
 /// One kept record, as the review page shows it (no names, phones or ID numbers).
 #[derive(Debug, Clone, PartialEq)]
@@ -60,14 +60,41 @@ fn suggested_time(p: &Passage, received_ms: i64, retention_days: u32) -> i64 {
         .timestamp_millis()
 }
 
-fn record_from(row: &Row, retention_days: u32) -> Result<QuarantinedRecord, DbError> {
-    let received_at_ms = row.int(4)?;
-    let body: Option<Passage> = serde_json::from_str(&row.text(5)?).ok();
-    Ok(QuarantinedRecord {
-        pk: row.int(0)?,
-        device_id: row.text(1)?,
-        seq: row.int(2)?,
-        reason: row.text(3)?,
+/// A kept record's row: `pk, device_id, seq, reason, received_at_ms, body, hash_verified`.
+struct KeptRow {
+    pk: i64,
+    device_id: String,
+    seq: i64,
+    reason: String,
+    received_at_ms: i64,
+    body: String,
+    hash_verified: bool,
+}
+
+const KEPT_COLUMNS: &str = "pk, device_id, seq, reason, received_at_ms, body, hash_verified";
+
+impl FromRow for KeptRow {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            pk: r.get(0)?,
+            device_id: r.get(1)?,
+            seq: r.get(2)?,
+            reason: r.get(3)?,
+            received_at_ms: r.get(4)?,
+            body: r.get(5)?,
+            hash_verified: r.get(6)?,
+        })
+    }
+}
+
+fn record_from(row: &KeptRow, retention_days: u32) -> QuarantinedRecord {
+    let received_at_ms = row.received_at_ms;
+    let body: Option<Passage> = serde_json::from_str(&row.body).ok();
+    QuarantinedRecord {
+        pk: row.pk,
+        device_id: row.device_id.clone(),
+        seq: row.seq,
+        reason: row.reason.clone(),
         received_at_ms,
         kind: body
             .as_ref()
@@ -76,7 +103,7 @@ fn record_from(row: &Row, retention_days: u32) -> Result<QuarantinedRecord, DbEr
         suggested_at_ms: body.as_ref().map_or(received_at_ms, |p| {
             suggested_time(p, received_at_ms, retention_days)
         }),
-    })
+    }
 }
 
 impl Store {
@@ -87,28 +114,31 @@ impl Store {
         limit: i64,
         retention_days: u32,
     ) -> Result<Vec<QuarantinedRecord>, DbError> {
-        self.rows(
-            "SELECT pk, device_id, seq, reason, received_at_ms, body FROM quarantine
-             WHERE state = 'held' AND ($1 = '' OR device_id = $1)
-             ORDER BY received_at_ms DESC, pk DESC LIMIT $2",
-            vec![device_id.unwrap_or("").into(), limit.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| record_from(r, retention_days))
-        .collect()
+        let rows: Vec<KeptRow> = self
+            .query_as(
+                &format!(
+                    "SELECT {KEPT_COLUMNS} FROM quarantine
+                     WHERE state = 'held' AND ($1 = '' OR device_id = $1)
+                     ORDER BY received_at_ms DESC, pk DESC LIMIT $2"
+                ),
+                vec![device_id.unwrap_or("").into(), limit.into()],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| record_from(r, retention_days))
+            .collect())
     }
 
     /// How many records each device has waiting in the quarantine.
     pub async fn quarantine_counts(&self) -> Result<HashMap<String, i64>, DbError> {
-        self.rows(
-            "SELECT device_id, COUNT(*) FROM quarantine WHERE state = 'held' GROUP BY device_id",
-            vec![],
-        )
-        .await?
-        .iter()
-        .map(|r| Ok((r.text(0)?, r.int(1)?)))
-        .collect()
+        let rows: Vec<(String, i64)> = self
+            .query_as(
+                "SELECT device_id, COUNT(*) FROM quarantine WHERE state = 'held' GROUP BY device_id",
+                vec![],
+            )
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Carry out an administrator's decision on kept record `pk`.
@@ -120,19 +150,18 @@ impl Store {
         now: DateTime<Utc>,
         retention_days: u32,
     ) -> Result<ReviewOutcome, DbError> {
-        let rows = self
-            .rows(
-                "SELECT pk, device_id, seq, reason, received_at_ms, body, hash_verified FROM quarantine
-                 WHERE pk = $1 AND state = 'held'",
+        let row: Option<KeptRow> = self
+            .query_opt(
+                &format!("SELECT {KEPT_COLUMNS} FROM quarantine WHERE pk = $1 AND state = 'held'"),
                 vec![pk.into()],
             )
             .await?;
-        let Some(row) = rows.first() else {
+        let Some(row) = row else {
             return Ok(ReviewOutcome::NotHeld);
         };
-        let kept = record_from(row, retention_days)?;
+        let kept = record_from(&row, retention_days);
         if let Decision::Accept { recorded_at_ms } = decision {
-            let Ok(passage) = serde_json::from_str::<Passage>(&row.text(5)?) else {
+            let Ok(passage) = serde_json::from_str::<Passage>(&row.body) else {
                 return Ok(ReviewOutcome::CannotAccept(
                     "the kept record cannot be read".into(),
                 ));
@@ -142,7 +171,7 @@ impl Store {
                 now,
                 retention_days,
                 time_reviewed: true,
-                hash_checked_at_intake: row.int(6)? != 0,
+                hash_checked_at_intake: row.hash_verified,
             };
             let source = Source::Review { recorded_at_ms: at };
             let results = self

@@ -8,37 +8,36 @@ use sync_core::validate::mask_name;
 use sync_core::Passage;
 
 use super::ingest::id_tail;
-use super::{DbError, Row, Store};
+use super::{DbError, FromRow, Row, Store};
 
-fn kind(s: &str) -> PassKind {
-    PassKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .unwrap_or(PassKind::Resident)
-}
+/// A roster row: `pass_id, kind, serial, revoked_at_ms, household, display_name, plate,
+/// valid_until_ms, roster_version, id_number`, with the version it was changed at.
+struct Versioned(u64, RosterEntry);
 
-fn entry(r: &Row) -> Result<(u64, RosterEntry), DbError> {
-    let version = u64::try_from(r.int(8)?).unwrap_or(0);
-    let until_ms = r.int(7)?;
-    let kind = kind(&r.text(1)?);
-    Ok((
-        version,
-        RosterEntry {
-            pass_id: r.text(0)?,
-            kind,
-            serial: u32::try_from(r.int(2)?).unwrap_or(0),
-            revoked: r.opt_int(3)?.is_some(),
-            household: r.text(4)?,
-            name: mask_name(&r.text(5)?),
-            plate: r.opt_text(6)?,
-            valid_until: DateTime::from_timestamp_millis(until_ms).unwrap_or_default(),
-            // Residents are found by the tail of their ID number; no other pass carries it.
-            id_tail: r
-                .opt_text(9)?
-                .filter(|_| kind == PassKind::Resident)
-                .map(|id| id_tail(&id)),
-        },
-    ))
+impl FromRow for Versioned {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        let kind: PassKind = r.get(1)?;
+        let name: String = r.get(5)?;
+        let until_ms: i64 = r.get(7)?;
+        let id_number: Option<String> = r.get(9)?;
+        Ok(Self(
+            r.get(8)?,
+            RosterEntry {
+                pass_id: r.get(0)?,
+                kind,
+                serial: r.get(2)?,
+                revoked: r.get::<Option<i64>>(3)?.is_some(),
+                household: r.get(4)?,
+                name: mask_name(&name),
+                plate: r.get(6)?,
+                valid_until: DateTime::from_timestamp_millis(until_ms).unwrap_or_default(),
+                // Residents are found by the tail of their ID number; no other pass carries it.
+                id_tail: id_number
+                    .filter(|_| kind == PassKind::Resident)
+                    .map(|id| id_tail(&id)),
+            },
+        ))
+    }
 }
 
 impl Store {
@@ -51,15 +50,11 @@ impl Store {
         // The counter first: every change up to it has committed (changes take the counter's row
         // lock until they commit), so no change below the answered version can appear later.
         let counter = self
-            .rows("SELECT value FROM counters WHERE name = 'roster'", vec![])
+            .query_opt::<(u64,)>("SELECT value FROM counters WHERE name = 'roster'", vec![])
             .await?
-            .first()
-            .map(|r| r.int(0))
-            .transpose()?
-            .and_then(|v| u64::try_from(v).ok())
-            .unwrap_or(0);
-        let rows = self
-            .rows(
+            .map_or(0, |(v,)| v);
+        let rows: Vec<Versioned> = self
+            .query_as(
                 "SELECT p.pass_id, p.kind, p.serial, p.revoked_at_ms, p.household, p.display_name,
                         p.plate, p.valid_until_ms, p.roster_version, r.id_number
                  FROM passes p LEFT JOIN residents r ON r.id = p.resident_id
@@ -71,8 +66,7 @@ impl Store {
             .await?;
         let mut version = counter.max(since);
         let mut entries = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let (v, e) = entry(r)?;
+        for Versioned(v, e) in rows {
             version = version.max(v);
             entries.push(e);
         }
@@ -93,12 +87,12 @@ impl Store {
         received_after_ms: i64,
         recorded_from_ms: i64,
     ) -> Result<(i64, Vec<RosterExit>), DbError> {
-        let rows = self
-            .rows(
-                "SELECT p.id, p.recorded_at_ms, p.received_at_ms, p.body
+        let rows: Vec<(String, i64, i64, String)> = self
+            .query_as(
+                "SELECT p.id, p.corrected_at_ms, p.received_at_ms, p.body
                  FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id
                  WHERE c.compound_id = $1 AND p.subject_kind = 'resident' AND p.direction = 'out'
-                   AND p.verdict = 'admitted' AND p.received_at_ms > $2 AND p.recorded_at_ms >= $3
+                   AND p.verdict = 'admitted' AND p.received_at_ms > $2 AND p.corrected_at_ms >= $3
                  ORDER BY p.received_at_ms LIMIT $4",
                 vec![
                     compound.into(),
@@ -110,16 +104,16 @@ impl Store {
             .await?;
         let mut cursor = received_after_ms;
         let mut exits = Vec::with_capacity(rows.len());
-        for r in &rows {
-            cursor = cursor.max(r.int(2)?);
-            let Ok(p) = serde_json::from_str::<Passage>(&r.text(3)?) else {
+        for (id, at_ms, received_ms, body) in rows {
+            cursor = cursor.max(received_ms);
+            let Ok(p) = serde_json::from_str::<Passage>(&body) else {
                 continue;
             };
             if let sync_core::Subject::Resident { household, .. } = p.body.subject {
                 exits.push(RosterExit {
-                    id: r.text(0)?,
+                    id,
                     household,
-                    at: DateTime::from_timestamp_millis(r.int(1)?).unwrap_or_default(),
+                    at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
                 });
             }
         }

@@ -3,19 +3,20 @@
 
 use sync_core::rules::CompoundRules;
 
-use super::{DbError, Stmt, Store};
+use super::changes::{audit_in, entry};
+use super::{DbError, Store};
 
 impl Store {
     /// The rules of `compound` (the defaults when none were set).
     pub async fn compound_rules(&self, compound: &str) -> Result<CompoundRules, DbError> {
-        let rows = self
-            .rows(
+        let row: Option<(String,)> = self
+            .query_opt(
                 "SELECT rules FROM compound_rules WHERE compound_id = $1",
                 vec![compound.into()],
             )
             .await?;
-        match rows.first() {
-            Some(r) => serde_json::from_str(&r.text(0)?)
+        match row {
+            Some((json,)) => serde_json::from_str(&json)
                 .map_err(|e| DbError::Invalid(format!("stored rules of {compound}: {e}"))),
             None => Ok(CompoundRules::default()),
         }
@@ -31,39 +32,27 @@ impl Store {
     ) -> Result<(), DbError> {
         let json = serde_json::to_string(rules).map_err(|e| DbError::Invalid(e.to_string()))?;
         let detail = format!("rules of compound {compound}: {json}");
-        self.transact(
-            vec![
-                Stmt::new(
-                    "INSERT INTO compound_rules (compound_id, rules, updated_at_ms) VALUES ($1, $2, $3)
-                     ON CONFLICT (compound_id) DO UPDATE SET rules = excluded.rules,
-                     updated_at_ms = excluded.updated_at_ms",
-                    vec![compound.into(), json.into(), now_ms.into()],
-                ),
-                Stmt::new(
-                    "INSERT INTO audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)",
-                    vec![
-                        now_ms.into(),
-                        actor.into(),
-                        "compound_rules".into(),
-                        detail.into(),
-                    ],
-                ),
-            ],
-            Box::new(|_| Ok(Vec::new())),
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "INSERT INTO compound_rules (compound_id, rules, updated_at_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (compound_id) DO UPDATE SET rules = excluded.rules,
+             updated_at_ms = excluded.updated_at_ms",
+            vec![compound.into(), json.into(), now_ms.into()],
         )
-        .await
-        .map(|_| ())
+        .await?;
+        audit_in(&mut tx, entry(actor, now_ms, "compound_rules", detail)).await?;
+        tx.commit().await
     }
 
     /// Does any resident of `compound` live in `household`?
     pub async fn household_exists(&self, compound: &str, household: &str) -> Result<bool, DbError> {
-        let rows = self
-            .rows(
+        let n = self
+            .count(
                 "SELECT COUNT(*) FROM residents WHERE compound_id = $1 AND household = $2",
                 vec![compound.into(), household.into()],
             )
             .await?;
-        Ok(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) > 0)
+        Ok(n > 0)
     }
 
     /// Visitor day passes issued to `phone` since `since_ms`.
@@ -72,12 +61,10 @@ impl Store {
         phone: &str,
         since_ms: i64,
     ) -> Result<i64, DbError> {
-        let rows = self
-            .rows(
-                "SELECT COUNT(*) FROM visitor_passes WHERE phone = $1 AND issued_at_ms >= $2",
-                vec![phone.into(), since_ms.into()],
-            )
-            .await?;
-        rows.first().map_or(Ok(0), |r| r.int(0))
+        self.count(
+            "SELECT COUNT(*) FROM visitor_passes WHERE phone = $1 AND issued_at_ms >= $2",
+            vec![phone.into(), since_ms.into()],
+        )
+        .await
     }
 }

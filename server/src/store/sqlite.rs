@@ -2,14 +2,16 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::types::{Value as SqlValue, ValueRef};
-use rusqlite::{params_from_iter, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params_from_iter, Connection, TransactionBehavior};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use super::tx::{Tx, TxConn};
 use super::value::sqlite_placeholders;
-use super::{catch_panic, Backend, DbError, Row, Stmt, Then, TxOut, Val};
+use super::{catch_panic, Backend, DbError, Row, Stmt, Val};
 
 /// Ordered migrations; each runs once, recorded in `schema_migrations`.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -45,10 +47,39 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_compound_rules",
         include_str!("../../migrations/sqlite/0008_compound_rules.sql"),
     ),
+    (
+        "0009_corrected_time",
+        include_str!("../../migrations/sqlite/0009_corrected_time.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {
     conn: Arc<Mutex<Connection>>,
+}
+
+type ConnGuard = OwnedMutexGuard<Connection>;
+
+/// Roll back a transaction that someone left open (a dropped `Tx`, a failed request).
+fn roll_back_if_open(conn: &Connection) {
+    if !conn.is_autocommit() {
+        tracing::error!("sqlite: a transaction was left open; rolling back");
+        if let Err(e) = conn.execute_batch("ROLLBACK") {
+            tracing::error!(error = %e, "sqlite: rollback failed");
+        }
+    }
+}
+
+/// Run `f` on the locked connection on a blocking thread, panics caught; the guard comes back.
+async fn on_blocking<T: Send + 'static>(
+    mut guard: ConnGuard,
+    f: impl FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+) -> Result<(ConnGuard, Result<T, DbError>), DbError> {
+    tokio::task::spawn_blocking(move || {
+        let result = catch_panic(AssertUnwindSafe(|| f(&mut guard)));
+        (guard, result)
+    })
+    .await
+    .map_err(|e| DbError::Join(e.to_string()))
 }
 
 impl SqliteBackend {
@@ -78,28 +109,68 @@ impl SqliteBackend {
         })
     }
 
-    async fn with_conn<T: Send + 'static>(
-        &self,
+    /// The connection, locked; a transaction left open by its last user is rolled back first.
+    async fn lock(&self) -> Result<ConnGuard, DbError> {
+        let guard = Arc::clone(&self.conn).lock_owned().await;
+        let (guard, result) = on_blocking(guard, |conn| {
+            roll_back_if_open(conn);
+            Ok(())
+        })
+        .await?;
+        result.map(|()| guard)
+    }
+}
+
+/// An open SQLite transaction: it holds the connection's lock until it ends.
+struct SqliteTx {
+    guard: Option<ConnGuard>,
+}
+
+impl SqliteTx {
+    async fn on_conn<T: Send + 'static>(
+        &mut self,
         f: impl FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            // A panic below is caught, so the lock is not poisoned by it; recover anyway, since the
-            // connection itself is still sound once any open transaction is rolled back.
-            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            let result = catch_panic(AssertUnwindSafe(|| f(&mut guard)));
-            if !guard.is_autocommit() {
-                tracing::error!(
-                    "sqlite: a transaction was left open by a failed request; rolling back"
-                );
-                if let Err(e) = guard.execute_batch("ROLLBACK") {
-                    tracing::error!(error = %e, "sqlite: rollback failed");
-                }
-            }
-            result
-        })
-        .await
-        .map_err(|e| DbError::Join(e.to_string()))?
+        let guard = self
+            .guard
+            .take()
+            .ok_or_else(|| DbError::Invalid("the transaction has ended".into()))?;
+        // If this future is dropped while the statement runs, the guard is dropped with the
+        // blocking task, and the next user of the lock rolls the transaction back.
+        let (guard, result) = on_blocking(guard, f).await?;
+        self.guard = Some(guard);
+        result
+    }
+}
+
+#[async_trait]
+impl TxConn for SqliteTx {
+    async fn query(&mut self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
+        self.on_conn(move |conn| run(conn, &stmt)).await
+    }
+
+    async fn execute(&mut self, stmt: Stmt) -> Result<u64, DbError> {
+        self.on_conn(move |conn| execute(conn, &stmt)).await
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<(), DbError> {
+        self.on_conn(|conn| Ok(conn.execute_batch("COMMIT")?)).await
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        let Some(guard) = self.guard.take() else {
+            return;
+        };
+        if guard.is_autocommit() {
+            return;
+        }
+        // Roll back now, still holding the lock, so no one else runs inside this transaction.
+        // Without a runtime the next user of the lock rolls it back instead.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn_blocking(move || roll_back_if_open(&guard));
+        }
     }
 }
 
@@ -168,8 +239,18 @@ fn run(conn: &Connection, stmt: &Stmt) -> Result<Vec<Row>, DbError> {
     Ok(out)
 }
 
-fn run_all(tx: &Transaction<'_>, stmts: &[Stmt]) -> Result<Vec<Vec<Row>>, DbError> {
-    stmts.iter().map(|s| run(tx, s)).collect()
+fn execute(conn: &Connection, stmt: &Stmt) -> Result<u64, DbError> {
+    let mut prepared = conn.prepare_cached(&sqlite_placeholders(&stmt.sql))?;
+    let params = params_from_iter(stmt.params.iter().map(to_sql));
+    if prepared.column_count() == 0 {
+        return Ok(prepared.execute(params)? as u64);
+    }
+    let mut rows = prepared.query(params)?;
+    let mut n = 0;
+    while rows.next()?.is_some() {
+        n += 1;
+    }
+    Ok(n)
 }
 
 #[async_trait]
@@ -179,22 +260,20 @@ impl Backend for SqliteBackend {
     }
 
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
-        self.with_conn(move |conn| run(conn, &stmt)).await
+        let guard = self.lock().await?;
+        let (guard, result) = on_blocking(guard, move |conn| run(conn, &stmt)).await?;
+        // A statement that failed half way cannot leave a transaction open (it began none), but
+        // check anyway before the lock goes to the next user.
+        roll_back_if_open(&guard);
+        result
     }
 
-    async fn transact(&self, first: Vec<Stmt>, then: Then) -> Result<TxOut, DbError> {
-        self.with_conn(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let first_rows = run_all(&tx, &first)?;
-            let more = then(&first_rows)?;
-            let then_rows = run_all(&tx, &more)?;
-            tx.commit()?;
-            Ok(TxOut {
-                first: first_rows,
-                then: then_rows,
-            })
-        })
-        .await
+    async fn begin(&self) -> Result<Tx, DbError> {
+        let guard = self.lock().await?;
+        let (guard, result) =
+            on_blocking(guard, |conn| Ok(conn.execute_batch("BEGIN IMMEDIATE")?)).await?;
+        result?;
+        Ok(Tx::new(Box::new(SqliteTx { guard: Some(guard) })))
     }
 }
 
@@ -202,21 +281,7 @@ impl Backend for SqliteBackend {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_panic_inside_a_transaction_fails_that_call_and_the_connection_keeps_serving() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = SqliteBackend::open(&dir.path().join("d.db").display().to_string())
-            .await
-            .expect("open");
-        let write = Stmt::new(
-            "INSERT INTO settings (key, value) VALUES ($1, $2)",
-            vec!["k".into(), "v".into()],
-        );
-        let result = db
-            .transact(vec![write], Box::new(|_| panic!("boom in a closure")))
-            .await;
-        assert!(matches!(result, Err(DbError::Panic(ref m)) if m.contains("boom")));
-        // Rolled back, not poisoned: the next calls work and the half-done write is gone.
+    async fn count(db: &SqliteBackend) -> i64 {
         let rows = db
             .query(Stmt::new(
                 "SELECT COUNT(*) FROM settings WHERE key = $1",
@@ -224,11 +289,40 @@ mod tests {
             ))
             .await
             .expect("the connection still serves");
-        assert_eq!(rows[0].int(0).expect("count"), 0);
-        let out = db
-            .transact(vec![], Box::new(|_| Ok(vec![])))
+        rows[0].get(0).expect("count")
+    }
+
+    #[tokio::test]
+    async fn a_panic_inside_a_transaction_fails_that_call_and_the_connection_keeps_serving() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Arc::new(
+            SqliteBackend::open(&dir.path().join("d.db").display().to_string())
+                .await
+                .expect("open"),
+        );
+        let in_task = Arc::clone(&db);
+        let call = tokio::spawn(async move {
+            let mut tx = in_task.begin().await.expect("begin");
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ($1, $2)",
+                vec!["k".into(), "v".into()],
+            )
             .await
-            .expect("a new transaction starts");
-        assert!(out.then.is_empty());
+            .expect("write");
+            panic!("boom while holding a transaction");
+        });
+        let failed = call.await.expect_err("that call failed");
+        assert!(failed.is_panic());
+        // Rolled back, not poisoned: the next calls work and the half-done write is gone.
+        assert_eq!(count(&db).await, 0);
+        let mut tx = db.begin().await.expect("a new transaction starts");
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ($1, $2)",
+            vec!["k".into(), "v".into()],
+        )
+        .await
+        .expect("write");
+        tx.commit().await.expect("commit");
+        assert_eq!(count(&db).await, 1);
     }
 }

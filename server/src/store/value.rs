@@ -3,8 +3,6 @@
 use bytes::BytesMut;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 
-use super::DbError;
-
 /// A parameter or column value. Integers are `BIGINT`, reals `DOUBLE PRECISION`, text `TEXT`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -77,64 +75,9 @@ impl ToSql for Val {
     to_sql_checked!();
 }
 
-/// One result row.
+/// One result row; decode it with `FromRow`, or a column with `Row::get`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Row(pub Vec<Val>);
-
-impl Row {
-    fn get(&self, index: usize) -> Result<&Val, DbError> {
-        self.0.get(index).ok_or_else(|| DbError::Column {
-            index,
-            problem: "missing".into(),
-        })
-    }
-
-    pub fn int(&self, index: usize) -> Result<i64, DbError> {
-        match self.get(index)? {
-            Val::Int(v) => Ok(*v),
-            other => Err(DbError::Column {
-                index,
-                problem: format!("expected an integer, found {other:?}"),
-            }),
-        }
-    }
-
-    pub fn opt_int(&self, index: usize) -> Result<Option<i64>, DbError> {
-        match self.get(index)? {
-            Val::Null => Ok(None),
-            _ => self.int(index).map(Some),
-        }
-    }
-
-    pub fn real(&self, index: usize) -> Result<Option<f64>, DbError> {
-        match self.get(index)? {
-            Val::Null => Ok(None),
-            Val::Real(v) => Ok(Some(*v)),
-            Val::Int(v) => Ok(Some(*v as f64)),
-            other => Err(DbError::Column {
-                index,
-                problem: format!("expected a number, found {other:?}"),
-            }),
-        }
-    }
-
-    pub fn text(&self, index: usize) -> Result<String, DbError> {
-        match self.get(index)? {
-            Val::Text(v) => Ok(v.clone()),
-            other => Err(DbError::Column {
-                index,
-                problem: format!("expected text, found {other:?}"),
-            }),
-        }
-    }
-
-    pub fn opt_text(&self, index: usize) -> Result<Option<String>, DbError> {
-        match self.get(index)? {
-            Val::Null => Ok(None),
-            _ => self.text(index).map(Some),
-        }
-    }
-}
 
 /// A statement with `$1`-style placeholders and its parameters.
 #[derive(Debug, Clone)]

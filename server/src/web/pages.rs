@@ -144,6 +144,7 @@ pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Resp
                 released => d.released_at_ms.map(|t| local_time(&state, t)),
                 disabled => d.disabled_at_ms.map(|t| local_time(&state, t)), disabled_by => d.disabled_by,
                 held => held.get(&d.device_id).copied().unwrap_or(0),
+                unknown_offset => d.unknown_offset,
             }
         })
         .collect();

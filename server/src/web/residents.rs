@@ -97,20 +97,15 @@ pub async fn import(
         }
     };
     let now = Utc::now();
-    let issued = import_residents(&state.store, &state.signer, &f.compound_id, &rows, now).await?;
-    state
-        .store
-        .audit(
-            &admin.username,
-            "import",
-            &format!(
-                "imported {} residents into {}; issued {issued} passes",
-                rows.len(),
-                f.compound_id
-            ),
-            now.timestamp_millis(),
-        )
-        .await?;
+    let issued = import_residents(
+        &state.store,
+        &state.signer,
+        &f.compound_id,
+        &rows,
+        now,
+        &admin.username,
+    )
+    .await?;
     render_list(
         &state,
         &admin,
@@ -132,16 +127,7 @@ pub async fn reissue(
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
     let now = Utc::now();
-    let p = reissue_pass(&state.store, &state.signer, &pass_id, now).await?;
-    state
-        .store
-        .audit(
-            &admin.username,
-            "reissue",
-            &format!("reissued {pass_id} as serial {}", p.serial),
-            now.timestamp_millis(),
-        )
-        .await?;
+    reissue_pass(&state.store, &state.signer, &pass_id, now, &admin.username).await?;
     Ok(Redirect::to("/admin/residents").into_response())
 }
 

@@ -185,6 +185,7 @@ pub async fn import_resident(state: &district_server::AppState, compound: &str, 
         compound,
         &[row],
         Utc::now(),
+        "test",
     )
     .await
     .expect("import a resident");

@@ -9,7 +9,6 @@ mod minimise;
 mod plan;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -21,10 +20,10 @@ use minimise::stored_json;
 pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
 
 use super::value::placeholders;
-use super::{DbError, Row, Stmt, Store, Val};
+use super::{DbError, FromRow, JsonList, Row, Store, Tx, Val};
 
 const INSERT_CHUNK: usize = 250;
-const PASSAGE_COLUMNS: usize = 16;
+const PASSAGE_COLUMNS: usize = 18;
 
 /// Who hands the batch in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +34,28 @@ pub enum Source {
     Review { recorded_at_ms: i64 },
 }
 
-fn passage_values(p: &Passage, received_ms: i64, recorded_ms: i64) -> Vec<Val> {
+/// When a record is stored as having happened: `(recorded_at_ms, corrected_at_ms, offset_known)`.
+/// A device's record keeps its own clock reading and is corrected by the offset it reported (by
+/// nothing when it reported none); a reviewed record's time is the administrator's, on the
+/// server's clock.
+fn stored_times(p: &Passage, source: Source) -> (i64, i64, bool) {
+    match source {
+        Source::Review { recorded_at_ms } => (recorded_at_ms, recorded_at_ms, true),
+        Source::Device { .. } => {
+            let recorded = p.body.recorded_at.timestamp_millis();
+            let corrected = corrected_time(p).map_or(recorded, |t| t.timestamp_millis());
+            (recorded, corrected, p.body.clock_offset_ms.is_some())
+        }
+    }
+}
+
+fn passage_values(p: &Passage, received_ms: i64, source: Source) -> Vec<Val> {
     let b = &p.body;
     let deny = match b.verdict {
         Verdict::Denied { reason } => Val::from(reason.as_str()),
         Verdict::Admitted => Val::Null,
     };
+    let (recorded_ms, corrected_ms, offset_known) = stored_times(p, source);
     vec![
         b.id.to_string().into(),
         b.device_id.as_str().into(),
@@ -58,108 +73,110 @@ fn passage_values(p: &Passage, received_ms: i64, recorded_ms: i64) -> Vec<Val> {
         p.prev_hash.as_str().into(),
         p.hash.as_str().into(),
         stored_json(p).into(),
+        corrected_ms.into(),
+        i64::from(offset_known).into(),
     ]
 }
 
-fn stored(row: &Row) -> Result<StoredRecord, DbError> {
-    Ok(StoredRecord {
-        id: row.text(0)?,
-        device_id: row.text(1)?,
-        seq: row.int(2)?.try_into().unwrap_or(0),
-        hash: row.text(3)?,
-    })
+impl FromRow for StoredRecord {
+    fn from_row(row: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            id: row.get(0)?,
+            device_id: row.get(1)?,
+            seq: row.get(2)?,
+            hash: row.get(3)?,
+        })
+    }
 }
 
-/// The statements that read what the planner needs; the first one locks the device row, so
-/// batches of one device are stored one after another.
-fn reads(device_id: &str, passages: &[Passage], source: Source, now_ms: i64) -> Vec<Stmt> {
-    let seqs = passages.iter().map(|p| p.body.seq.min(i64::MAX as u64));
-    let lo = seqs.clone().min().unwrap_or(0);
-    let hi = seqs.max().unwrap_or(0);
-    let lock = match source {
-        Source::Device { .. } => Stmt::new(
+/// Lock the device row (batches of one device are stored one after another) and read its head.
+async fn lock_device(
+    tx: &mut Tx,
+    device_id: &str,
+    source: Source,
+    now_ms: i64,
+) -> Result<DeviceState, DbError> {
+    let head: Option<(u64, String)> = match source {
+        Source::Device { .. } => tx.query_opt(
             "UPDATE devices SET last_seen_ms = $1 WHERE device_id = $2 RETURNING last_seq, last_hash",
             vec![now_ms.into(), device_id.into()],
         ),
-        Source::Review { .. } => Stmt::new(
+        Source::Review { .. } => tx.query_opt(
             "UPDATE devices SET last_seq = last_seq WHERE device_id = $1 RETURNING last_seq, last_hash",
             vec![device_id.into()],
         ),
-    };
-    let mut first = vec![
-        lock,
-        Stmt::new(
+    }
+    .await?;
+    let (last_seq, last_hash) =
+        head.ok_or_else(|| DbError::Invalid("device is not enrolled".into()))?;
+    Ok(DeviceState {
+        device_id: device_id.to_owned(),
+        last_seq,
+        last_hash,
+    })
+}
+
+/// What the planner needs besides the device's head: stored records in the batch's seq range and
+/// with the batch's ids, and the device's checkpoint with its gates.
+struct Known {
+    by_seq: HashMap<u64, StoredRecord>,
+    by_id: HashMap<String, StoredRecord>,
+    places: Places,
+}
+
+async fn read_known(tx: &mut Tx, device_id: &str, passages: &[Passage]) -> Result<Known, DbError> {
+    let seqs = passages.iter().map(|p| p.body.seq.min(i64::MAX as u64));
+    let lo = seqs.clone().min().unwrap_or(0);
+    let hi = seqs.max().unwrap_or(0);
+    let by_seq = tx
+        .query_as::<StoredRecord>(
             "SELECT id, device_id, seq, hash FROM passages WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
             vec![device_id.into(), lo.into(), hi.into()],
-        ),
-        // A device records only at its own checkpoint.
-        Stmt::new(
+        )
+        .await?
+        .into_iter()
+        .map(|s| (s.seq, s))
+        .collect();
+    // A device records only at its own checkpoint.
+    let places = tx
+        .query_as::<(String, JsonList)>(
             "SELECT c.id, c.gates FROM checkpoints c JOIN devices d ON d.checkpoint_id = c.id WHERE d.device_id = $1",
             vec![device_id.into()],
-        ),
-    ];
+        )
+        .await?
+        .into_iter()
+        .map(|(id, JsonList(gates))| (id, gates))
+        .collect();
     let ids: Vec<Val> = passages
         .iter()
         .map(|p| p.body.id.to_string().into())
         .collect();
+    let mut by_id = HashMap::new();
     if !ids.is_empty() {
-        first.push(Stmt::new(
-            format!(
-                "SELECT id, device_id, seq, hash FROM passages WHERE id IN ({})",
-                placeholders(0, ids.len())
-            ),
-            ids,
-        ));
+        let sql = format!(
+            "SELECT id, device_id, seq, hash FROM passages WHERE id IN ({})",
+            placeholders(0, ids.len())
+        );
+        for s in tx.query_as::<StoredRecord>(&sql, ids).await? {
+            by_id.insert(s.id.clone(), s);
+        }
     }
-    first
+    Ok(Known {
+        by_seq,
+        by_id,
+        places,
+    })
 }
 
-/// The planner's inputs, from the rows of `reads`.
-fn plan_from_rows(
-    device_id: &str,
-    rows: &[Vec<Row>],
+/// Multi-row inserts of the accepted records; the ids the database returned as inserted.
+async fn insert_accepted(
+    tx: &mut Tx,
+    plan: &BatchPlan,
     batch: &[Passage],
-    clock: &Clock,
-) -> Result<BatchPlan, DbError> {
-    let state_row = rows[0]
-        .first()
-        .ok_or_else(|| DbError::Invalid("device is not enrolled".into()))?;
-    let state = DeviceState {
-        device_id: device_id.to_owned(),
-        last_seq: state_row.int(0)?.try_into().unwrap_or(0),
-        last_hash: state_row.text(1)?,
-    };
-    let by_seq = rows[1]
-        .iter()
-        .map(|r| stored(r).map(|s| (s.seq, s)))
-        .collect::<Result<HashMap<_, _>, _>>()?;
-    let checkpoints = rows[2]
-        .iter()
-        .map(|r| {
-            let gates: Vec<String> = serde_json::from_str(&r.text(1)?).unwrap_or_default();
-            Ok((r.text(0)?, gates))
-        })
-        .collect::<Result<Places, DbError>>()?;
-    let by_id = match rows.get(3) {
-        Some(rs) => rs
-            .iter()
-            .map(|r| stored(r).map(|s| (s.id.clone(), s)))
-            .collect::<Result<HashMap<_, _>, _>>()?,
-        None => HashMap::new(),
-    };
-    Ok(plan_batch(
-        &state,
-        batch,
-        &by_seq,
-        &by_id,
-        &checkpoints,
-        clock,
-    ))
-}
-
-/// Multi-row inserts of the accepted records.
-fn insert_accepted(plan: &BatchPlan, batch: &[Passage], source: Source, now_ms: i64) -> Vec<Stmt> {
-    let mut stmts = Vec::new();
+    source: Source,
+    now_ms: i64,
+) -> Result<HashSet<String>, DbError> {
+    let mut stored = HashSet::new();
     for chunk in plan.accepted.chunks(INSERT_CHUNK) {
         let mut params = Vec::with_capacity(chunk.len() * PASSAGE_COLUMNS);
         let mut tuples = Vec::with_capacity(chunk.len());
@@ -168,80 +185,79 @@ fn insert_accepted(plan: &BatchPlan, batch: &[Passage], source: Source, now_ms: 
                 "({})",
                 placeholders(k * PASSAGE_COLUMNS, PASSAGE_COLUMNS)
             ));
-            let recorded_ms = match source {
-                Source::Device { .. } => batch[i].body.recorded_at.timestamp_millis(),
-                Source::Review { recorded_at_ms } => recorded_at_ms,
-            };
-            params.extend(passage_values(&batch[i], now_ms, recorded_ms));
+            params.extend(passage_values(&batch[i], now_ms, source));
         }
-        stmts.push(Stmt::new(
-            format!(
-                "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
-                 recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
-                 deny_reason, temperature_c, prev_hash, hash, body)
-                 VALUES {} ON CONFLICT DO NOTHING RETURNING id",
-                tuples.join(", ")
-            ),
-            params,
-        ));
+        let sql = format!(
+            "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
+             recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
+             deny_reason, temperature_c, prev_hash, hash, body, corrected_at_ms, offset_known)
+             VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+            tuples.join(", ")
+        );
+        for (id,) in tx.query_as::<(String,)>(&sql, params).await? {
+            stored.insert(id);
+        }
     }
-    stmts
+    Ok(stored)
 }
 
 /// The refused records, kept with their reason; a resend of the same record is kept once.
-fn insert_quarantined(plan: &BatchPlan, batch: &[Passage], device: &str, now_ms: i64) -> Vec<Stmt> {
-    plan.quarantined
-        .iter()
-        .map(|(i, reason)| {
-            let p = &batch[*i];
-            // The hash is checked on the body as sent, before the body is minimised for storage.
-            let hash_verified = i64::from(p.is_self_consistent());
-            let body = stored_json(p);
-            let sha = hex::encode(Sha256::digest(body.as_bytes()));
-            Stmt::new(
-                "INSERT INTO quarantine (device_id, record_id, seq, body_sha, reason, body, received_at_ms, hash_verified)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (device_id, record_id, body_sha) DO NOTHING",
-                vec![
-                    device.into(),
-                    p.body.id.to_string().into(),
-                    p.body.seq.into(),
-                    sha.into(),
-                    reason.as_str().into(),
-                    body.into(),
-                    now_ms.into(),
-                    hash_verified.into(),
-                ],
-            )
-        })
-        .collect()
+async fn insert_quarantined(
+    tx: &mut Tx,
+    plan: &BatchPlan,
+    batch: &[Passage],
+    device: &str,
+    now_ms: i64,
+) -> Result<(), DbError> {
+    for (i, reason) in &plan.quarantined {
+        let p = &batch[*i];
+        // The hash is checked on the body as sent, before the body is minimised for storage.
+        let hash_verified = i64::from(p.is_self_consistent());
+        let body = stored_json(p);
+        let sha = hex::encode(Sha256::digest(body.as_bytes()));
+        tx.execute(
+            "INSERT INTO quarantine (device_id, record_id, seq, body_sha, reason, body, received_at_ms, hash_verified)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (device_id, record_id, body_sha) DO NOTHING",
+            vec![
+                device.into(),
+                p.body.id.to_string().into(),
+                p.body.seq.into(),
+                sha.into(),
+                reason.as_str().into(),
+                body.into(),
+                now_ms.into(),
+                hash_verified.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Chain events and the device row's new head and counters.
-fn record_chain(
+async fn record_chain(
+    tx: &mut Tx,
     plan: &BatchPlan,
     device: &str,
     n_batch: u64,
     source: Source,
     now_ms: i64,
-) -> Vec<Stmt> {
-    let mut stmts: Vec<Stmt> = plan
-        .chain_events
-        .iter()
-        .map(|(kind, expected, found)| {
-            Stmt::new(
-                "INSERT INTO chain_events (device_id, kind, expected_seq, found_seq, detected_at_ms)
-                 VALUES ($1, $2, $3, $4, $5)",
-                vec![
-                    device.into(),
-                    (*kind).into(),
-                    (*expected).into(),
-                    (*found).into(),
-                    now_ms.into(),
-                ],
-            )
-        })
-        .collect();
+) -> Result<(), DbError> {
+    for (kind, expected, found) in &plan.chain_events {
+        tx.execute(
+            "INSERT INTO chain_events (device_id, kind, expected_seq, found_seq, detected_at_ms)
+             VALUES ($1, $2, $3, $4, $5)",
+            vec![
+                device.into(),
+                (*kind).into(),
+                (*expected).into(),
+                (*found).into(),
+                now_ms.into(),
+            ],
+        )
+        .await?;
+    }
     let n_gaps = plan.chain_events.iter().filter(|e| e.0 == "gap").count() as u64;
     let n_breaks = plan.chain_events.len() as u64 - n_gaps;
     let head: Vec<Val> = vec![
@@ -250,8 +266,8 @@ fn record_chain(
         n_gaps.into(),
         n_breaks.into(),
     ];
-    stmts.push(match source {
-        Source::Device { backlog } => Stmt::new(
+    match source {
+        Source::Device { backlog } => tx.execute(
             "UPDATE devices SET last_seq = $1, last_hash = $2, n_gaps = n_gaps + $3,
              n_breaks = n_breaks + $4, n_rejected = n_rejected + $5, last_batch_at_ms = $6,
              last_batch_size = $7, backlog = $8 WHERE device_id = $9",
@@ -267,13 +283,14 @@ fn record_chain(
             ]
             .concat(),
         ),
-        Source::Review { .. } => Stmt::new(
+        Source::Review { .. } => tx.execute(
             "UPDATE devices SET last_seq = $1, last_hash = $2, n_gaps = n_gaps + $3,
              n_breaks = n_breaks + $4 WHERE device_id = $5",
             [head, vec![device.into()]].concat(),
         ),
-    });
-    stmts
+    }
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -296,7 +313,7 @@ impl Store {
             .await
     }
 
-    /// `ingest` for either source.
+    /// `ingest` for either source: lock the device, read, plan, write, commit.
     pub(crate) async fn ingest_from(
         &self,
         device_id: &str,
@@ -305,42 +322,22 @@ impl Store {
         clock: Clock,
     ) -> Result<Vec<RecordResult>, DbError> {
         let now_ms = clock.now.timestamp_millis();
-        let first = reads(device_id, &passages, source, now_ms);
-        let device = device_id.to_owned();
-        let batch = Arc::new(passages);
-        let plan_out: Arc<Mutex<Option<BatchPlan>>> = Arc::new(Mutex::new(None));
-        let (rows_batch, out) = (Arc::clone(&batch), Arc::clone(&plan_out));
-        let out_rows = self
-            .transact(
-                first,
-                Box::new(move |rows| {
-                    let plan = plan_from_rows(&device, rows, &rows_batch, &clock)?;
-                    let n_batch = rows_batch.len() as u64;
-                    let mut stmts = insert_accepted(&plan, &rows_batch, source, now_ms);
-                    stmts.extend(insert_quarantined(&plan, &rows_batch, &device, now_ms));
-                    stmts.extend(record_chain(&plan, &device, n_batch, source, now_ms));
-                    if let Ok(mut slot) = out.lock() {
-                        *slot = Some(plan);
-                    }
-                    Ok(stmts)
-                }),
-            )
-            .await?;
-        let plan = plan_out
-            .lock()
-            .ok()
-            .and_then(|mut slot| slot.take())
-            .ok_or_else(|| DbError::Invalid("ingest plan missing".into()))?;
-        // The first statements of the second part are the inserts; their RETURNING rows are the
-        // records actually stored.
-        let n_inserts = plan.accepted.chunks(INSERT_CHUNK).count();
-        let stored: HashSet<String> = out_rows
-            .then
-            .iter()
-            .take(n_inserts)
-            .flatten()
-            .map(|r| r.text(0))
-            .collect::<Result<_, _>>()?;
+        let mut tx = self.begin().await?;
+        let state = lock_device(&mut tx, device_id, source, now_ms).await?;
+        let known = read_known(&mut tx, device_id, &passages).await?;
+        let plan = plan_batch(
+            &state,
+            &passages,
+            &known.by_seq,
+            &known.by_id,
+            &known.places,
+            &clock,
+        );
+        let stored = insert_accepted(&mut tx, &plan, &passages, source, now_ms).await?;
+        insert_quarantined(&mut tx, &plan, &passages, device_id, now_ms).await?;
+        let n_batch = passages.len() as u64;
+        record_chain(&mut tx, &plan, device_id, n_batch, source, now_ms).await?;
+        tx.commit().await?;
         Ok(confirm_stored(plan.results, &stored))
     }
 }

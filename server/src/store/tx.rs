@@ -1,0 +1,86 @@
+//! A transaction handle: `Store::begin`, then straight-line statements, then `commit`. A `Tx`
+//! dropped without `commit` (an error returned early, a panic, a cancelled request) is rolled back.
+
+use async_trait::async_trait;
+
+use super::from_row::FromRow;
+use super::{DbError, Row, Stmt, Val};
+
+/// What a backend's open transaction can do; `Tx` is the typed face of it.
+#[async_trait]
+pub trait TxConn: Send {
+    /// Run one statement; rows for `SELECT`/`RETURNING`, else none.
+    async fn query(&mut self, stmt: Stmt) -> Result<Vec<Row>, DbError>;
+
+    /// Run one statement; the number of rows it changed (or returned).
+    async fn execute(&mut self, stmt: Stmt) -> Result<u64, DbError>;
+
+    /// Make the transaction's writes durable and visible.
+    async fn commit(self: Box<Self>) -> Result<(), DbError>;
+}
+
+/// An open transaction on one connection. Nothing else runs on that connection until it ends.
+pub struct Tx {
+    conn: Box<dyn TxConn>,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx").finish_non_exhaustive()
+    }
+}
+
+impl Tx {
+    pub(crate) fn new(conn: Box<dyn TxConn>) -> Self {
+        Self { conn }
+    }
+
+    /// Run a statement; how many rows it changed.
+    pub async fn execute(&mut self, sql: &str, params: Vec<Val>) -> Result<u64, DbError> {
+        self.conn.execute(Stmt::new(sql, params)).await
+    }
+
+    /// Run a statement and return its rows untyped.
+    pub async fn rows(&mut self, sql: &str, params: Vec<Val>) -> Result<Vec<Row>, DbError> {
+        self.conn.query(Stmt::new(sql, params)).await
+    }
+
+    /// Run a statement and decode every row it returns.
+    pub async fn query_as<T: FromRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Val>,
+    ) -> Result<Vec<T>, DbError> {
+        self.rows(sql, params)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+
+    /// The first row decoded, if any.
+    pub async fn query_opt<T: FromRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Val>,
+    ) -> Result<Option<T>, DbError> {
+        let rows = self.rows(sql, params).await?;
+        rows.first().map(T::from_row).transpose()
+    }
+
+    /// The first row decoded; an error when there is none.
+    pub async fn query_one<T: FromRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Val>,
+    ) -> Result<T, DbError> {
+        self.query_opt(sql, params)
+            .await?
+            .ok_or_else(|| DbError::Invalid("the query returned no row".into()))
+    }
+
+    /// Commit. Until this returns `Ok`, none of the transaction's writes are visible.
+    pub async fn commit(self) -> Result<(), DbError> {
+        self.conn.commit().await
+    }
+}
