@@ -249,7 +249,7 @@ fn migrate_in_child(path: &Path, kill_after: Option<Duration>) -> Option<u64> {
 
 #[test]
 fn a_migration_killed_midway_leaves_the_old_file_or_the_finished_one() {
-    const EXTRA: u64 = 40_000;
+    const EXTRA: u64 = 15_000;
     let dir = tempfile::tempdir().expect("temp dir");
     let template = copy_fixture(dir.path());
     grow_old_ledger(&template, EXTRA);
@@ -261,10 +261,10 @@ fn a_migration_killed_midway_leaves_the_old_file_or_the_finished_one() {
     eprintln!("migrating {} passages takes {full_ms} ms", rows.len());
 
     let mut outcomes = (0, 0);
-    for round in 0..8u64 {
+    for round in 0..6u64 {
         let path = dir.path().join(format!("kill-{round}.db"));
         std::fs::copy(&template, &path).expect("copy");
-        let at = Duration::from_millis(full_ms * (2 * round + 1) / 16);
+        let at = Duration::from_millis(full_ms * (2 * round + 1) / 12);
         let finished = migrate_in_child(&path, Some(at)).is_some();
         let version = user_version(&path);
         match version {

@@ -84,6 +84,7 @@ async fn retention(store: Store) {
         purged,
         Purged {
             passages: 6,
+            entries: 0,
             visitor_passes: 1,
             chain_events: 1,
             enroll_codes: 1,

@@ -29,7 +29,9 @@ use thiserror::Error;
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use from_row::{FromRow, FromVal, JsonList};
-pub use ingest::{id_tail, plan_batch, BatchPlan, Clock, DeviceState, Source, StoredRecord};
+pub use ingest::{
+    id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,
+};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};
@@ -114,6 +116,8 @@ impl std::fmt::Debug for Store {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
     pub passages: u64,
+    /// Journal entries of the other kinds.
+    pub entries: u64,
     pub visitor_passes: u64,
     pub chain_events: u64,
     pub enroll_codes: u64,
@@ -124,6 +128,7 @@ pub struct Purged {
 impl Purged {
     pub fn total(&self) -> u64 {
         self.passages
+            + self.entries
             + self.visitor_passes
             + self.chain_events
             + self.enroll_codes
@@ -265,6 +270,11 @@ impl Store {
         Ok(Purged {
             passages: deleted(
                 "DELETE FROM passages WHERE corrected_at_ms < $1 RETURNING pk",
+                cutoff_ms,
+            )
+            .await?,
+            entries: deleted(
+                "DELETE FROM entries WHERE corrected_at_ms < $1 RETURNING pk",
                 cutoff_ms,
             )
             .await?,

@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_corrected_time",
         include_str!("../../migrations/postgres/0009_corrected_time.sql"),
     ),
+    (
+        "0010_entries",
+        include_str!("../../migrations/postgres/0010_entries.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

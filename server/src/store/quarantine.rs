@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sync_core::protocol::RecordStatus;
 use sync_core::Passage;
 
-use super::ingest::{corrected_time, Clock, Source};
+use super::ingest::{corrected_time, Clock, Incoming, Source};
 use super::{AuditEntry, DbError, FromRow, Row, Stmt, Store};
 
 /// One kept record, as the review page shows it (no names, phones or ID numbers).
@@ -87,6 +87,18 @@ impl FromRow for KeptRow {
     }
 }
 
+/// Why a kept body cannot be accepted: an entry of a kind this server does not store (kept for a
+/// newer server, or to be discarded), or a body that cannot be read at all.
+fn cannot_read(body: &str) -> String {
+    match serde_json::from_str::<sync_core::protocol::WireEntry>(body) {
+        Ok(wire) => format!(
+            "an entry of kind {:?}, which this server version cannot store; discard it or keep it for a newer version",
+            wire.kind
+        ),
+        Err(_) => "the kept record cannot be read".into(),
+    }
+}
+
 fn record_from(row: &KeptRow, retention_days: u32) -> QuarantinedRecord {
     let received_at_ms = row.received_at_ms;
     let body: Option<Passage> = serde_json::from_str(&row.body).ok();
@@ -162,9 +174,7 @@ impl Store {
         let kept = record_from(&row, retention_days);
         if let Decision::Accept { recorded_at_ms } = decision {
             let Ok(passage) = serde_json::from_str::<Passage>(&row.body) else {
-                return Ok(ReviewOutcome::CannotAccept(
-                    "the kept record cannot be read".into(),
-                ));
+                return Ok(ReviewOutcome::CannotAccept(cannot_read(&row.body)));
             };
             let at = recorded_at_ms.unwrap_or(kept.suggested_at_ms);
             let clock = Clock {
@@ -175,7 +185,12 @@ impl Store {
             };
             let source = Source::Review { recorded_at_ms: at };
             let results = self
-                .ingest_from(&kept.device_id, vec![passage], source, clock)
+                .ingest_from(
+                    &kept.device_id,
+                    vec![Incoming::from_passage(passage)],
+                    source,
+                    clock,
+                )
                 .await?;
             match results.first().map(|r| &r.status) {
                 Some(RecordStatus::Accepted | RecordStatus::Duplicate) => {}

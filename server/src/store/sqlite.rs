@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_corrected_time",
         include_str!("../../migrations/sqlite/0009_corrected_time.sql"),
     ),
+    (
+        "0010_entries",
+        include_str!("../../migrations/sqlite/0010_entries.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

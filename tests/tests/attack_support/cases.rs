@@ -123,8 +123,11 @@ impl Wire {
             ),
             Self::WrongKind => (
                 None,
-                json.replace(r#""subject":{"kind":"#, r#""subject":{"kind":"alien","was":"#)
-                    .into_bytes(),
+                json.replace(
+                    r#""subject":{"kind":"#,
+                    r#""subject":{"kind":"alien","was":"#,
+                )
+                .into_bytes(),
             ),
             Self::UnknownEntryKind => (
                 None,

@@ -1,14 +1,19 @@
-//! Batches of journal entries of any kind: passages go through the passage ingest; an entry of a
-//! kind this server cannot store yet is refused on its own, and the rest of the batch is stored.
+//! Batches of journal entries of any kind (`POST /api/v2/entries`): each wire entry is decoded as
+//! far as this server can, then the one ingest transaction plans and stores them all; entries of
+//! kinds other than a passage are stored as sent in `entries`.
 
 use chrono::{DateTime, Utc};
-use sync_core::protocol::{RecordResult, RecordStatus, WireEntry};
-use sync_core::Passage;
+use sync_core::protocol::{RecordResult, WireEntry};
 
-use super::super::{DbError, Store};
+use super::incoming::Incoming;
+use super::plan::corrected;
+use super::{Clock, Source};
+use crate::store::{DbError, Store, Tx};
 
 impl Store {
-    /// Store a batch of entries: one result per entry, in order.
+    /// Store a batch of entries of any kind: one result per entry, in order. An entry of a kind
+    /// this server does not know is refused with its own reason and kept in the quarantine; the
+    /// rest of the batch is stored.
     pub async fn ingest_entries(
         &self,
         device_id: &str,
@@ -17,37 +22,44 @@ impl Store {
         now: DateTime<Utc>,
         retention_days: u32,
     ) -> Result<Vec<RecordResult>, DbError> {
-        let mut passages: Vec<Passage> = Vec::with_capacity(entries.len());
-        let mut slots: Vec<Result<(), RecordResult>> = Vec::with_capacity(entries.len());
-        for wire in &entries {
-            match wire.decode().map(|e| e.as_passage()) {
-                Ok(Some(p)) => {
-                    passages.push(p);
-                    slots.push(Ok(()));
-                }
-                Ok(None) => slots.push(Err(refused(wire, "this kind of entry is not stored yet"))),
-                Err(e) => slots.push(Err(refused(wire, &e.to_string()))),
-            }
-        }
-        let mut stored = self
-            .ingest(device_id, passages, backlog, now, retention_days)
-            .await?
-            .into_iter();
-        Ok(slots
-            .into_iter()
-            .filter_map(|slot| match slot {
-                Ok(()) => stored.next(),
-                Err(result) => Some(result),
-            })
-            .collect())
+        let records = entries.into_iter().map(Incoming::from_wire).collect();
+        let clock = Clock::device(now, retention_days);
+        self.ingest_from(device_id, records, Source::Device { backlog }, clock)
+            .await
     }
 }
 
-fn refused(wire: &WireEntry, reason: &str) -> RecordResult {
-    RecordResult {
-        id: wire.id,
-        status: RecordStatus::Rejected {
-            reason: reason.to_owned(),
-        },
-    }
+/// Insert one accepted entry that is not a passage; whether the database stored it.
+pub(super) async fn insert_other(
+    tx: &mut Tx,
+    rec: &Incoming,
+    now_ms: i64,
+) -> Result<bool, DbError> {
+    let h = &rec.head;
+    let recorded_ms = h.recorded_at.timestamp_millis();
+    let corrected_ms =
+        corrected(h.recorded_at, h.clock_offset_ms).map_or(recorded_ms, |t| t.timestamp_millis());
+    let inserted = tx
+        .query_opt::<(String,)>(
+            "INSERT INTO entries (id, device_id, seq, kind, recorded_at_ms, corrected_at_ms,
+             offset_known, received_at_ms, staff, body, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT DO NOTHING RETURNING id",
+            vec![
+                h.id.to_string().into(),
+                h.device_id.as_str().into(),
+                h.seq.into(),
+                rec.kind_word().into(),
+                recorded_ms.into(),
+                corrected_ms.into(),
+                i64::from(h.clock_offset_ms.is_some()).into(),
+                now_ms.into(),
+                h.staff.as_str().into(),
+                rec.wire_json().into(),
+                rec.prev_hash.as_str().into(),
+                rec.hash.as_str().into(),
+            ],
+        )
+        .await?;
+    Ok(inserted.is_some())
 }

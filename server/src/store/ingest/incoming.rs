@@ -19,9 +19,15 @@ pub struct Incoming {
 pub enum Item {
     Passage(Passage),
     /// A known kind other than a passage (none outside tests yet), kept as sent.
-    Other { kind: EntryKind, wire: WireEntry },
+    Other {
+        kind: EntryKind,
+        wire: WireEntry,
+    },
     /// Refused before planning, with the reason.
-    Undecodable { wire: WireEntry, reason: String },
+    Undecodable {
+        wire: WireEntry,
+        reason: String,
+    },
 }
 
 impl Incoming {
@@ -79,6 +85,15 @@ impl Incoming {
         match &self.item {
             Item::Undecodable { reason, .. } => Some(reason),
             _ => None,
+        }
+    }
+
+    /// The kind word as sent.
+    pub fn kind_word(&self) -> &str {
+        match &self.item {
+            Item::Passage(_) => EntryKind::Passage.as_str(),
+            Item::Other { kind, .. } => kind.as_str(),
+            Item::Undecodable { wire, .. } => &wire.kind,
         }
     }
 

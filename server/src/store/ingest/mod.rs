@@ -5,6 +5,7 @@
 //! NOTHING`, and for the quarantine unique `(device_id, record_id, body_sha)`).
 
 mod entries;
+mod incoming;
 mod minimise;
 mod plan;
 
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 use sync_core::protocol::{RecordResult, RecordStatus};
 use sync_core::{Passage, Verdict};
 
+pub use incoming::Incoming;
 pub use minimise::id_tail;
 use minimise::stored_json;
 pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
@@ -124,13 +126,14 @@ struct Known {
     places: Places,
 }
 
-async fn read_known(tx: &mut Tx, device_id: &str, passages: &[Passage]) -> Result<Known, DbError> {
-    let seqs = passages.iter().map(|p| p.body.seq.min(i64::MAX as u64));
+async fn read_known(tx: &mut Tx, device_id: &str, records: &[Incoming]) -> Result<Known, DbError> {
+    let seqs = records.iter().map(|r| r.head.seq.min(i64::MAX as u64));
     let lo = seqs.clone().min().unwrap_or(0);
     let hi = seqs.max().unwrap_or(0);
+    // Every kind shares the device's seq and the id space: `journal_heads` spans their tables.
     let by_seq = tx
         .query_as::<StoredRecord>(
-            "SELECT id, device_id, seq, hash FROM passages WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
+            "SELECT id, device_id, seq, hash FROM journal_heads WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
             vec![device_id.into(), lo.into(), hi.into()],
         )
         .await?
@@ -147,14 +150,14 @@ async fn read_known(tx: &mut Tx, device_id: &str, passages: &[Passage]) -> Resul
         .into_iter()
         .map(|(id, JsonList(gates))| (id, gates))
         .collect();
-    let ids: Vec<Val> = passages
+    let ids: Vec<Val> = records
         .iter()
-        .map(|p| p.body.id.to_string().into())
+        .map(|r| r.head.id.to_string().into())
         .collect();
     let mut by_id = HashMap::new();
     if !ids.is_empty() {
         let sql = format!(
-            "SELECT id, device_id, seq, hash FROM passages WHERE id IN ({})",
+            "SELECT id, device_id, seq, hash FROM journal_heads WHERE id IN ({})",
             placeholders(0, ids.len())
         );
         for s in tx.query_as::<StoredRecord>(&sql, ids).await? {
@@ -168,24 +171,42 @@ async fn read_known(tx: &mut Tx, device_id: &str, passages: &[Passage]) -> Resul
     })
 }
 
-/// Multi-row inserts of the accepted records; the ids the database returned as inserted.
+/// Insert the accepted records (passages in multi-row inserts, other kinds one by one); the ids
+/// the database returned as inserted.
 async fn insert_accepted(
     tx: &mut Tx,
     plan: &BatchPlan,
-    batch: &[Passage],
+    batch: &[Incoming],
+    source: Source,
+    now_ms: i64,
+) -> Result<HashSet<String>, DbError> {
+    let accepted = plan.accepted.iter().map(|&i| &batch[i]);
+    let passages: Vec<&Passage> = accepted.clone().filter_map(Incoming::passage).collect();
+    let mut stored = insert_passages(tx, &passages, source, now_ms).await?;
+    for rec in accepted.filter(|r| r.passage().is_none()) {
+        if entries::insert_other(tx, rec, now_ms).await? {
+            stored.insert(rec.head.id.to_string());
+        }
+    }
+    Ok(stored)
+}
+
+async fn insert_passages(
+    tx: &mut Tx,
+    passages: &[&Passage],
     source: Source,
     now_ms: i64,
 ) -> Result<HashSet<String>, DbError> {
     let mut stored = HashSet::new();
-    for chunk in plan.accepted.chunks(INSERT_CHUNK) {
+    for chunk in passages.chunks(INSERT_CHUNK) {
         let mut params = Vec::with_capacity(chunk.len() * PASSAGE_COLUMNS);
         let mut tuples = Vec::with_capacity(chunk.len());
-        for (k, &i) in chunk.iter().enumerate() {
+        for (k, p) in chunk.iter().enumerate() {
             tuples.push(format!(
                 "({})",
                 placeholders(k * PASSAGE_COLUMNS, PASSAGE_COLUMNS)
             ));
-            params.extend(passage_values(&batch[i], now_ms, source));
+            params.extend(passage_values(p, now_ms, source));
         }
         let sql = format!(
             "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
@@ -201,19 +222,20 @@ async fn insert_accepted(
     Ok(stored)
 }
 
-/// The refused records, kept with their reason; a resend of the same record is kept once.
+/// The refused records of any kind, kept with their reason; a resend of the same record is kept
+/// once.
 async fn insert_quarantined(
     tx: &mut Tx,
     plan: &BatchPlan,
-    batch: &[Passage],
+    batch: &[Incoming],
     device: &str,
     now_ms: i64,
 ) -> Result<(), DbError> {
     for (i, reason) in &plan.quarantined {
-        let p = &batch[*i];
+        let rec = &batch[*i];
         // The hash is checked on the body as sent, before the body is minimised for storage.
-        let hash_verified = i64::from(p.is_self_consistent());
-        let body = stored_json(p);
+        let hash_verified = i64::from(rec.is_self_consistent());
+        let body = rec.wire_json();
         let sha = hex::encode(Sha256::digest(body.as_bytes()));
         tx.execute(
             "INSERT INTO quarantine (device_id, record_id, seq, body_sha, reason, body, received_at_ms, hash_verified)
@@ -221,8 +243,8 @@ async fn insert_quarantined(
              ON CONFLICT (device_id, record_id, body_sha) DO NOTHING",
             vec![
                 device.into(),
-                p.body.id.to_string().into(),
-                p.body.seq.into(),
+                rec.head.id.to_string().into(),
+                rec.head.seq.into(),
                 sha.into(),
                 reason.as_str().into(),
                 body.into(),
@@ -294,7 +316,8 @@ async fn record_chain(
 }
 
 impl Store {
-    /// Store one batch from an enrolled device in one transaction; one result per record, in order.
+    /// Store one batch of passages from an enrolled device in one transaction; one result per
+    /// record, in order (the passage-only form of [`Store::ingest_entries`]).
     pub async fn ingest(
         &self,
         device_id: &str,
@@ -303,39 +326,39 @@ impl Store {
         now: DateTime<Utc>,
         retention_days: u32,
     ) -> Result<Vec<RecordResult>, DbError> {
-        let clock = Clock {
-            now,
-            retention_days,
-            time_reviewed: false,
-            hash_checked_at_intake: false,
-        };
-        self.ingest_from(device_id, passages, Source::Device { backlog }, clock)
-            .await
+        let records = passages.into_iter().map(Incoming::from_passage).collect();
+        self.ingest_from(
+            device_id,
+            records,
+            Source::Device { backlog },
+            Clock::device(now, retention_days),
+        )
+        .await
     }
 
     /// `ingest` for either source: lock the device, read, plan, write, commit.
     pub(crate) async fn ingest_from(
         &self,
         device_id: &str,
-        passages: Vec<Passage>,
+        records: Vec<Incoming>,
         source: Source,
         clock: Clock,
     ) -> Result<Vec<RecordResult>, DbError> {
         let now_ms = clock.now.timestamp_millis();
         let mut tx = self.begin().await?;
         let state = lock_device(&mut tx, device_id, source, now_ms).await?;
-        let known = read_known(&mut tx, device_id, &passages).await?;
+        let known = read_known(&mut tx, device_id, &records).await?;
         let plan = plan_batch(
             &state,
-            &passages,
+            &records,
             &known.by_seq,
             &known.by_id,
             &known.places,
             &clock,
         );
-        let stored = insert_accepted(&mut tx, &plan, &passages, source, now_ms).await?;
-        insert_quarantined(&mut tx, &plan, &passages, device_id, now_ms).await?;
-        let n_batch = passages.len() as u64;
+        let stored = insert_accepted(&mut tx, &plan, &records, source, now_ms).await?;
+        insert_quarantined(&mut tx, &plan, &records, device_id, now_ms).await?;
+        let n_batch = records.len() as u64;
         record_chain(&mut tx, &plan, device_id, n_batch, source, now_ms).await?;
         tx.commit().await?;
         Ok(confirm_stored(plan.results, &stored))

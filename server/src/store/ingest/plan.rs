@@ -60,6 +60,18 @@ pub struct Clock {
     pub hash_checked_at_intake: bool,
 }
 
+impl Clock {
+    /// A device's own upload at `now`: every check applies.
+    pub fn device(now: DateTime<Utc>, retention_days: u32) -> Self {
+        Self {
+            now,
+            retention_days,
+            time_reviewed: false,
+            hash_checked_at_intake: false,
+        }
+    }
+}
+
 /// Most occupants one vehicle record may claim, and most scanned companions it may list.
 pub const MAX_OCCUPANTS: u32 = 99;
 /// Largest clock offset a device may report (server − device); beyond it the clock is not trusted.
@@ -297,12 +309,7 @@ pub fn plan_batch(
             }
         } else if let Some(prior) = stored_by_id
             .get(&id)
-            .map(|s| {
-                (
-                    s.device_id == state.device_id && s.seq == seq,
-                    &s.hash,
-                )
-            })
+            .map(|s| (s.device_id == state.device_id && s.seq == seq, &s.hash))
             .or_else(|| seen_ids.get(&id).map(|(s, h)| (*s == seq, h)))
         {
             match prior {

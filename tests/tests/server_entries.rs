@@ -1,0 +1,176 @@
+//! Batches of journal entries of mixed kinds (`/api/v2/entries`): passages and a second kind are
+//! stored exactly once; an entry of a kind from a newer app is refused with its own reason and kept
+//! in the quarantine while the rest of the batch is stored; a tampered entry of the second kind is
+//! caught by its hash; the retention purge takes the other kinds too. SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod server_support;
+
+use chrono::{Duration, Utc};
+use district_server::store::{EnrollOutcome, Store};
+use server_support::{enrollment_code, fresh_pg_database, temp_sqlite, test_state};
+use sync_core::domain::{chain_hash, generic_canonical, ProbeNote, GENESIS_HASH};
+use sync_core::fixtures::sample_passage;
+use sync_core::protocol::{RecordStatus, WireEntry};
+use sync_core::{Entry, EntryBody, EntryHead, NewEntry};
+use uuid::Uuid;
+
+const DEVICE: &str = "dev-E";
+
+fn head(seq: u64) -> EntryHead {
+    EntryHead {
+        id: Uuid::now_v7(),
+        device_id: DEVICE.into(),
+        seq,
+        recorded_at: Utc::now() - Duration::minutes(5),
+        clock_offset_ms: Some(0),
+        staff: "值班员".into(),
+    }
+}
+
+/// Seq 1 a passage, 2 a probe, 3 a kind from a newer app, 4 a passage: one chain.
+fn mixed_batch() -> Vec<WireEntry> {
+    let passage = |i| NewEntry::from(sample_passage(i, Utc::now() - Duration::minutes(5))).body;
+    let first = Entry::seal(head(1), passage(1), GENESIS_HASH);
+    let probe = EntryBody::Probe(ProbeNote {
+        note: "消毒完成".into(),
+    });
+    let second = Entry::seal(head(2), probe, &first.hash);
+    let future_head = head(3);
+    let body = r#"{"route":"north","points":["P1","P2"]}"#;
+    let future_hash = chain_hash(
+        &second.hash,
+        &generic_canonical(&future_head, "future_round", body),
+    );
+    let future: WireEntry = serde_json::from_value(serde_json::json!({
+        "id": future_head.id, "device_id": DEVICE, "seq": 3,
+        "recorded_at": future_head.recorded_at, "clock_offset_ms": 0, "staff": future_head.staff,
+        "kind": "future_round", "body": serde_json::from_str::<serde_json::Value>(body).unwrap(),
+        "prev_hash": second.hash, "hash": future_hash,
+    }))
+    .unwrap();
+    let fourth = Entry::seal(head(4), passage(4), &future_hash);
+    vec![
+        WireEntry::from(&first),
+        WireEntry::from(&second),
+        future,
+        WireEntry::from(&fourth),
+    ]
+}
+
+fn words(results: &[sync_core::protocol::RecordResult]) -> Vec<&'static str> {
+    results
+        .iter()
+        .map(|r| match &r.status {
+            RecordStatus::Accepted => "accepted",
+            RecordStatus::Duplicate => "duplicate",
+            RecordStatus::Quarantined { .. } => "quarantined",
+            RecordStatus::Rejected { .. } => "refused-not-kept",
+        })
+        .collect()
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    store.count_query(sql).await.unwrap()
+}
+
+async fn entries_story(url: &str) {
+    let state = test_state(url, |_| {}).await;
+    let store = &state.store;
+    let now = Utc::now();
+    let code = district_server::auth::hash_token(&enrollment_code(&state).await);
+    let token = district_server::auth::hash_token("te");
+    let enrolled = store
+        .enroll(&code, DEVICE, "e", &token, now.timestamp_millis())
+        .await
+        .unwrap();
+    assert!(matches!(enrolled, EnrollOutcome::Enrolled(_)));
+
+    let batch = mixed_batch();
+    let results = store
+        .ingest_entries(DEVICE, batch.clone(), 0, now, 28)
+        .await
+        .unwrap();
+    assert_eq!(
+        words(&results),
+        ["accepted", "accepted", "quarantined", "accepted"]
+    );
+    let RecordStatus::Quarantined { reason } = &results[2].status else {
+        unreachable!()
+    };
+    assert!(reason.contains("future_round"), "{reason}");
+    assert_eq!(count(store, "SELECT COUNT(*) FROM passages").await, 2);
+    assert_eq!(
+        count(store, "SELECT COUNT(*) FROM entries WHERE kind = 'probe'").await,
+        1
+    );
+    assert_eq!(count(store, "SELECT COUNT(*) FROM quarantine").await, 1);
+    // The kept entry's hash was checked as sent, without knowing its kind.
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM quarantine WHERE hash_verified = 1"
+        )
+        .await,
+        1
+    );
+    // What the district has of this device's chain: seq 3 missing (explained by the quarantine).
+    let events: Vec<(String, i64, i64)> = store
+        .chain_events(DEVICE)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(kind, expected, found, _)| (kind, expected, found))
+        .collect();
+    assert_eq!(events, [("gap".to_owned(), 3, 4)]);
+
+    // Sent again (a lost answer): acknowledged, nothing stored twice, the kept one kept once.
+    let again = store
+        .ingest_entries(DEVICE, batch, 0, now, 28)
+        .await
+        .unwrap();
+    assert_eq!(
+        words(&again),
+        ["duplicate", "duplicate", "quarantined", "duplicate"]
+    );
+    assert_eq!(count(store, "SELECT COUNT(*) FROM entries").await, 1);
+    assert_eq!(count(store, "SELECT COUNT(*) FROM quarantine").await, 1);
+
+    // A probe whose note was changed after sealing: its hash gives it away.
+    let mut tampered = Entry::seal(
+        head(5),
+        EntryBody::Probe(ProbeNote { note: "ok".into() }),
+        &"0".repeat(64),
+    );
+    tampered.body = EntryBody::Probe(ProbeNote {
+        note: "changed".into(),
+    });
+    let r = store
+        .ingest_entries(DEVICE, vec![WireEntry::from(&tampered)], 0, now, 28)
+        .await
+        .unwrap();
+    let RecordStatus::Quarantined { reason } = &r[0].status else {
+        panic!("{:?}", r[0].status)
+    };
+    assert!(reason.contains("hash"), "{reason}");
+    assert_eq!(count(store, "SELECT COUNT(*) FROM entries").await, 1);
+
+    // The retention purge takes entries of every kind.
+    let later = (now + Duration::days(1)).timestamp_millis();
+    let purged = store.purge_before(later, later).await.unwrap();
+    assert_eq!((purged.passages, purged.entries), (2, 1));
+}
+
+#[tokio::test]
+async fn mixed_kinds_on_sqlite() {
+    let (_dir, url) = temp_sqlite();
+    entries_story(&url).await;
+}
+
+#[tokio::test]
+async fn mixed_kinds_on_postgres() {
+    let Some(url) = fresh_pg_database("mixed_kinds_on_postgres").await else {
+        return;
+    };
+    entries_story(&url).await;
+}
