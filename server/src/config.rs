@@ -47,6 +47,9 @@ pub struct Config {
     /// PEM certificate chain and private key: serve HTTPS. Phones refuse plain HTTP beyond loopback.
     pub tls_cert: Option<String>,
     pub tls_key: Option<String>,
+    /// The largest photo a device may upload (bytes, after its JPEG compression); sent to the
+    /// devices in their checkpoint config. Larger uploads get 413.
+    pub photo_max_bytes: usize,
 }
 
 impl Default for Config {
@@ -74,6 +77,7 @@ impl Default for Config {
             revocations_amber_hours: 72,
             tls_cert: None,
             tls_key: None,
+            photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
         }
     }
 }

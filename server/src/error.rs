@@ -21,6 +21,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("batch too large")]
     TooLarge(BatchLimits),
+    #[error("the photo is larger than {max} bytes; nothing was stored")]
+    PhotoTooLarge { max: usize },
     #[error("{0}")]
     Unsupported(String),
     #[error("too many requests; try again later")]
@@ -42,7 +44,9 @@ impl ApiError {
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::TooLarge(_) | Self::PhotoTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+            }
             Self::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Db(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -198,7 +198,7 @@ async fn issue_in(
     let issued = IssuedPass {
         pass_id: pass_id.to_owned(),
         serial,
-        kind: kind.as_str().to_owned(),
+        kind,
         resident_id: resident_id.map(str::to_owned),
         compound_id: compound_id.to_owned(),
         household: household.to_owned(),
@@ -318,10 +318,7 @@ pub async fn reissue(
         .newest_pass(pass_id)
         .await?
         .ok_or_else(|| IssueError::Invalid(format!("no pass {pass_id}")))?;
-    let kind = PassKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == current.kind)
-        .ok_or_else(|| IssueError::Invalid(format!("unknown pass kind {}", current.kind)))?;
+    let kind = current.kind;
     let issued = issue_in(
         &mut tx,
         signer,

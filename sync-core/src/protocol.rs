@@ -77,6 +77,13 @@ pub struct CheckpointConfig {
     /// The compound's rules, decided at the gate without a network.
     #[serde(default)]
     pub rules: CompoundRules,
+    /// The largest photo the server takes; the device compresses its photos under it.
+    #[serde(default = "default_photo_max_bytes")]
+    pub photo_max_bytes: usize,
+}
+
+fn default_photo_max_bytes() -> usize {
+    crate::photo::DEFAULT_PHOTO_MAX_BYTES
 }
 
 /// A compound of the district by id and name.
@@ -155,6 +162,18 @@ pub struct BatchResponse {
     #[serde(default)]
     pub batch_sha: String,
     /// The district root key's signature: only a signed receipt settles records on the device.
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// The answer to `PUT /api/v1/blobs/{sha256}`: the server holds these bytes now (stored by this
+/// request, or already before: the upload is idempotent), signed like a batch receipt, because
+/// the device deletes its copy later on the strength of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoReceipt {
+    pub sha256: String,
+    pub size: u64,
+    pub device_id: String,
     #[serde(default)]
     pub signature: String,
 }
@@ -291,3 +310,4 @@ signed_answer!(ConfigResponse, Answer::Config);
 signed_answer!(RosterResponse, Answer::Roster);
 signed_answer!(DisabledNotice, Answer::Disabled);
 signed_answer!(BatchResponse, Answer::Receipt);
+signed_answer!(PhotoReceipt, Answer::PhotoReceipt);

@@ -23,6 +23,7 @@ pub enum Answer {
     Receipt,
     Roster,
     Disabled,
+    PhotoReceipt,
 }
 
 impl Answer {
@@ -34,6 +35,7 @@ impl Answer {
             Self::Receipt => b"checkpoint/v1/receipt\0",
             Self::Roster => b"checkpoint/v1/roster\0",
             Self::Disabled => b"checkpoint/v1/disabled\0",
+            Self::PhotoReceipt => b"checkpoint/v1/photo\0",
         }
     }
 }

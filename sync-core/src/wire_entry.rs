@@ -8,7 +8,8 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::domain::{
-    chain_hash, generic_canonical, Entry, EntryBody, EntryError, EntryHead, EntryKind,
+    chain_hash, check_attachments, generic_canonical, Entry, EntryBody, EntryError, EntryHead,
+    EntryKind,
 };
 
 /// One entry of a batch, of any kind.
@@ -21,6 +22,9 @@ pub struct WireEntry {
     #[serde(default)]
     pub clock_offset_ms: Option<i64>,
     pub staff: String,
+    /// Photos by SHA-256 (see [`EntryHead::attachments`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
     /// The kind word ([`EntryKind::as_str`]); a newer app may send one this version does not know.
     pub kind: String,
     /// The body as the device serialised it.
@@ -39,13 +43,20 @@ impl WireEntry {
             recorded_at: self.recorded_at,
             clock_offset_ms: self.clock_offset_ms,
             staff: self.staff.clone(),
+            attachments: self.attachments.clone(),
         }
+    }
+
+    /// Whether the photo references are well formed for this kind (see [`check_attachments`]).
+    pub fn check_attachments(&self) -> Result<(), EntryError> {
+        check_attachments(&self.kind, &self.attachments)
     }
 
     /// The typed entry, for a kind this version knows and a body that decodes.
     pub fn decode(&self) -> Result<Entry, EntryError> {
         let kind = EntryKind::parse(&self.kind)
             .ok_or_else(|| EntryError::UnknownKind(self.kind.clone()))?;
+        self.check_attachments()?;
         let body = EntryBody::from_json(kind, self.body.get())?;
         Ok(Entry {
             head: self.head(),
@@ -82,6 +93,7 @@ impl From<&Entry> for WireEntry {
             recorded_at: h.recorded_at,
             clock_offset_ms: h.clock_offset_ms,
             staff: h.staff.clone(),
+            attachments: h.attachments.clone(),
             kind: e.kind().as_str().to_owned(),
             body,
             prev_hash: e.prev_hash.clone(),
@@ -110,6 +122,7 @@ mod tests {
             recorded_at: Utc::now(),
             clock_offset_ms: None,
             staff: "值班员".into(),
+            attachments: Vec::new(),
         }
     }
 

@@ -1,6 +1,10 @@
 //! `cargo xtask bench sync`: a week's backlog (100k passages) drained to a fresh district server on SQLite
 //! and on PostgreSQL, against the same records sent one HTTP POST per record (the OpenRosa/ODK way) in the
-//! same run, plus bytes on the wire per passage. Writes `target/bench/sync.json`.
+//! same run, plus bytes on the wire per passage, and photo upload throughput (200 KB photos over
+//! loopback, against a bare HTTP server as the peer). Writes `target/bench/sync.json`.
+
+#[path = "support/photos.rs"]
+mod photos;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -89,6 +93,18 @@ async fn main() -> anyhow::Result<()> {
         }
     };
 
+    // Photos: through a fresh SQLite server (median of runs) and through bare HTTP.
+    let photo_dir = dir.path().join("photos");
+    std::fs::create_dir_all(&photo_dir)?;
+    let photo_db = format!("sqlite:{}", photo_dir.join("district.db").display());
+    let photo_server = ServerProc::start(&photo_db, &photo_dir.join("server.log"))?;
+    let code = enrollment_code(&photo_db, "cp-photos")?;
+    let photo_device =
+        Device::enrolled(&photo_dir.join("device.db"), &photo_server.url(), &code).await?;
+    let photos_per_s = photos::through_server(&photo_server.url(), &photo_device.token).await?;
+    let bare_per_s = photos::through_bare_http().await?;
+    drop(photo_server);
+
     // The peer: one POST per record, same records, same server kind (SQLite), measured on `peer_n`.
     let peer_dir = dir.path().join("peer");
     std::fs::create_dir_all(&peer_dir)?;
@@ -126,7 +142,21 @@ async fn main() -> anyhow::Result<()> {
         peer.bytes as f64 / peer_n as f64
     );
 
+    println!(
+        "{:<44} {:>12.1}   (bare HTTP PUT of the same bytes: {:.1}/s, ratio {:.2}; median of {} runs of {})",
+        "photos of 200 KB uploaded per second",
+        photos_per_s,
+        bare_per_s,
+        photos_per_s / bare_per_s,
+        photos::RUNS,
+        photos::PHOTOS_PER_RUN
+    );
+
     let json = serde_json::json!({
+        "photos_per_s": photos_per_s,
+        "photos_per_s_bare_http": bare_per_s,
+        "photos_ratio_to_bare_http": photos_per_s / bare_per_s,
+        "photo_bytes": photos::PHOTO_BYTES,
         "backlog": backlog,
         "drain_s_sqlite": sqlite.seconds,
         "drain_s_pg": pg.as_ref().map(|d| d.seconds),

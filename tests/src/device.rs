@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
+use sync_core::domain::ProbeNote;
 use sync_core::fixtures::sample_passage;
 use sync_core::protocol::CheckpointConfig;
 use sync_core::sync::{enroll, SyncConfig, SyncEngine, SETTING_CONFIG, SETTING_TOKEN};
-use sync_core::{Ledger, NewPassage};
+use sync_core::{EntryBody, Ledger, NewEntry, NewPassage};
 
 pub struct Device {
     pub path: PathBuf,
@@ -59,6 +60,44 @@ impl Device {
             })
             .collect();
         l.append_all(news)?;
+        Ok(())
+    }
+
+    /// Append `n` entries of mixed kinds: every fourth a test-only probe, the rest passages (the
+    /// journal's one chain over several kinds; the server must know the probe kind, so only an
+    /// in-process server built with sync-core's `fixtures` takes them).
+    pub fn record_mixed(&self, n: u64) -> anyhow::Result<()> {
+        let mut l = lock(&self.ledger)?;
+        let config: CheckpointConfig = l
+            .setting(SETTING_CONFIG)?
+            .context("device not enrolled: no checkpoint config")?;
+        let gate = config.gates.first().cloned().unwrap_or_default();
+        let start = l.last_seq()?;
+        let now = Utc::now();
+        let news = (start..start + n)
+            .map(|i| {
+                let recorded_at = now - chrono::Duration::milliseconds((start + n - i) as i64);
+                if i % 4 == 3 {
+                    NewEntry {
+                        recorded_at,
+                        clock_offset_ms: Some(0),
+                        staff: "巡查员".into(),
+                        attachments: Vec::new(),
+                        body: EntryBody::Probe(ProbeNote {
+                            note: format!("probe {i}"),
+                        }),
+                    }
+                } else {
+                    NewEntry::from(NewPassage {
+                        checkpoint_id: config.checkpoint_id.clone(),
+                        gate: gate.clone(),
+                        recorded_at,
+                        ..sample_passage(i, now)
+                    })
+                }
+            })
+            .collect();
+        l.append_entries(news)?;
         Ok(())
     }
 

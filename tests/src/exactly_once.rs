@@ -1,5 +1,5 @@
-//! The sync invariant: the server holds exactly the device's passages — none lost, none twice, the chain
-//! continuous — and the device's ledger says every one is acknowledged.
+//! The sync invariant: the server holds exactly the device's journal entries, of every kind — none
+//! lost, none twice, the chain continuous — and the device's ledger says every one is acknowledged.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -9,24 +9,24 @@ use sync_core::Ledger;
 
 use crate::server_proc::stored_for_device;
 
-/// Check the invariant for one device; returns how many passages the server holds for it.
+/// Check the invariant for one device; returns how many entries the server holds for it.
 pub fn check_exactly_once(server_sqlite: &Path, ledger: &Ledger) -> anyhow::Result<usize> {
     let summary = ledger.upload_summary()?;
     ensure!(
         summary.pending == 0,
-        "{} passages still pending on the device",
+        "{} entries still pending on the device",
         summary.pending
     );
     ensure!(
         summary.rejected == 0,
-        "{} passages rejected",
+        "{} entries rejected",
         summary.rejected
     );
-    let device: Vec<_> = ledger.passages_after(0, usize::MAX >> 1)?;
+    let device: Vec<_> = ledger.entries_after(0, usize::MAX >> 1)?;
     let server = stored_for_device(server_sqlite, ledger.device_id())?;
     ensure!(
         server.len() == device.len(),
-        "server holds {} passages, device has {}",
+        "server holds {} entries, device has {}",
         server.len(),
         device.len()
     );
@@ -42,7 +42,7 @@ pub fn check_exactly_once(server_sqlite: &Path, ledger: &Ledger) -> anyhow::Resu
         );
         prev.clone_from(hash);
         let mine = device.get(i).context("device shorter than server")?;
-        ensure!(mine.body.id.to_string() == *id, "id differs at seq {seq}");
+        ensure!(mine.head.id.to_string() == *id, "id differs at seq {seq}");
         ensure!(mine.hash == *hash, "hash differs at seq {seq}");
     }
     let ids: HashSet<&String> = server.iter().map(|(_, id, _, _)| id).collect();

@@ -3,7 +3,7 @@
 //! Each new connection draws one fault from the plan; the fault hits that connection's first response,
 //! so it lands on a real request. Faults: drop before the request reaches the server, drop after the
 //! server answered (so it has committed) but before the client sees it, TCP reset, delay, truncated
-//! response, and stall. The proxy listens on 127.0.0.1 only and stops when dropped.
+//! response, stall, and a request cut off mid-body. The proxy listens on 127.0.0.1 only and stops when dropped.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +32,8 @@ pub enum Fault {
     TruncateResponse,
     /// Forward the request, then hold the connection without answering, then close.
     Stall(Duration),
+    /// Forward only the first half of the client's first read (a request cut mid-body), then close.
+    TruncateRequest,
     /// Refuse service entirely (the network is "off"): close at once, like DropBeforeRequest.
     Offline,
 }
@@ -194,6 +196,15 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, fault: Fault) {
     let (mut cr, mut cw) = client.split();
     let (mut sr, mut sw) = server.split();
     let up = async {
+        if fault == Fault::TruncateRequest {
+            let mut buf = vec![0u8; 64 * 1024];
+            if let Ok(n) = cr.read(&mut buf).await {
+                let _ = sw.write_all(&buf[..n / 2]).await;
+            }
+            // Hold the server side open a moment, as a dying link would, then close both.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            return;
+        }
         let _ = tokio::io::copy(&mut cr, &mut sw).await;
         let _ = sw.shutdown().await;
     };

@@ -192,7 +192,8 @@ pub fn another_enrollment_code(db: &str, checkpoint: &str) -> anyhow::Result<Str
         .context("enroll-code printed nothing")
 }
 
-/// What the server stored for one device, read from its SQLite file: (seq, id, prev_hash, hash) by seq.
+/// What the server stored for one device, read from its SQLite file: (seq, id, prev_hash, hash) by
+/// seq, over every kind of journal entry (passages and the other kinds' table).
 pub fn stored_for_device(
     sqlite_path: &Path,
     device_id: &str,
@@ -202,7 +203,9 @@ pub fn stored_for_device(
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )?;
     let mut stmt = conn.prepare(
-        "SELECT seq, id, prev_hash, hash FROM passages WHERE device_id = ?1 ORDER BY seq",
+        "SELECT seq, id, prev_hash, hash FROM passages WHERE device_id = ?1
+         UNION ALL SELECT seq, id, prev_hash, hash FROM entries WHERE device_id = ?1
+         ORDER BY seq",
     )?;
     let rows = stmt.query_map([device_id], |r| {
         Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?, r.get(3)?))

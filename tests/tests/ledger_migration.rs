@@ -139,6 +139,7 @@ fn a_ledger_written_before_the_journal_keeps_every_passage_state_and_the_chain()
             recorded_at: Utc::now(),
             clock_offset_ms: Some(0),
             staff: "值班员".into(),
+            attachments: Vec::new(),
             body: EntryBody::Probe(ProbeNote {
                 note: "北门已锁".into(),
             }),

@@ -101,6 +101,7 @@ fn downgrade_to_v2(path: &std::path::Path) {
              reject_reason TEXT, settled_ms INTEGER, set_aside TEXT);
          INSERT INTO passages_v2 SELECT * FROM passages;
          DROP VIEW passages;
+         DROP TABLE attachments;
          DROP TABLE journal;
          ALTER TABLE passages_v2 RENAME TO passages;
          PRAGMA user_version = 2;

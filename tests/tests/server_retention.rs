@@ -85,6 +85,7 @@ async fn retention(store: Store) {
         Purged {
             passages: 6,
             entries: 0,
+            photos: 0,
             visitor_passes: 1,
             chain_events: 1,
             enroll_codes: 1,

@@ -158,7 +158,7 @@ async fn import_issue_revoke_and_the_revocation_delta() {
     assert_eq!(passes.len(), 2);
     let resident = passes
         .iter()
-        .find(|p| p.kind == "resident")
+        .find(|p| p.kind == sync_core::pass::PassKind::Resident)
         .unwrap()
         .clone();
     // Reissue raises the serial and revokes the old one; the delta tells devices.

@@ -1,13 +1,39 @@
-//! The sync engine against a real district-server process through a loopback fault proxy: for each fault,
-//! and for random sequences of them, the server ends up holding exactly the device's passages.
+//! The sync engine against a real district server on loopback HTTP through a fault proxy: for each
+//! fault, and for random sequences of them, the server ends up holding exactly the device's journal,
+//! passages and a second (test-only) kind on one chain. The server runs in this process, built with
+//! sync-core's `fixtures`, so it knows the test-only kind.
 
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
+mod server_support;
+
 use checkpoint_tests::device::{drain, Device};
 use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
-use checkpoint_tests::server_proc::{enrollment_code, ServerProc};
+use server_support::{enrolled_phone, serve_loopback, temp_sqlite, test_state};
+
+/// An in-process server on a fresh SQLite file and a phone enrolled at it: the server's database
+/// file, its loopback address, the phone, and the server task.
+async fn server_and_phone() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::net::SocketAddr,
+    Device,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let (dir, url) = temp_sqlite();
+    let db_path = std::path::PathBuf::from(url.trim_start_matches("sqlite:"));
+    let state = test_state(&url, |_| {}).await;
+    let (base, server) = serve_loopback(&state).await;
+    let addr = base.trim_start_matches("http://").parse().unwrap();
+    let device = Device {
+        path: dir.path().join("gate.db"),
+        ledger: enrolled_phone(&state, dir.path(), &base).await,
+        token: String::new(),
+    };
+    (dir, db_path, addr, device, server)
+}
 
 const ALL_FAULTS: [Fault; 6] = [
     Fault::DropBeforeRequest,
@@ -20,15 +46,8 @@ const ALL_FAULTS: [Fault; 6] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_then_recovery_is_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("district.db");
-    let db = format!("sqlite:{}", db_path.display());
-    let server = ServerProc::start(&db, &dir.path().join("server.log")).unwrap();
-    let code = enrollment_code(&db, "cp-faults").unwrap();
-    let device = Device::enrolled(&dir.path().join("device.db"), &server.url(), &code)
-        .await
-        .unwrap();
-    let proxy = FaultProxy::start(server.addr, Plan::Always(Fault::None))
+    let (_dir, db_path, addr, device, server) = server_and_phone().await;
+    let proxy = FaultProxy::start(addr, Plan::Always(Fault::None))
         .await
         .unwrap();
     let mut engine = device
@@ -37,7 +56,7 @@ async fn each_fault_then_recovery_is_exactly_once() {
 
     let run = async {
         for (i, fault) in ALL_FAULTS.into_iter().enumerate() {
-            device.record(60).unwrap();
+            device.record_mixed(60).unwrap();
             proxy.set_plan(Plan::Always(fault));
             let first = engine.step().await;
             if !matches!(fault, Fault::Delay(_)) {
@@ -71,25 +90,19 @@ async fn each_fault_then_recovery_is_exactly_once() {
             .load(std::sync::atomic::Ordering::Relaxed)
             >= 6
     );
+    server.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_fault_sequences_are_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("district.db");
-    let db = format!("sqlite:{}", db_path.display());
-    let server = ServerProc::start(&db, &dir.path().join("server.log")).unwrap();
-    let code = enrollment_code(&db, "cp-random").unwrap();
-    let device = Device::enrolled(&dir.path().join("device.db"), &server.url(), &code)
-        .await
-        .unwrap();
+    let (_dir, db_path, addr, device, server) = server_and_phone().await;
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos() as u64;
     eprintln!("fault sequence seed {seed}");
     let proxy = FaultProxy::start(
-        server.addr,
+        addr,
         Plan::Random {
             faults: ALL_FAULTS.to_vec(),
             pass: 0.4,
@@ -103,7 +116,7 @@ async fn random_fault_sequences_are_exactly_once() {
         .unwrap();
     let run = async {
         for _ in 0..4 {
-            device.record(150).unwrap();
+            device.record_mixed(150).unwrap();
             let _ = drain(&mut engine, 40).await;
         }
         proxy.set_plan(Plan::Always(Fault::None));
@@ -113,4 +126,5 @@ async fn random_fault_sequences_are_exactly_once() {
     tokio::time::timeout(Duration::from_secs(240), run)
         .await
         .unwrap();
+    server.abort();
 }

@@ -258,6 +258,7 @@ mod tests {
             revocations_warn_hours: 24,
             revocations_amber_hours: 72,
             rules: Default::default(),
+            photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
         };
         ledger
             .set_setting(sync_core::sync::SETTING_CONFIG, &config)

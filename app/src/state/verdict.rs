@@ -129,18 +129,9 @@ impl Headline {
     }
 }
 
-/// The kind of subject as the verdict names it.
+/// The kind of subject as the verdict names it (sync-core's one table of these words).
 pub fn kind_label(kind: SubjectKind, lang: Lang) -> &'static str {
-    let (zh, en) = match kind {
-        SubjectKind::Resident => ("居民", "Resident"),
-        SubjectKind::Vehicle => ("车辆", "Vehicle"),
-        SubjectKind::Visitor => ("访客", "Visitor"),
-        SubjectKind::Staff => ("工作人员", "Staff"),
-    };
-    match lang {
-        Lang::ZhCn => zh,
-        Lang::En => en,
-    }
+    kind.label(lang)
 }
 
 /// The direction as the verdict names it.

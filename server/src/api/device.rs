@@ -86,6 +86,7 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         revocations_warn_hours: state.config.revocations_warn_hours,
         revocations_amber_hours: state.config.revocations_amber_hours,
         rules,
+        photo_max_bytes: state.config.photo_max_bytes,
     })
 }
 

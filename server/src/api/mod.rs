@@ -1,9 +1,11 @@
-//! The device API under `/api/v1` (JSON) and `GET /health`; see `server/API.md`.
+//! The device API under `/api/v1` and `/api/v2` (JSON; photos as JPEG) and `GET /health`; see
+//! `server/API.md`.
 
 mod body;
 mod device;
+mod photos;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -20,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/keys", get(device::keys))
         .route("/api/v1/revocations", get(device::revocations))
         .route("/api/v1/roster", get(device::roster))
+        .route("/api/v1/blobs/{sha256}", put(photos::put))
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {

@@ -99,6 +99,9 @@ pub struct DeviceInfo {
     /// Stored records whose device did not know its clock offset: counted by the device's own
     /// clock, which may be wrong (the devices page flags the device).
     pub unknown_offset: i64,
+    /// Photos that stored entries name but that never arrived, and since when the oldest is expected.
+    pub missing_photos: i64,
+    pub missing_photos_since_ms: Option<i64>,
 }
 
 pub(super) fn compound_stmt(id: &str, name: &str) -> Stmt {
@@ -192,6 +195,8 @@ impl FromRow for DeviceInfo {
             disabled_at_ms: r.get(14)?,
             disabled_by: r.get(15)?,
             unknown_offset: r.get(16)?,
+            missing_photos: r.get(17)?,
+            missing_photos_since_ms: r.get(18)?,
         })
     }
 }
@@ -370,10 +375,17 @@ impl Store {
             "SELECT d.device_id, d.checkpoint_id, d.label, d.enrolled_at_ms, d.last_seen_ms,
                     d.last_batch_at_ms, d.last_batch_size, d.backlog, d.last_seq, d.n_gaps,
                     d.n_breaks, d.n_rejected,
-                    d.last_seq - (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id),
+                    d.last_seq - (SELECT COUNT(*) FROM journal_heads j WHERE j.device_id = d.device_id),
                     d.released_at_ms, d.disabled_at_ms, d.disabled_by,
                     (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id
                        AND p.offset_known = 0)
+                    + (SELECT COUNT(*) FROM entries e WHERE e.device_id = d.device_id
+                       AND e.offset_known = 0),
+                    (SELECT COUNT(*) FROM entry_photos ep WHERE ep.device_id = d.device_id
+                       AND NOT EXISTS (SELECT 1 FROM photos ph WHERE ph.sha256 = ep.sha256)),
+                    (SELECT MIN(ep.expected_since_ms) FROM entry_photos ep
+                       WHERE ep.device_id = d.device_id
+                       AND NOT EXISTS (SELECT 1 FROM photos ph WHERE ph.sha256 = ep.sha256))
              FROM devices d ORDER BY d.checkpoint_id, d.device_id",
             vec![],
         )

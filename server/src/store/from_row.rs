@@ -102,6 +102,15 @@ impl FromVal for String {
     }
 }
 
+impl FromVal for Vec<u8> {
+    fn from_val(val: &Val) -> Result<Self, String> {
+        match val {
+            Val::Bytes(v) => Ok(v.clone()),
+            other => Err(found("bytes", other)),
+        }
+    }
+}
+
 impl<T: FromVal> FromVal for Option<T> {
     fn from_val(val: &Val) -> Result<Self, String> {
         match val {

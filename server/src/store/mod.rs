@@ -12,6 +12,7 @@ mod from_row;
 mod ingest;
 mod passes;
 mod pg_tls;
+mod photos;
 mod postgres;
 mod quarantine;
 mod reports;
@@ -33,6 +34,7 @@ pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,
 };
 pub use passes::{IssuedPass, Resident, VisitorPass};
+pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};
 pub use tx::Tx;
@@ -118,6 +120,8 @@ pub struct Purged {
     pub passages: u64,
     /// Journal entries of the other kinds.
     pub entries: u64,
+    /// Photos no entry expects any more (their entries were purged) or ever did, a day after they came.
+    pub photos: u64,
     pub visitor_passes: u64,
     pub chain_events: u64,
     pub enroll_codes: u64,
@@ -129,6 +133,7 @@ impl Purged {
     pub fn total(&self) -> u64 {
         self.passages
             + self.entries
+            + self.photos
             + self.visitor_passes
             + self.chain_events
             + self.enroll_codes
@@ -260,7 +265,8 @@ impl Store {
         self.count(sql, vec![]).await
     }
 
-    /// The retention purge: passages that happened (corrected time) before `cutoff_ms`, and with them visitor day passes
+    /// The retention purge: passages and other entries that happened (corrected time) before
+    /// `cutoff_ms` with their photos, photos no entry expects a day after they came, and visitor day passes
     /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
     /// expired before it, quarantined records received before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
     pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<Purged, DbError> {
@@ -278,6 +284,11 @@ impl Store {
                 cutoff_ms,
             )
             .await?,
+            photos: {
+                self.rows(photos::PURGE_EXPECTATIONS, vec![]).await?;
+                let day_ago = now_ms - photos::UNEXPECTED_PHOTO_HOURS * 3_600_000;
+                deleted(photos::PURGE_UNEXPECTED, day_ago).await?
+            },
             visitor_passes: deleted(
                 "DELETE FROM visitor_passes WHERE valid_until_ms < $1 RETURNING pass_id",
                 cutoff_ms,

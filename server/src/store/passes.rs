@@ -2,6 +2,7 @@
 
 use chrono::DateTime;
 use sync_core::ledger::{KeyRecord, Revocation};
+use sync_core::pass::PassKind;
 
 use super::{DbError, FromRow, JsonList, Row, Store, Tx};
 
@@ -22,7 +23,7 @@ pub struct Resident {
 pub struct IssuedPass {
     pub pass_id: String,
     pub serial: u32,
-    pub kind: String,
+    pub kind: PassKind,
     pub resident_id: Option<String>,
     pub compound_id: String,
     pub household: String,

@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_entries",
         include_str!("../../migrations/postgres/0010_entries.sql"),
     ),
+    (
+        "0011_photos",
+        include_str!("../../migrations/postgres/0011_photos.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.
@@ -172,6 +176,7 @@ fn column(row: &tokio_postgres::Row, i: usize, ty: &Type) -> Result<Val, DbError
         Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
             row.try_get::<_, Option<String>>(i)?.map(Val::Text)
         }
+        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Val::Bytes),
         ref other => {
             return Err(DbError::Column {
                 index: i,

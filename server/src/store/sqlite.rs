@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_entries",
         include_str!("../../migrations/sqlite/0010_entries.sql"),
     ),
+    (
+        "0011_photos",
+        include_str!("../../migrations/sqlite/0011_photos.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {
@@ -210,6 +214,7 @@ fn to_sql(v: &Val) -> SqlValue {
         Val::Int(i) => SqlValue::Integer(*i),
         Val::Real(f) => SqlValue::Real(*f),
         Val::Text(s) => SqlValue::Text(s.clone()),
+        Val::Bytes(b) => SqlValue::Blob(b.clone()),
         Val::Null => SqlValue::Null,
     }
 }
@@ -219,7 +224,8 @@ fn from_sql(v: ValueRef<'_>) -> Val {
         ValueRef::Null => Val::Null,
         ValueRef::Integer(i) => Val::Int(i),
         ValueRef::Real(f) => Val::Real(f),
-        ValueRef::Text(t) | ValueRef::Blob(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Val::Bytes(b.to_vec()),
     }
 }
 

@@ -3,13 +3,34 @@
 use bytes::BytesMut;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 
-/// A parameter or column value. Integers are `BIGINT`, reals `DOUBLE PRECISION`, text `TEXT`.
-#[derive(Debug, Clone, PartialEq)]
+/// A parameter or column value. Integers are `BIGINT`, reals `DOUBLE PRECISION`, text `TEXT`,
+/// bytes `BLOB` (SQLite) or `BYTEA` (PostgreSQL).
+#[derive(Clone, PartialEq)]
 pub enum Val {
     Int(i64),
     Real(f64),
     Text(String),
+    Bytes(Vec<u8>),
     Null,
+}
+
+impl std::fmt::Debug for Val {
+    // Bytes (photos) are shown by length, not dumped into logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Int(v) => f.debug_tuple("Int").field(v).finish(),
+            Self::Real(v) => f.debug_tuple("Real").field(v).finish(),
+            Self::Text(v) => f.debug_tuple("Text").field(v).finish(),
+            Self::Bytes(v) => write!(f, "Bytes({} bytes)", v.len()),
+            Self::Null => f.write_str("Null"),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Val {
+    fn from(v: Vec<u8>) -> Self {
+        Self::Bytes(v)
+    }
 }
 
 impl From<i64> for Val {
@@ -65,6 +86,7 @@ impl ToSql for Val {
             Self::Int(v) => v.to_sql(ty, out),
             Self::Real(v) => v.to_sql(ty, out),
             Self::Text(v) => v.to_sql(ty, out),
+            Self::Bytes(v) => v.as_slice().to_sql(ty, out),
         }
     }
 

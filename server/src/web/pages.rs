@@ -145,6 +145,8 @@ pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Resp
                 disabled => d.disabled_at_ms.map(|t| local_time(&state, t)), disabled_by => d.disabled_by,
                 held => held.get(&d.device_id).copied().unwrap_or(0),
                 unknown_offset => d.unknown_offset,
+                missing_photos => d.missing_photos,
+                missing_photos_since => d.missing_photos_since_ms.map(|t| local_time(&state, t)),
             }
         })
         .collect();

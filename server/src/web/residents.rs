@@ -48,7 +48,7 @@ async fn render_list(
         .passes()
         .await?
         .into_iter()
-        .map(|p| context! { pass_id => p.pass_id, serial => p.serial, kind => p.kind, name => p.display_name, household => p.household, plate => p.plate, issued => local_time(state, p.issued_at_ms), revoked => p.revoked_at_ms.map(|t| local_time(state, t)) })
+        .map(|p| context! { pass_id => p.pass_id, serial => p.serial, kind => p.kind.as_str(), name => p.display_name, household => p.household, plate => p.plate, issued => local_time(state, p.issued_at_ms), revoked => p.revoked_at_ms.map(|t| local_time(state, t)) })
         .collect();
     let compounds = state.store.compounds().await?;
     page(

@@ -1,8 +1,9 @@
 //! The HTML templates (minijinja, auto-escaped), compiled into the binary.
 
 use minijinja::{Environment, Error, Value};
-use sync_core::i18n::Localized;
-use sync_core::DenyReason;
+use sync_core::i18n::{Lang, Localized};
+use sync_core::pass::PassKind;
+use sync_core::{DenyReason, SubjectKind};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../../templates/layout.html")),
@@ -43,23 +44,24 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The bilingual label of a stored key (subject and pass kinds; deny reasons from sync-core's one
-/// table); other text unchanged.
+/// The bilingual label of a stored word: a subject kind or a deny reason, from sync-core's one
+/// table of each; other text unchanged.
 pub fn label(key: &str) -> String {
-    let shown = match key {
-        "resident" => "居民 Resident",
-        "vehicle" => "车辆 Vehicle",
-        "visitor" => "访客 Visitor",
-        "visitor_day" => "访客日证 Visitor day",
-        "staff" => "工作人员 Staff",
-        other => {
-            return match DenyReason::parse(other) {
-                Some(reason) => format!("{} {}", reason.zh(), reason.en()),
-                None => other.to_owned(),
-            }
-        }
-    };
-    shown.to_owned()
+    if let Some(kind) = SubjectKind::parse(key) {
+        return format!("{} {}", kind.label(Lang::ZhCn), kind.label(Lang::En));
+    }
+    match DenyReason::parse(key) {
+        Some(reason) => format!("{} {}", reason.zh(), reason.en()),
+        None => key.to_owned(),
+    }
+}
+
+/// The bilingual label of a stored pass kind word (sync-core's table); other text unchanged.
+pub fn pass_kind(key: &str) -> String {
+    match PassKind::parse(key) {
+        Some(kind) => format!("{} {}", kind.label(Lang::ZhCn), kind.label(Lang::En)),
+        None => key.to_owned(),
+    }
 }
 
 /// The loaded template set.
@@ -72,6 +74,7 @@ impl Templates {
     pub fn new() -> Result<Self, Error> {
         let mut env = Environment::new();
         env.add_filter("label", label);
+        env.add_filter("pass_kind", pass_kind);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }

@@ -31,6 +31,11 @@ pub struct EntryHead {
     pub clock_offset_ms: Option<i64>,
     /// Who was on duty.
     pub staff: String,
+    /// Photos this entry references, by SHA-256 ([`crate::photo`]); they upload after the entry.
+    /// Never on a passage (its hashed form predates photos). Absent from the JSON when empty, so
+    /// entries without photos hash as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// What a passage records beyond the envelope.
@@ -108,6 +113,33 @@ pub enum EntryError {
     NotYetSupported(&'static str),
     #[error("{kind} body: {problem}")]
     BadBody { kind: &'static str, problem: String },
+    #[error("attachments: {0}")]
+    BadAttachment(String),
+}
+
+/// Check an entry's photo references: none on a passage, each a SHA-256 name, none twice.
+pub fn check_attachments(kind: &str, attachments: &[String]) -> Result<(), EntryError> {
+    if attachments.is_empty() {
+        return Ok(());
+    }
+    if kind == EntryKind::Passage.as_str() {
+        return Err(EntryError::BadAttachment(
+            "a passage carries no photos".into(),
+        ));
+    }
+    if let Some(bad) = attachments.iter().find(|a| !crate::photo::is_blob_id(a)) {
+        let shown: String = bad.chars().take(80).collect();
+        return Err(EntryError::BadAttachment(format!(
+            "{shown:?} is not a lowercase hex SHA-256"
+        )));
+    }
+    let distinct: std::collections::HashSet<&String> = attachments.iter().collect();
+    if distinct.len() != attachments.len() {
+        return Err(EntryError::BadAttachment(
+            "the same photo is named twice".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// What the gate knows when it records an entry; the journal adds id, sequence and chain.
@@ -116,6 +148,8 @@ pub struct NewEntry {
     pub recorded_at: DateTime<Utc>,
     pub clock_offset_ms: Option<i64>,
     pub staff: String,
+    /// Photos stored with `Ledger::store_photo` first, by SHA-256.
+    pub attachments: Vec<String>,
     pub body: EntryBody,
 }
 
@@ -125,6 +159,7 @@ impl From<NewPassage> for NewEntry {
             recorded_at: n.recorded_at,
             clock_offset_ms: n.clock_offset_ms,
             staff: n.staff,
+            attachments: Vec::new(),
             body: EntryBody::Passage(PassageData {
                 checkpoint_id: n.checkpoint_id,
                 gate: n.gate,
@@ -236,6 +271,7 @@ impl From<Passage> for Entry {
                 recorded_at: b.recorded_at,
                 clock_offset_ms: b.clock_offset_ms,
                 staff: b.staff,
+                attachments: Vec::new(),
             },
             body: EntryBody::Passage(PassageData {
                 checkpoint_id: b.checkpoint_id,
@@ -265,6 +301,7 @@ mod tests {
             recorded_at: Utc::now(),
             clock_offset_ms: Some(-5),
             staff: "王师傅".into(),
+            attachments: Vec::new(),
         }
     }
 
@@ -291,6 +328,29 @@ mod tests {
         let mut changed = entry.clone();
         changed.head.staff = "李".into();
         assert!(!changed.is_self_consistent(), "the envelope is covered");
+        let mut photo = entry.clone();
+        photo.head.attachments = vec![crate::photo::sha256_hex(b"jpeg")];
+        assert!(!photo.is_self_consistent(), "the photo list is covered");
+    }
+
+    #[test]
+    fn photo_references_are_checked() {
+        let a = crate::photo::sha256_hex(b"a");
+        assert!(check_attachments("probe", std::slice::from_ref(&a)).is_ok());
+        assert!(check_attachments("passage", &[]).is_ok());
+        for (kind, list) in [
+            ("passage", vec![a.clone()]),
+            ("probe", vec![a.clone(), a.clone()]),
+            ("probe", vec!["../x".to_owned()]),
+        ] {
+            assert!(
+                matches!(
+                    check_attachments(kind, &list),
+                    Err(EntryError::BadAttachment(_))
+                ),
+                "{kind} {list:?}"
+            );
+        }
     }
 
     #[test]

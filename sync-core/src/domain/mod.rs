@@ -11,7 +11,8 @@ pub use chain::{chain_hash, verify_chain, ChainError, Chained, GENESIS_HASH};
 #[cfg(any(test, feature = "fixtures"))]
 pub use entry::ProbeNote;
 pub use entry::{
-    generic_canonical, Entry, EntryBody, EntryError, EntryHead, NewEntry, PassageData,
+    check_attachments, generic_canonical, Entry, EntryBody, EntryError, EntryHead, NewEntry,
+    PassageData,
 };
 pub use entry_kind::EntryKind;
 pub use passage::{DenyReason, Direction, NewPassage, Passage, PassageBody, Verdict};

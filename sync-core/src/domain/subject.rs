@@ -28,6 +28,21 @@ impl SubjectKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The kind as staff screens and the district's pages name it (the one table of these words).
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        use crate::i18n::Lang;
+        match (self, lang) {
+            (Self::Resident, Lang::ZhCn) => "居民",
+            (Self::Resident, Lang::En) => "Resident",
+            (Self::Vehicle, Lang::ZhCn) => "车辆",
+            (Self::Vehicle, Lang::En) => "Vehicle",
+            (Self::Visitor, Lang::ZhCn) => "访客",
+            (Self::Visitor, Lang::En) => "Visitor",
+            (Self::Staff, Lang::ZhCn) => "工作人员",
+            (Self::Staff, Lang::En) => "Staff",
+        }
+    }
 }
 
 /// The person or vehicle of one passage.

@@ -24,6 +24,14 @@ pub enum LedgerError {
     Decode(String),
     #[error("no passage with that id")]
     NotFound,
+    #[error("photo: {0}")]
+    Photo(#[from] crate::photo::PhotoError),
+    #[error("the photo {0} is not stored on this device")]
+    MissingPhoto(String),
+    #[error("photo file: {0}")]
+    PhotoFile(String),
+    #[error("the entry cannot be stored: {0}")]
+    BadEntry(#[from] crate::domain::EntryError),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -64,6 +72,11 @@ impl Localized for LedgerError {
                 Self::Chain(_) => "记录链校验失败，可能被篡改".into(),
                 Self::Decode(_) => "有记录无法读取".into(),
                 Self::NotFound => "未找到该记录".into(),
+                Self::Photo(crate::photo::PhotoError::TooLarge { .. }) => "照片过大，请重拍".into(),
+                Self::Photo(_) => "照片无法读取，请重拍".into(),
+                Self::MissingPhoto(_) => "照片未保存在本机，本条记录未保存".into(),
+                Self::PhotoFile(_) => "照片无法写入本机存储，本条记录未保存".into(),
+                Self::BadEntry(_) => "记录内容不完整，本条记录未保存".into(),
                 Self::Sqlite(_) => "本机数据库出错，本条记录未保存".into(),
             },
         }

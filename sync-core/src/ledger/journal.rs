@@ -5,9 +5,11 @@ use rusqlite::{params, Row, Transaction, TransactionBehavior};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::photos::attach;
 use super::{Ledger, LedgerError};
 use crate::domain::{
-    verify_chain, ChainError, Entry, EntryBody, EntryHead, EntryKind, NewEntry, PassageBody,
+    check_attachments, verify_chain, ChainError, Entry, EntryBody, EntryHead, EntryKind, NewEntry,
+    PassageBody,
 };
 use crate::domain::{Passage, PassageData};
 
@@ -111,8 +113,13 @@ fn insert_entry(tx: &Transaction<'_>, entry: &Entry) -> Result<(), LedgerError> 
 
 impl Ledger {
     /// Append entries of any kind in one transaction (one fsync): all are stored, or none. When
-    /// this returns `Ok`, they are on disk; only then may the screen confirm them.
+    /// this returns `Ok`, they are on disk; only then may the screen confirm them. Photos an
+    /// entry names must have been stored with [`Ledger::store_photo`] first.
     pub fn append_entries(&mut self, news: Vec<NewEntry>) -> Result<Vec<Entry>, LedgerError> {
+        for new in &news {
+            check_attachments(new.body.kind().as_str(), &new.attachments)?;
+            self.check_photos_stored(&new.attachments)?;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -131,9 +138,11 @@ impl Ledger {
                 recorded_at: new.recorded_at,
                 clock_offset_ms: new.clock_offset_ms,
                 staff: new.staff,
+                attachments: new.attachments,
             };
             let entry = Entry::seal(head, new.body, &last_hash);
             insert_entry(&tx, &entry)?;
+            attach(&tx, seq, &entry.head.attachments)?;
             last_seq = seq as i64;
             last_hash.clone_from(&entry.hash);
             stored.push(entry);

@@ -11,6 +11,7 @@ mod error;
 mod journal;
 mod keys;
 mod passages;
+mod photos;
 mod purge;
 mod queries;
 mod recover;
@@ -19,13 +20,14 @@ mod schema;
 mod settings;
 mod upload;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
 pub use disable::SETTING_DISABLED_AT;
 pub use error::LedgerError;
 pub use keys::{KeyRecord, Revocation};
+pub use photos::{PhotoSummary, PhotoUpload, SETTING_PHOTO_MAX_BYTES};
 pub use purge::DEFAULT_RETENTION_DAYS;
 pub use queries::{DayCounts, KindCounts, RecordFilter};
 pub use recover::{Recovered, SETTING_RECOVERED};
@@ -36,6 +38,8 @@ pub use upload::{UploadOutcome, UploadState, UploadSummary};
 pub struct Ledger {
     conn: Connection,
     device_id: String,
+    /// Where attached photos live: the directory `<ledger file>.photos` beside it.
+    photo_dir: PathBuf,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -46,11 +50,18 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
+/// The photo directory of the ledger at `path`: `<path>.photos`.
+fn photo_dir(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".photos");
+    PathBuf::from(name)
+}
+
 impl Ledger {
     /// Open (or create) the ledger at `path`, migrating its schema. A new ledger gets a fresh device id.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, LedgerError> {
         let conn = Connection::open(path.as_ref())?;
-        Self::init(conn, true)
+        Self::init(conn, photo_dir(path.as_ref()), true)
     }
 
     /// Open an existing ledger without the right to write (for inspection and tests).
@@ -59,10 +70,10 @@ impl Ledger {
             path.as_ref(),
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Self::init(conn, false)
+        Self::init(conn, photo_dir(path.as_ref()), false)
     }
 
-    fn init(conn: Connection, writable: bool) -> Result<Self, LedgerError> {
+    fn init(conn: Connection, photo_dir: PathBuf, writable: bool) -> Result<Self, LedgerError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         if writable {
             conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -73,7 +84,11 @@ impl Ledger {
         let device_id = conn.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
             r.get::<_, String>(0)
         })?;
-        Ok(Self { conn, device_id })
+        Ok(Self {
+            conn,
+            device_id,
+            photo_dir,
+        })
     }
 
     /// This device's id (a UUIDv7 made when the ledger was created).

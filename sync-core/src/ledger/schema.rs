@@ -162,6 +162,18 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX journal_pending ON journal (upload_state, seq);
     CREATE INDEX journal_plate ON journal (plate) WHERE plate IS NOT NULL;
     CREATE INDEX journal_id_tail ON journal (id_tail) WHERE id_tail IS NOT NULL;
+    -- the photos an entry references (files beside the ledger, named by SHA-256); each uploads
+    -- after its entry is acknowledged, and goes with the entry when it is purged
+    CREATE TABLE attachments (
+        entry_seq INTEGER NOT NULL REFERENCES journal (seq) ON DELETE CASCADE,
+        sha256 TEXT NOT NULL,
+        upload_state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (upload_state IN ('pending', 'uploaded', 'rejected')),
+        reject_reason TEXT,
+        PRIMARY KEY (entry_seq, sha256)
+    ) WITHOUT ROWID;
+    CREATE INDEX attachments_pending ON attachments (upload_state, entry_seq);
+    CREATE INDEX attachments_sha ON attachments (sha256);
     "#,
 ];
 

@@ -107,12 +107,19 @@ impl Ledger {
                 "UPDATE journal SET upload_state = 'rejected', reject_reason = ?2, settled_ms = ?3
                  WHERE id = ?1 AND upload_state = 'pending'",
             )?;
+            // The photos of a refused entry are not sent: the server does not have their entry.
+            let mut reject_photos = tx.prepare_cached(
+                "UPDATE attachments SET upload_state = 'rejected', reject_reason = 'entry refused'
+                 WHERE upload_state = 'pending'
+                   AND entry_seq = (SELECT seq FROM journal WHERE id = ?1)",
+            )?;
             for (id, outcome) in results {
                 changed += match outcome {
                     UploadOutcome::Acknowledged => {
                         ack.execute(params![id.to_string(), now.timestamp_millis()])?
                     }
                     UploadOutcome::Rejected(reason) => {
+                        reject_photos.execute([id.to_string()])?;
                         reject.execute(params![id.to_string(), reason, now.timestamp_millis()])?
                     }
                 };

@@ -30,6 +30,11 @@ impl PassKind {
         }
     }
 
+    /// The kind named by its stored word ([`PassKind::as_str`]).
+    pub fn parse(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
     pub fn from_code(code: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }

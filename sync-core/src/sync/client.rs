@@ -12,7 +12,7 @@ use super::transport::{check_scheme, pinned_tls};
 use super::SyncError;
 use crate::protocol::{
     BatchLimits, BatchResponse, ConfigResponse, DisabledNotice, EnrollRequest, EnrollResponse,
-    ErrorBody, KeySetResponse, RevocationsResponse, RosterResponse,
+    ErrorBody, KeySetResponse, PhotoReceipt, RevocationsResponse, RosterResponse,
 };
 
 /// Largest answer body the device reads (keys, revocations, config, batch results); a longer
@@ -25,6 +25,18 @@ pub enum PostOutcome {
     Posted(BatchResponse),
     /// HTTP 413: the batch was too large; the server says what it takes.
     TooLarge(BatchLimits),
+}
+
+/// The answer to a photo upload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoOutcome {
+    Stored(PhotoReceipt),
+    /// The server will not take it (400 bad hash, 413 over its cap, 415 not a JPEG), with its
+    /// words: settled, shown, not sent again.
+    Refused {
+        status: u16,
+        message: String,
+    },
 }
 
 /// One district server, as seen from a device.
@@ -118,6 +130,35 @@ impl ServerClient {
         json_answer(resp)
             .await
             .map(|r| (PostOutcome::Posted(r), sent))
+    }
+
+    /// `PUT /api/v1/blobs/{sha256}` with the photo's bytes.
+    pub async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<PhotoOutcome, SyncError> {
+        let req = self
+            .http
+            .put(self.url(&format!("/api/v1/blobs/{sha256}")))
+            .header(header::CONTENT_TYPE, "image/jpeg")
+            .body(bytes);
+        let resp = self.authed(req)?.send().await?;
+        let status = resp.status();
+        if matches!(
+            status,
+            StatusCode::BAD_REQUEST
+                | StatusCode::PAYLOAD_TOO_LARGE
+                | StatusCode::UNSUPPORTED_MEDIA_TYPE
+        ) {
+            let body = read_limited(resp, MAX_ANSWER_BYTES)
+                .await
+                .unwrap_or_default();
+            let message = serde_json::from_slice::<ErrorBody>(&body)
+                .map(|b| b.message)
+                .unwrap_or_else(|_| status.canonical_reason().unwrap_or("").to_owned());
+            return Ok(PhotoOutcome::Refused {
+                status: status.as_u16(),
+                message,
+            });
+        }
+        json_answer(resp).await.map(PhotoOutcome::Stored)
     }
 
     pub async fn key_set(&self, nonce: &str) -> Result<KeySetResponse, SyncError> {

@@ -14,7 +14,7 @@ use super::status::SyncStatus;
 use super::trust::{check_pull, check_receipt, Asked, Pulled};
 use super::SyncError;
 use crate::i18n::Localized;
-use crate::ledger::{Ledger, UploadOutcome};
+use crate::ledger::{Ledger, UploadOutcome, SETTING_PHOTO_MAX_BYTES};
 use crate::pass::KeySet;
 use crate::protocol::{
     BatchRequest, CheckpointConfig, EnrollRequest, EnrollResponse, RecordStatus, WireEntry,
@@ -100,6 +100,8 @@ pub struct StepReport {
     pub held: usize,
     /// Compressed request bytes sent for passages (the wire cost).
     pub bytes_sent: usize,
+    /// Photos uploaded after their entries.
+    pub photos: super::PhotoReport,
 }
 
 /// What one batch's answer did to the ledger.
@@ -111,9 +113,9 @@ struct Applied {
 
 /// The sync engine for one device ledger.
 pub struct SyncEngine {
-    ledger: Arc<Mutex<Ledger>>,
-    client: ServerClient,
-    config: SyncConfig,
+    pub(super) ledger: Arc<Mutex<Ledger>>,
+    pub(super) client: ServerClient,
+    pub(super) config: SyncConfig,
     batch_limit: usize,
     status: SyncStatus,
 }
@@ -172,6 +174,7 @@ pub async fn enroll_pinned(
     l.set_setting(SETTING_TOKEN, &resp.device_token)?;
     l.set_setting(SETTING_DISTRICT, &resp.district_id)?;
     l.set_setting(SETTING_CONFIG, &resp.checkpoint)?;
+    l.set_setting(SETTING_PHOTO_MAX_BYTES, &resp.checkpoint.photo_max_bytes)?;
     l.set_setting(SETTING_ROOT_KEY, &root.public_key_hex())?;
     if let Some(pin) = tls {
         l.set_setting(SETTING_TLS_PIN, &pin)?;
@@ -179,7 +182,9 @@ pub async fn enroll_pinned(
     Ok(resp)
 }
 
-fn lock(ledger: &Arc<Mutex<Ledger>>) -> Result<std::sync::MutexGuard<'_, Ledger>, SyncError> {
+pub(super) fn lock(
+    ledger: &Arc<Mutex<Ledger>>,
+) -> Result<std::sync::MutexGuard<'_, Ledger>, SyncError> {
     ledger.lock().map_err(|_| SyncError::LedgerPoisoned)
 }
 
@@ -215,6 +220,7 @@ impl SyncEngine {
         let l = lock(&self.ledger)?;
         let summary = l.upload_summary()?;
         self.status.disabled_at = l.disabled_at()?;
+        self.status.photos_pending = l.photo_summary()?.pending;
         drop(l);
         self.status.pending = summary.pending;
         self.status.rejected = summary.rejected;
@@ -265,7 +271,8 @@ impl SyncEngine {
     }
 
     async fn round(&mut self) -> Result<StepReport, SyncError> {
-        let report = self.upload_pending().await?;
+        let mut report = self.upload_pending().await?;
+        report.photos = self.upload_photos().await?;
         self.pull().await?;
         // The district answered and signed: this device is (again) enabled.
         let mut l = lock(&self.ledger)?;
@@ -492,6 +499,7 @@ impl SyncEngine {
         l.apply_roster_exits(&roster.exits, roster.exits_cursor, Utc::now())?;
         l.set_setting(SETTING_DISTRICT, &got.keys.district_id)?;
         l.set_setting(SETTING_CONFIG, &config)?;
+        l.set_setting(SETTING_PHOTO_MAX_BYTES, &config.photo_max_bytes)?;
         l.set_setting(SETTING_CLOCK_OFFSET, &offset_ms)?;
         l.set_setting(SETTING_TRUST_PULLED_AT, &config.server_time)?;
         self.status.clock_offset_ms = Some(offset_ms);

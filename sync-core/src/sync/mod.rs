@@ -11,19 +11,21 @@ mod backoff;
 mod client;
 mod engine;
 mod error;
+mod photos;
 mod runner;
 mod status;
 mod transport;
 mod trust;
 
 pub use backoff::Backoff;
-pub use client::{PostOutcome, ServerClient};
+pub use client::{PhotoOutcome, PostOutcome, ServerClient};
 pub use engine::{
     enroll, enroll_pinned, Pins, StepReport, SyncConfig, SyncEngine, SETTING_CLOCK_OFFSET,
     SETTING_CONFIG, SETTING_DISTRICT, SETTING_ROOT_KEY, SETTING_SERVER_URL, SETTING_TLS_PIN,
     SETTING_TOKEN, SETTING_TRUST_PULLED_AT,
 };
 pub use error::SyncError;
+pub use photos::PhotoReport;
 pub use runner::{spawn, RunnerTimings, SyncHandle};
 pub use status::{SyncStatus, CLOCK_WARNING_MS};
 pub use transport::{cert_fingerprint, check_scheme};

@@ -23,6 +23,9 @@ pub struct SyncStatus {
     /// Since when the district has this device switched off (gate screens locked).
     #[serde(default)]
     pub disabled_at: Option<DateTime<Utc>>,
+    /// Photos waiting for upload (after their entries).
+    #[serde(default)]
+    pub photos_pending: u64,
 }
 
 impl SyncStatus {

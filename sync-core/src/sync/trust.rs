@@ -2,7 +2,8 @@
 //! this request (nonce, revocation cursor, batch digest), and for this district.
 
 use crate::protocol::{
-    BatchResponse, ConfigResponse, KeySetResponse, RevocationsResponse, RosterResponse,
+    BatchResponse, ConfigResponse, KeySetResponse, PhotoReceipt, RevocationsResponse,
+    RosterResponse,
 };
 use crate::signed::{batch_digest, RootKey, TrustError};
 
@@ -72,6 +73,21 @@ pub fn check_pull(root: Option<&RootKey>, asked: &Asked, got: &Pulled) -> Result
     Ok(())
 }
 
+/// A photo receipt settles a photo only when it is signed and names these bytes and this device.
+pub fn check_photo_receipt(
+    root: Option<&RootKey>,
+    sent: (&str, u64, &str),
+    receipt: &PhotoReceipt,
+) -> Result<(), SyncError> {
+    let root = root.ok_or(TrustError::NotPinned)?;
+    root.verify(receipt)?;
+    let (sha256, size, device_id) = sent;
+    if receipt.sha256 != sha256 || receipt.size != size || receipt.device_id != device_id {
+        return Err(TrustError::WrongNonce.into());
+    }
+    Ok(())
+}
+
 /// A batch receipt settles records only when it is signed and names the batch that was sent.
 pub fn check_receipt(
     root: Option<&RootKey>,
@@ -109,6 +125,7 @@ mod tests {
             revocations_warn_hours: 24,
             revocations_amber_hours: 72,
             rules: Default::default(),
+            photo_max_bytes: crate::photo::DEFAULT_PHOTO_MAX_BYTES,
         };
         Pulled {
             keys: root.sign(KeySetResponse {

@@ -34,6 +34,7 @@ fn main() -> anyhow::Result<()> {
                 recorded_at: chrono::Utc::now(),
                 clock_offset_ms: None,
                 staff: "巡查员".into(),
+                attachments: Vec::new(),
                 body: EntryBody::Probe(ProbeNote {
                     note: format!("probe {i}"),
                 }),

@@ -66,6 +66,7 @@ impl Incoming {
                 recorded_at: b.recorded_at,
                 clock_offset_ms: b.clock_offset_ms,
                 staff: b.staff.clone(),
+                attachments: Vec::new(),
             },
             prev_hash: p.prev_hash.clone(),
             hash: p.hash.clone(),

@@ -185,6 +185,7 @@ async fn insert_accepted(
     let mut stored = insert_passages(tx, &passages, source, now_ms).await?;
     for rec in accepted.filter(|r| r.passage().is_none()) {
         if entries::insert_other(tx, rec, now_ms).await? {
+            super::photos::expect_photos(tx, &rec.head, now_ms).await?;
             stored.insert(rec.head.id.to_string());
         }
     }
