@@ -351,6 +351,23 @@ fn main() {
             copy_rps = Some(copy(&fresh_pg(base).await, &chains).await);
             eprintln!("bench server: ingest SQLite {sqlite_rps:.0}/s, PostgreSQL {pg_rps:?}/s, COPY {copy_rps:?}/s");
         }
+        // `CHECKPOINT_BENCH_INGEST_RUNS=N`: only the ingest measures, N more times each, medians.
+        if let Some(runs) = std::env::var("CHECKPOINT_BENCH_INGEST_RUNS").ok().and_then(|v| v.parse::<usize>().ok()) {
+            let median = |mut v: Vec<f64>| { v.sort_by(f64::total_cmp); v[v.len() / 2] };
+            let (mut s, mut p, mut c) = (vec![sqlite_rps], pg_rps.into_iter().collect::<Vec<_>>(), copy_rps.into_iter().collect::<Vec<_>>());
+            for i in 0..runs {
+                let url = format!("sqlite:{}", dir.path().join(format!("bench-{i}.db")).display());
+                s.push(ingest(&url, &chains).await);
+                if let Some(base) = &pg {
+                    p.push(ingest(&fresh_pg(base).await, &chains).await);
+                    c.push(copy(&fresh_pg(base).await, &chains).await);
+                }
+            }
+            let ratios: Vec<f64> = p.iter().zip(&c).map(|(a, b)| a / b).collect();
+            println!("ingest medians of {} runs: SQLite {:.0}/s {s:.0?}; PostgreSQL {:?}/s {p:.0?}; COPY {:?}/s {c:.0?}; PG/COPY per run {ratios:.2?}",
+                runs + 1, median(s.clone()), (!p.is_empty()).then(|| median(p.clone())), (!c.is_empty()).then(|| median(c.clone())));
+            return;
+        }
         let fleet_url = match &pg {
             Some(base) => fresh_pg(base).await,
             None => format!("sqlite:{}", dir.path().join("fleet.db").display()),

@@ -98,6 +98,13 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Open a transaction on a connection of its own (SQLite: the one connection, locked).
     async fn begin(&self) -> Result<Tx, DbError>;
+
+    /// Open a transaction and run statements in it; the rows of each (SQLite: in one trip).
+    async fn begin_with(&self, stmts: Vec<Stmt>) -> Result<(Tx, Vec<Vec<Row>>), DbError> {
+        let mut tx = self.begin().await?;
+        let rows = tx.rows_all(stmts).await?;
+        Ok((tx, rows))
+    }
 }
 
 /// The server's storage: all reads and writes go through here.
@@ -197,6 +204,11 @@ impl Store {
     /// a commit, it is rolled back.
     pub async fn begin(&self) -> Result<Tx, DbError> {
         self.backend.begin().await
+    }
+
+    /// `begin`, then statements in the new transaction; the rows of each.
+    pub async fn begin_with(&self, stmts: Vec<Stmt>) -> Result<(Tx, Vec<Vec<Row>>), DbError> {
+        self.backend.begin_with(stmts).await
     }
 
     /// Run one statement and decode every row it returns.

@@ -1,7 +1,7 @@
 //! Photos attached to journal entries: stored by SHA-256 as they arrive (after their entries),
 //! the list of photos accepted entries expect, and what the devices page shows as missing.
 
-use super::{DbError, Store, Tx};
+use super::{DbError, Stmt, Store};
 
 /// A stored photo as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,26 +70,32 @@ impl Store {
     }
 }
 
-/// Remember the photos an accepted entry names (in the ingest transaction).
-pub(super) async fn expect_photos(
-    tx: &mut Tx,
+/// Remember the photos an accepted entry names (statements of the ingest transaction): only when
+/// the stored entry with this id is this one (its hash), so a concurrent writer's entry never
+/// gains another's expectations.
+pub(super) fn expect_photo_stmts(
     head: &sync_core::EntryHead,
+    hash: &str,
     now_ms: i64,
-) -> Result<(), DbError> {
-    for sha256 in &head.attachments {
-        tx.execute(
-            "INSERT INTO entry_photos (entry_id, device_id, sha256, expected_since_ms)
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            vec![
-                head.id.to_string().into(),
-                head.device_id.as_str().into(),
-                sha256.as_str().into(),
-                now_ms.into(),
-            ],
-        )
-        .await?;
-    }
-    Ok(())
+) -> Vec<Stmt> {
+    head.attachments
+        .iter()
+        .map(|sha256| {
+            Stmt::new(
+                "INSERT INTO entry_photos (entry_id, device_id, sha256, expected_since_ms)
+                 SELECT $1, $2, $3, CAST($4 AS BIGINT) WHERE EXISTS
+                     (SELECT 1 FROM entries WHERE id = $1 AND hash = $5)
+                 ON CONFLICT DO NOTHING",
+                vec![
+                    head.id.to_string().into(),
+                    head.device_id.as_str().into(),
+                    sha256.as_str().into(),
+                    now_ms.into(),
+                    hash.into(),
+                ],
+            )
+        })
+        .collect()
 }
 
 /// How long a photo no entry expects is kept (it may have come before its entry's batch).

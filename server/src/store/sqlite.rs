@@ -116,17 +116,6 @@ impl SqliteBackend {
             conn: Arc::new(Mutex::new(conn)),
         })
     }
-
-    /// The connection, locked; a transaction left open by its last user is rolled back first.
-    async fn lock(&self) -> Result<ConnGuard, DbError> {
-        let guard = Arc::clone(&self.conn).lock_owned().await;
-        let (guard, result) = on_blocking(guard, |conn| {
-            roll_back_if_open(conn);
-            Ok(())
-        })
-        .await?;
-        result.map(|()| guard)
-    }
 }
 
 /// An open SQLite transaction: it holds the connection's lock until it ends.
@@ -161,8 +150,25 @@ impl TxConn for SqliteTx {
         self.on_conn(move |conn| execute(conn, &stmt)).await
     }
 
+    async fn query_all(&mut self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        self.on_conn(move |conn| stmts.iter().map(|s| run(conn, s)).collect())
+            .await
+    }
+
     async fn commit(mut self: Box<Self>) -> Result<(), DbError> {
         self.on_conn(|conn| Ok(conn.execute_batch("COMMIT")?)).await
+    }
+
+    async fn commit_after(mut self: Box<Self>, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        self.on_conn(move |conn| {
+            let rows = stmts
+                .iter()
+                .map(|s| run(conn, s))
+                .collect::<Result<Vec<_>, _>>()?;
+            conn.execute_batch("COMMIT")?;
+            Ok(rows)
+        })
+        .await
     }
 }
 
@@ -270,20 +276,36 @@ impl Backend for SqliteBackend {
     }
 
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
-        let guard = self.lock().await?;
-        let (guard, result) = on_blocking(guard, move |conn| run(conn, &stmt)).await?;
-        // A statement that failed half way cannot leave a transaction open (it began none), but
-        // check anyway before the lock goes to the next user.
-        roll_back_if_open(&guard);
+        // One trip to the blocking thread: roll back what a previous user left open, run, and
+        // check again before the lock goes to the next user (a statement that failed half way
+        // began no transaction, but check anyway).
+        let guard = Arc::clone(&self.conn).lock_owned().await;
+        let (_guard, result) = on_blocking(guard, move |conn| {
+            roll_back_if_open(conn);
+            let result = run(conn, &stmt);
+            roll_back_if_open(conn);
+            result
+        })
+        .await?;
         result
     }
 
+    async fn begin_with(&self, stmts: Vec<Stmt>) -> Result<(Tx, Vec<Vec<Row>>), DbError> {
+        // One trip to the blocking thread: roll back what a previous user left open, begin, run.
+        let guard = Arc::clone(&self.conn).lock_owned().await;
+        let (guard, result) = on_blocking(guard, move |conn| {
+            roll_back_if_open(conn);
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            stmts.iter().map(|s| run(conn, s)).collect()
+        })
+        .await?;
+        // On an error the transaction is rolled back when this `Tx` is dropped.
+        let tx = Tx::new(Box::new(SqliteTx { guard: Some(guard) }));
+        Ok((tx, result?))
+    }
+
     async fn begin(&self) -> Result<Tx, DbError> {
-        let guard = self.lock().await?;
-        let (guard, result) =
-            on_blocking(guard, |conn| Ok(conn.execute_batch("BEGIN IMMEDIATE")?)).await?;
-        result?;
-        Ok(Tx::new(Box::new(SqliteTx { guard: Some(guard) })))
+        Ok(self.begin_with(Vec::new()).await?.0)
     }
 }
 

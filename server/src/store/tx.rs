@@ -15,8 +15,25 @@ pub trait TxConn: Send {
     /// Run one statement; the number of rows it changed (or returned).
     async fn execute(&mut self, stmt: Stmt) -> Result<u64, DbError>;
 
+    /// Run several statements in order; the rows of each. A backend may run them in one go
+    /// (SQLite: one trip to its blocking thread instead of one per statement).
+    async fn query_all(&mut self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for stmt in stmts {
+            out.push(self.query(stmt).await?);
+        }
+        Ok(out)
+    }
+
     /// Make the transaction's writes durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), DbError>;
+
+    /// Run statements, then commit; the rows of each (SQLite: in one trip).
+    async fn commit_after(mut self: Box<Self>, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        let rows = self.query_all(stmts).await?;
+        self.commit().await?;
+        Ok(rows)
+    }
 }
 
 /// An open transaction on one connection. Nothing else runs on that connection until it ends.
@@ -43,6 +60,14 @@ impl Tx {
     /// Run a statement and return its rows untyped.
     pub async fn rows(&mut self, sql: &str, params: Vec<Val>) -> Result<Vec<Row>, DbError> {
         self.conn.query(Stmt::new(sql, params)).await
+    }
+
+    /// Run statements in order, in one go where the backend can; the rows of each.
+    pub async fn rows_all(&mut self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        if stmts.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.conn.query_all(stmts).await
     }
 
     /// Run a statement and decode every row it returns.
@@ -77,6 +102,11 @@ impl Tx {
         self.query_opt(sql, params)
             .await?
             .ok_or_else(|| DbError::Invalid("the query returned no row".into()))
+    }
+
+    /// Run statements in order, then commit; the rows of each.
+    pub async fn commit_after(self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        self.conn.commit_after(stmts).await
     }
 
     /// Commit. Until this returns `Ok`, none of the transaction's writes are visible.

@@ -8,7 +8,7 @@ use sync_core::protocol::{RecordResult, WireEntry};
 use super::incoming::Incoming;
 use super::plan::corrected;
 use super::{Clock, Source};
-use crate::store::{DbError, Store, Tx};
+use crate::store::{DbError, Stmt, Store};
 
 impl Store {
     /// Store a batch of entries of any kind: one result per entry, in order. An entry of a kind
@@ -29,37 +29,30 @@ impl Store {
     }
 }
 
-/// Insert one accepted entry that is not a passage; whether the database stored it.
-pub(super) async fn insert_other(
-    tx: &mut Tx,
-    rec: &Incoming,
-    now_ms: i64,
-) -> Result<bool, DbError> {
+/// The insert of one accepted entry that is not a passage (`RETURNING id` when it was stored).
+pub(super) fn other_stmt(rec: &Incoming, now_ms: i64) -> Stmt {
     let h = &rec.head;
     let recorded_ms = h.recorded_at.timestamp_millis();
     let corrected_ms =
         corrected(h.recorded_at, h.clock_offset_ms).map_or(recorded_ms, |t| t.timestamp_millis());
-    let inserted = tx
-        .query_opt::<(String,)>(
-            "INSERT INTO entries (id, device_id, seq, kind, recorded_at_ms, corrected_at_ms,
-             offset_known, received_at_ms, staff, body, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             ON CONFLICT DO NOTHING RETURNING id",
-            vec![
-                h.id.to_string().into(),
-                h.device_id.as_str().into(),
-                h.seq.into(),
-                rec.kind_word().into(),
-                recorded_ms.into(),
-                corrected_ms.into(),
-                i64::from(h.clock_offset_ms.is_some()).into(),
-                now_ms.into(),
-                h.staff.as_str().into(),
-                rec.wire_json().into(),
-                rec.prev_hash.as_str().into(),
-                rec.hash.as_str().into(),
-            ],
-        )
-        .await?;
-    Ok(inserted.is_some())
+    Stmt::new(
+        "INSERT INTO entries (id, device_id, seq, kind, recorded_at_ms, corrected_at_ms,
+         offset_known, received_at_ms, staff, body, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT DO NOTHING RETURNING id",
+        vec![
+            h.id.to_string().into(),
+            h.device_id.as_str().into(),
+            h.seq.into(),
+            rec.kind_word().into(),
+            recorded_ms.into(),
+            corrected_ms.into(),
+            i64::from(h.clock_offset_ms.is_some()).into(),
+            now_ms.into(),
+            h.staff.as_str().into(),
+            rec.wire_json().into(),
+            rec.prev_hash.as_str().into(),
+            rec.hash.as_str().into(),
+        ],
+    )
 }

@@ -22,7 +22,7 @@ use minimise::stored_json;
 pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
 
 use super::value::placeholders;
-use super::{DbError, FromRow, JsonList, Row, Store, Tx, Val};
+use super::{DbError, FromRow, JsonList, Row, Stmt, Store, Val};
 
 const INSERT_CHUNK: usize = 250;
 const PASSAGE_COLUMNS: usize = 18;
@@ -91,196 +91,171 @@ impl FromRow for StoredRecord {
     }
 }
 
-/// Lock the device row (batches of one device are stored one after another) and read its head.
-async fn lock_device(
-    tx: &mut Tx,
-    device_id: &str,
-    source: Source,
-    now_ms: i64,
-) -> Result<DeviceState, DbError> {
-    let head: Option<(u64, String)> = match source {
-        Source::Device { .. } => tx.query_opt(
-            "UPDATE devices SET last_seen_ms = $1 WHERE device_id = $2 RETURNING last_seq, last_hash",
-            vec![now_ms.into(), device_id.into()],
-        ),
-        Source::Review { .. } => tx.query_opt(
-            "UPDATE devices SET last_seq = last_seq WHERE device_id = $1 RETURNING last_seq, last_hash",
-            vec![device_id.into()],
-        ),
-    }
-    .await?;
-    let (last_seq, last_hash) =
-        head.ok_or_else(|| DbError::Invalid("device is not enrolled".into()))?;
-    Ok(DeviceState {
-        device_id: device_id.to_owned(),
-        last_seq,
-        last_hash,
-    })
-}
-
-/// What the planner needs besides the device's head: stored records in the batch's seq range and
-/// with the batch's ids, and the device's checkpoint with its gates.
+/// What the planner needs: the device's head, stored records in the batch's seq range and with
+/// the batch's ids, and the device's checkpoint with its gates.
 struct Known {
+    state: DeviceState,
     by_seq: HashMap<u64, StoredRecord>,
     by_id: HashMap<String, StoredRecord>,
     places: Places,
 }
 
-async fn read_known(tx: &mut Tx, device_id: &str, records: &[Incoming]) -> Result<Known, DbError> {
+/// Lock the device row (batches of one device are stored one after another), read its head and
+/// what the batch touches: four statements, run in one go with the transaction's begin.
+fn read_stmts(device_id: &str, records: &[Incoming], source: Source, now_ms: i64) -> Vec<Stmt> {
+    let lock = match source {
+        Source::Device { .. } => Stmt::new(
+            "UPDATE devices SET last_seen_ms = $1 WHERE device_id = $2 RETURNING last_seq, last_hash",
+            vec![now_ms.into(), device_id.into()],
+        ),
+        Source::Review { .. } => Stmt::new(
+            "UPDATE devices SET last_seq = last_seq WHERE device_id = $1 RETURNING last_seq, last_hash",
+            vec![device_id.into()],
+        ),
+    };
     let seqs = records.iter().map(|r| r.head.seq.min(i64::MAX as u64));
     let lo = seqs.clone().min().unwrap_or(0);
     let hi = seqs.max().unwrap_or(0);
-    // Every kind shares the device's seq and the id space: `journal_heads` spans their tables.
-    let by_seq = tx
-        .query_as::<StoredRecord>(
-            "SELECT id, device_id, seq, hash FROM journal_heads WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
-            vec![device_id.into(), lo.into(), hi.into()],
-        )
-        .await?
-        .into_iter()
-        .map(|s| (s.seq, s))
-        .collect();
-    // A device records only at its own checkpoint.
-    let places = tx
-        .query_as::<(String, JsonList)>(
-            "SELECT c.id, c.gates FROM checkpoints c JOIN devices d ON d.checkpoint_id = c.id WHERE d.device_id = $1",
-            vec![device_id.into()],
-        )
-        .await?
-        .into_iter()
-        .map(|(id, JsonList(gates))| (id, gates))
-        .collect();
     let ids: Vec<Val> = records
         .iter()
         .map(|r| r.head.id.to_string().into())
         .collect();
-    let mut by_id = HashMap::new();
-    if !ids.is_empty() {
-        let sql = format!(
-            "SELECT id, device_id, seq, hash FROM journal_heads WHERE id IN ({})",
-            placeholders(0, ids.len())
-        );
-        for s in tx.query_as::<StoredRecord>(&sql, ids).await? {
-            by_id.insert(s.id.clone(), s);
-        }
-    }
+    // Every kind shares the device's seq and the id space: `journal_heads` spans their tables.
+    let by_id_sql = format!(
+        "SELECT id, device_id, seq, hash FROM journal_heads WHERE id IN ({})",
+        placeholders(0, ids.len().max(1))
+    );
+    let ids = if ids.is_empty() { vec![Val::Null] } else { ids };
+    vec![
+        lock,
+        Stmt::new(
+            "SELECT id, device_id, seq, hash FROM journal_heads WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
+            vec![device_id.into(), lo.into(), hi.into()],
+        ),
+        // A device records only at its own checkpoint.
+        Stmt::new(
+            "SELECT c.id, c.gates FROM checkpoints c JOIN devices d ON d.checkpoint_id = c.id WHERE d.device_id = $1",
+            vec![device_id.into()],
+        ),
+        Stmt::new(by_id_sql, ids),
+    ]
+}
+
+/// What the four statements of [`read_stmts`] found.
+fn decode_known(device_id: &str, rows: Vec<Vec<Row>>) -> Result<Known, DbError> {
+    let mut rows = rows.into_iter();
+    let mut next = || rows.next().unwrap_or_default();
+    let (last_seq, last_hash) = next()
+        .first()
+        .map(<(u64, String)>::from_row)
+        .transpose()?
+        .ok_or_else(|| DbError::Invalid("device is not enrolled".into()))?;
+    let stored = |rows: Vec<Row>| -> Result<Vec<StoredRecord>, DbError> {
+        rows.iter().map(StoredRecord::from_row).collect()
+    };
+    let by_seq = stored(next())?.into_iter().map(|s| (s.seq, s)).collect();
+    let places = next()
+        .iter()
+        .map(<(String, JsonList)>::from_row)
+        .map(|r| r.map(|(id, JsonList(gates))| (id, gates)))
+        .collect::<Result<_, _>>()?;
+    let by_id = stored(next())?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
     Ok(Known {
+        state: DeviceState {
+            device_id: device_id.to_owned(),
+            last_seq,
+            last_hash,
+        },
         by_seq,
         by_id,
         places,
     })
 }
 
-/// Insert the accepted records (passages in multi-row inserts, other kinds one by one); the ids
-/// the database returned as inserted.
-async fn insert_accepted(
-    tx: &mut Tx,
-    plan: &BatchPlan,
-    batch: &[Incoming],
-    source: Source,
-    now_ms: i64,
-) -> Result<HashSet<String>, DbError> {
-    let accepted = plan.accepted.iter().map(|&i| &batch[i]);
-    let passages: Vec<&Passage> = accepted.clone().filter_map(Incoming::passage).collect();
-    let mut stored = insert_passages(tx, &passages, source, now_ms).await?;
-    for rec in accepted.filter(|r| r.passage().is_none()) {
-        if entries::insert_other(tx, rec, now_ms).await? {
-            super::photos::expect_photos(tx, &rec.head, now_ms).await?;
-            stored.insert(rec.head.id.to_string());
-        }
-    }
-    Ok(stored)
-}
-
-async fn insert_passages(
-    tx: &mut Tx,
-    passages: &[&Passage],
-    source: Source,
-    now_ms: i64,
-) -> Result<HashSet<String>, DbError> {
-    let mut stored = HashSet::new();
-    for chunk in passages.chunks(INSERT_CHUNK) {
-        let mut params = Vec::with_capacity(chunk.len() * PASSAGE_COLUMNS);
-        let mut tuples = Vec::with_capacity(chunk.len());
-        for (k, p) in chunk.iter().enumerate() {
-            tuples.push(format!(
-                "({})",
-                placeholders(k * PASSAGE_COLUMNS, PASSAGE_COLUMNS)
-            ));
-            params.extend(passage_values(p, now_ms, source));
-        }
-        let sql = format!(
-            "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
-             recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
-             deny_reason, temperature_c, prev_hash, hash, body, corrected_at_ms, offset_known)
-             VALUES {} ON CONFLICT DO NOTHING RETURNING id",
-            tuples.join(", ")
-        );
-        for (id,) in tx.query_as::<(String,)>(&sql, params).await? {
-            stored.insert(id);
-        }
-    }
-    Ok(stored)
+/// The multi-row inserts of the accepted passages (each `RETURNING id`).
+fn passage_stmts(passages: &[&Passage], source: Source, now_ms: i64) -> Vec<Stmt> {
+    passages
+        .chunks(INSERT_CHUNK)
+        .map(|chunk| {
+            let mut params = Vec::with_capacity(chunk.len() * PASSAGE_COLUMNS);
+            let mut tuples = Vec::with_capacity(chunk.len());
+            for (k, p) in chunk.iter().enumerate() {
+                tuples.push(format!(
+                    "({})",
+                    placeholders(k * PASSAGE_COLUMNS, PASSAGE_COLUMNS)
+                ));
+                params.extend(passage_values(p, now_ms, source));
+            }
+            let sql = format!(
+                "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
+                 recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
+                 deny_reason, temperature_c, prev_hash, hash, body, corrected_at_ms, offset_known)
+                 VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+                tuples.join(", ")
+            );
+            Stmt::new(sql, params)
+        })
+        .collect()
 }
 
 /// The refused records of any kind, kept with their reason; a resend of the same record is kept
 /// once.
-async fn insert_quarantined(
-    tx: &mut Tx,
-    plan: &BatchPlan,
-    batch: &[Incoming],
-    device: &str,
-    now_ms: i64,
-) -> Result<(), DbError> {
-    for (i, reason) in &plan.quarantined {
-        let rec = &batch[*i];
-        // The hash is checked on the body as sent, before the body is minimised for storage.
-        let hash_verified = i64::from(rec.is_self_consistent());
-        let body = rec.wire_json();
-        let sha = hex::encode(Sha256::digest(body.as_bytes()));
-        tx.execute(
-            "INSERT INTO quarantine (device_id, record_id, seq, body_sha, reason, body, received_at_ms, hash_verified)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (device_id, record_id, body_sha) DO NOTHING",
-            vec![
-                device.into(),
-                rec.head.id.to_string().into(),
-                rec.head.seq.into(),
-                sha.into(),
-                reason.as_str().into(),
-                body.into(),
-                now_ms.into(),
-                hash_verified.into(),
-            ],
-        )
-        .await?;
-    }
-    Ok(())
+fn quarantine_stmts(plan: &BatchPlan, batch: &[Incoming], device: &str, now_ms: i64) -> Vec<Stmt> {
+    plan.quarantined
+        .iter()
+        .map(|(i, reason)| {
+            let rec = &batch[*i];
+            // The hash is checked on the body as sent, before the body is minimised for storage.
+            let hash_verified = i64::from(rec.is_self_consistent());
+            let body = rec.wire_json();
+            let sha = hex::encode(Sha256::digest(body.as_bytes()));
+            Stmt::new(
+                "INSERT INTO quarantine (device_id, record_id, seq, body_sha, reason, body, received_at_ms, hash_verified)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (device_id, record_id, body_sha) DO NOTHING",
+                vec![
+                    device.into(),
+                    rec.head.id.to_string().into(),
+                    rec.head.seq.into(),
+                    sha.into(),
+                    reason.as_str().into(),
+                    body.into(),
+                    now_ms.into(),
+                    hash_verified.into(),
+                ],
+            )
+        })
+        .collect()
 }
 
 /// Chain events and the device row's new head and counters.
-async fn record_chain(
-    tx: &mut Tx,
+fn chain_stmts(
     plan: &BatchPlan,
     device: &str,
     n_batch: u64,
     source: Source,
     now_ms: i64,
-) -> Result<(), DbError> {
-    for (kind, expected, found) in &plan.chain_events {
-        tx.execute(
-            "INSERT INTO chain_events (device_id, kind, expected_seq, found_seq, detected_at_ms)
-             VALUES ($1, $2, $3, $4, $5)",
-            vec![
-                device.into(),
-                (*kind).into(),
-                (*expected).into(),
-                (*found).into(),
-                now_ms.into(),
-            ],
-        )
-        .await?;
-    }
+) -> Vec<Stmt> {
+    let mut stmts: Vec<Stmt> = plan
+        .chain_events
+        .iter()
+        .map(|(kind, expected, found)| {
+            Stmt::new(
+                "INSERT INTO chain_events (device_id, kind, expected_seq, found_seq, detected_at_ms)
+                 VALUES ($1, $2, $3, $4, $5)",
+                vec![
+                    device.into(),
+                    (*kind).into(),
+                    (*expected).into(),
+                    (*found).into(),
+                    now_ms.into(),
+                ],
+            )
+        })
+        .collect();
     let n_gaps = plan.chain_events.iter().filter(|e| e.0 == "gap").count() as u64;
     let n_breaks = plan.chain_events.len() as u64 - n_gaps;
     let head: Vec<Val> = vec![
@@ -289,8 +264,8 @@ async fn record_chain(
         n_gaps.into(),
         n_breaks.into(),
     ];
-    match source {
-        Source::Device { backlog } => tx.execute(
+    stmts.push(match source {
+        Source::Device { backlog } => Stmt::new(
             "UPDATE devices SET last_seq = $1, last_hash = $2, n_gaps = n_gaps + $3,
              n_breaks = n_breaks + $4, n_rejected = n_rejected + $5, last_batch_at_ms = $6,
              last_batch_size = $7, backlog = $8 WHERE device_id = $9",
@@ -306,14 +281,56 @@ async fn record_chain(
             ]
             .concat(),
         ),
-        Source::Review { .. } => tx.execute(
+        Source::Review { .. } => Stmt::new(
             "UPDATE devices SET last_seq = $1, last_hash = $2, n_gaps = n_gaps + $3,
              n_breaks = n_breaks + $4 WHERE device_id = $5",
             [head, vec![device.into()]].concat(),
         ),
+    });
+    stmts
+}
+
+/// Every write of the planned batch, to run in one go before the commit: the accepted passages
+/// and other kinds (with the photos they name), the refused records, the chain. Also the positions
+/// of the statements whose `RETURNING id` rows are the records stored.
+fn write_stmts(
+    plan: &BatchPlan,
+    batch: &[Incoming],
+    meta: (&str, Source, i64),
+) -> (Vec<Stmt>, Vec<usize>) {
+    let (device, source, now_ms) = meta;
+    let accepted = plan.accepted.iter().map(|&i| &batch[i]);
+    let passages: Vec<&Passage> = accepted.clone().filter_map(Incoming::passage).collect();
+    let mut stmts = passage_stmts(&passages, source, now_ms);
+    let mut returning: Vec<usize> = (0..stmts.len()).collect();
+    for rec in accepted.filter(|r| r.passage().is_none()) {
+        returning.push(stmts.len());
+        stmts.push(entries::other_stmt(rec, now_ms));
+        stmts.extend(super::photos::expect_photo_stmts(
+            &rec.head, &rec.hash, now_ms,
+        ));
     }
-    .await?;
-    Ok(())
+    stmts.extend(quarantine_stmts(plan, batch, device, now_ms));
+    stmts.extend(chain_stmts(
+        plan,
+        device,
+        batch.len() as u64,
+        source,
+        now_ms,
+    ));
+    (stmts, returning)
+}
+
+/// The ids the inserts at `returning` said they stored.
+fn stored_ids(rows: &[Vec<Row>], returning: &[usize]) -> Result<HashSet<String>, DbError> {
+    let mut stored = HashSet::new();
+    for rows in returning.iter().filter_map(|&i| rows.get(i)) {
+        for row in rows {
+            let (id,) = <(String,)>::from_row(row)?;
+            stored.insert(id);
+        }
+    }
+    Ok(stored)
 }
 
 impl Store {
@@ -346,22 +363,22 @@ impl Store {
         clock: Clock,
     ) -> Result<Vec<RecordResult>, DbError> {
         let now_ms = clock.now.timestamp_millis();
-        let mut tx = self.begin().await?;
-        let state = lock_device(&mut tx, device_id, source, now_ms).await?;
-        let known = read_known(&mut tx, device_id, &records).await?;
+        // Two trips to the database: begin with the reads, then the writes with the commit.
+        let (tx, rows) = self
+            .begin_with(read_stmts(device_id, &records, source, now_ms))
+            .await?;
+        let known = decode_known(device_id, rows)?;
         let plan = plan_batch(
-            &state,
+            &known.state,
             &records,
             &known.by_seq,
             &known.by_id,
             &known.places,
             &clock,
         );
-        let stored = insert_accepted(&mut tx, &plan, &records, source, now_ms).await?;
-        insert_quarantined(&mut tx, &plan, &records, device_id, now_ms).await?;
-        let n_batch = records.len() as u64;
-        record_chain(&mut tx, &plan, device_id, n_batch, source, now_ms).await?;
-        tx.commit().await?;
+        let (stmts, returning) = write_stmts(&plan, &records, (device_id, source, now_ms));
+        let rows = tx.commit_after(stmts).await?;
+        let stored = stored_ids(&rows, &returning)?;
         Ok(confirm_stored(plan.results, &stored))
     }
 }
