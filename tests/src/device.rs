@@ -43,30 +43,19 @@ impl Device {
 
     /// Append `n` sample passages (as a busy gate would).
     pub fn record(&self, n: u64) -> anyhow::Result<()> {
-        let mut l = lock(&self.ledger)?;
-        let config: CheckpointConfig = l
-            .setting(SETTING_CONFIG)?
-            .context("device not enrolled: no checkpoint config")?;
-        let gate = config.gates.first().cloned().unwrap_or_default();
-        let start = l.last_seq()?;
-        let now = Utc::now();
-        let news = (start..start + n)
-            .map(|i| NewPassage {
-                checkpoint_id: config.checkpoint_id.clone(),
-                gate: gate.clone(),
-                // Spread over the last few seconds: never in the server's future.
-                recorded_at: now - chrono::Duration::milliseconds((start + n - i) as i64),
-                ..sample_passage(i, now)
-            })
-            .collect();
-        l.append_all(news)?;
-        Ok(())
+        self.append_recorded(n, None)
     }
 
     /// Append `n` entries of mixed kinds: every fourth a test-only probe, the rest passages (the
     /// journal's one chain over several kinds; the server must know the probe kind, so only an
     /// in-process server built with sync-core's `fixtures` takes them).
     pub fn record_mixed(&self, n: u64) -> anyhow::Result<()> {
+        self.append_recorded(n, Some(4))
+    }
+
+    /// Append `n` entries recorded over the last few milliseconds (never in the server's future),
+    /// a probe every `probe_every`-th when given, passages otherwise.
+    fn append_recorded(&self, n: u64, probe_every: Option<u64>) -> anyhow::Result<()> {
         let mut l = lock(&self.ledger)?;
         let config: CheckpointConfig = l
             .setting(SETTING_CONFIG)?
@@ -77,8 +66,8 @@ impl Device {
         let news = (start..start + n)
             .map(|i| {
                 let recorded_at = now - chrono::Duration::milliseconds((start + n - i) as i64);
-                if i % 4 == 3 {
-                    NewEntry {
+                match probe_every {
+                    Some(k) if i % k == k - 1 => NewEntry {
                         recorded_at,
                         clock_offset_ms: Some(0),
                         staff: "巡查员".into(),
@@ -86,14 +75,13 @@ impl Device {
                         body: EntryBody::Probe(ProbeNote {
                             note: format!("probe {i}"),
                         }),
-                    }
-                } else {
-                    NewEntry::from(NewPassage {
+                    },
+                    _ => NewEntry::from(NewPassage {
                         checkpoint_id: config.checkpoint_id.clone(),
                         gate: gate.clone(),
                         recorded_at,
                         ..sample_passage(i, now)
-                    })
+                    }),
                 }
             })
             .collect();

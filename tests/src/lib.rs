@@ -5,6 +5,7 @@ pub use sync_core::fixtures::sample_passage;
 pub mod device;
 pub mod exactly_once;
 pub mod fault_proxy;
+pub mod photos;
 pub mod server_proc;
 pub mod webdriver;
 pub mod xvfb;

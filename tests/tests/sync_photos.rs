@@ -11,6 +11,7 @@ mod server_support;
 
 use checkpoint_tests::device::Device;
 use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
+use checkpoint_tests::photos::fake_photo;
 use chrono::Utc;
 use server_support::{enrolled_phone, serve_loopback, temp_sqlite, test_state};
 use sync_core::domain::ProbeNote;
@@ -21,19 +22,8 @@ use sync_core::{EntryBody, NewEntry};
 const PHOTOS: usize = 24;
 const PHOTO_BYTES: usize = 200 * 1024;
 
-/// A photo-sized byte string that starts like a JPEG (the server checks the marker, not the
-/// picture), different for each `i`.
 fn photo(i: usize) -> Vec<u8> {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64 ^ (i as u64 + 1);
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    while bytes.len() < PHOTO_BYTES {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        bytes.extend_from_slice(&state.to_le_bytes());
-    }
-    bytes.truncate(PHOTO_BYTES);
-    bytes
+    fake_photo(i as u64, PHOTO_BYTES)
 }
 
 /// Store the photos and one probe entry per photo; their names.

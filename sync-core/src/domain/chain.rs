@@ -3,9 +3,6 @@
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::entry::Entry;
-use super::passage::Passage;
-
 /// The `prev_hash` of a device's first passage.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -38,36 +35,6 @@ pub trait Chained {
     fn prev_hash(&self) -> &str;
     fn hash(&self) -> &str;
     fn is_self_consistent(&self) -> bool;
-}
-
-impl Chained for Passage {
-    fn seq(&self) -> u64 {
-        self.body.seq
-    }
-    fn prev_hash(&self) -> &str {
-        &self.prev_hash
-    }
-    fn hash(&self) -> &str {
-        &self.hash
-    }
-    fn is_self_consistent(&self) -> bool {
-        Passage::is_self_consistent(self)
-    }
-}
-
-impl Chained for Entry {
-    fn seq(&self) -> u64 {
-        self.head.seq
-    }
-    fn prev_hash(&self) -> &str {
-        &self.prev_hash
-    }
-    fn hash(&self) -> &str {
-        &self.hash
-    }
-    fn is_self_consistent(&self) -> bool {
-        Entry::is_self_consistent(self)
-    }
 }
 
 /// Verify a run of links in `seq` order, starting after (`base_seq`, `base_hash`).

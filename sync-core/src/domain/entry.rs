@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::chain::chain_hash;
+use super::chain::{chain_hash, Chained};
 use super::entry_kind::EntryKind;
 use super::passage::{Direction, NewPassage, Passage, PassageBody, Verdict};
 use super::subject::Subject;
@@ -257,6 +257,21 @@ fn passage_body(head: &EntryHead, d: &PassageData) -> PassageBody {
         subject: d.subject.clone(),
         temperature_c: d.temperature_c,
         verdict: d.verdict,
+    }
+}
+
+impl Chained for Entry {
+    fn seq(&self) -> u64 {
+        self.head.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn is_self_consistent(&self) -> bool {
+        Entry::is_self_consistent(self)
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::chain::chain_hash;
+use super::chain::{chain_hash, Chained};
 use super::subject::Subject;
 
 /// Which way the subject crossed the gate.
@@ -272,6 +272,21 @@ pub struct Passage {
     pub prev_hash: String,
     /// Hex SHA-256 over `prev_hash` bytes followed by the canonical body bytes.
     pub hash: String,
+}
+
+impl Chained for Passage {
+    fn seq(&self) -> u64 {
+        self.body.seq
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn is_self_consistent(&self) -> bool {
+        Passage::is_self_consistent(self)
+    }
 }
 
 impl Passage {
