@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod server_support;
+mod web_support;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -237,6 +238,14 @@ async fn photos_story(url: &str) {
         infos.into_iter().find(|d| d.device_id == DEVICE).unwrap()
     };
     assert_eq!(device(store.devices().await.unwrap()).missing_photos, 1);
+    let (cookie, _) = web_support::login(&state).await;
+    let (_, html, _) =
+        web_support::send(&state, web_support::page("/admin/devices", &cookie)).await;
+    assert!(
+        html.contains(&format!("id=\"photos-missing-{DEVICE}\""))
+            && html.contains("照片未到 photos 1"),
+        "{html}"
+    );
 
     // Refused, and nothing stored: no token, a bad name, bytes that do not match, too large, not a JPEG.
     let too_big = fake_jpeg(2, 64 * 1024 + 1);
@@ -293,6 +302,12 @@ async fn photos_story(url: &str) {
         .unwrap()
         .is_empty());
     assert_eq!(device(store.devices().await.unwrap()).missing_photos, 0);
+    let (_, html, _) =
+        web_support::send(&state, web_support::page("/admin/devices", &cookie)).await;
+    assert!(
+        !html.contains("photos-missing-"),
+        "no longer shown once the photo came"
+    );
 
     // A photo no stored entry names: kept for a day (its entry may still come), then dropped.
     let stray = fake_jpeg(3, 1_000);
