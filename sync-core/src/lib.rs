@@ -7,6 +7,7 @@ pub mod domain;
 pub mod i18n;
 pub mod ledger;
 pub mod pass;
+pub mod patrol;
 pub mod photo;
 pub mod protocol;
 pub mod render;

@@ -139,3 +139,37 @@ fn svg_and_card_sheet_carry_the_code_and_escape_text() {
         "dates in the district's time zone"
     );
 }
+
+#[test]
+fn a_patrol_point_label_round_trips_through_a_printed_label_frame() {
+    use sync_core::patrol::{sign_point, PatrolPoint, PointCheck};
+    let (signer, keys) = setup();
+    let point = PatrolPoint {
+        point_id: "P0012".into(),
+        district_id: signer.district_id().to_owned(),
+        compound_id: "c07".into(),
+        name: "3号楼后门 back door, bldg 3".into(),
+    };
+    let label = sign_point(&signer, &point).expect("sign");
+    let code = qr_luma(&label, 4).expect("luma");
+    let code = Gray {
+        width: code.width() as usize,
+        height: code.height() as usize,
+        px: code.into_raw(),
+    };
+    let img = frame(&code, Scene::PrintedCard, Distortion::Rotation, 41);
+    let f = LumaFrame::new(img.width, img.height, img.width, &img.px).expect("frame");
+    let read = Scanner::default()
+        .scan(&f)
+        .reads
+        .into_iter()
+        .next()
+        .expect("read");
+    assert_eq!(read.text, label);
+    let check = PointCheck {
+        keys: &keys,
+        district_id: signer.district_id(),
+        compound_id: "c07",
+    };
+    assert_eq!(check.verify(&read.text), Ok(point));
+}

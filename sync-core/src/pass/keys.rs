@@ -107,6 +107,12 @@ impl DistrictSigner {
     }
 
     /// Sign a pass into its payload text (`CP1:` + base45), ready for a QR code.
+    /// The raw key id bytes and an Ed25519 signature over `message` (other signed payloads of the
+    /// district, such as patrol point labels, with their own prefix in `message`).
+    pub(crate) fn sign_raw(&self, message: &[u8]) -> ([u8; KEY_ID_LEN], [u8; 64]) {
+        (self.key_id, self.key.sign(message).to_bytes())
+    }
+
     pub fn sign(&self, body: &PassBody) -> Result<String, PassError> {
         if body.district_id != self.district_id {
             return Err(PassError::OtherDistrict {
