@@ -79,21 +79,19 @@ async fn seed_staff(
     for (k, name) in ["王师傅", "刘志愿者"].iter().enumerate() {
         let pass_id = format!("S{:06}", k + 1);
         if store.last_serial(&pass_id).await? == 0 {
-            crate::passes::issue(
-                store,
-                signer,
-                sync_core::pass::PassKind::Staff,
-                &pass_id,
-                1,
-                None,
-                "c1",
-                "",
-                name,
-                None,
-                now,
-                now + Duration::days(crate::passes::RESIDENT_PASS_DAYS),
-            )
-            .await?;
+            let body = sync_core::pass::PassBody {
+                kind: sync_core::pass::PassKind::Staff,
+                pass_id,
+                serial: 1,
+                district_id: signer.district_id().to_owned(),
+                compound_id: "c1".into(),
+                household: String::new(),
+                display_name: (*name).to_owned(),
+                plate: None,
+                valid_from: now,
+                valid_until: now + Duration::days(crate::passes::RESIDENT_PASS_DAYS),
+            };
+            crate::passes::issue(store, signer, body, None).await?;
         }
     }
     Ok(())

@@ -130,83 +130,40 @@ pub fn parse_import(text: &str, lang: Lang) -> Result<Vec<ImportRow>, Vec<LineEr
 /// behind still accepts it; the signing key's period starts this much before its creation too.
 pub const BACKDATE_MINUTES: i64 = 5;
 
-/// Sign and store serial `serial` of a pass; older serials of the same id are revoked with it.
-#[allow(clippy::too_many_arguments)]
+/// Sign and store the pass `body` (of `resident_id`, when a resident's); older serials of the same
+/// id are revoked with it.
 pub async fn issue(
     store: &Store,
     signer: &DistrictSigner,
-    kind: PassKind,
-    pass_id: &str,
-    serial: u32,
+    body: PassBody,
     resident_id: Option<&str>,
-    compound_id: &str,
-    household: &str,
-    display_name: &str,
-    plate: Option<&str>,
-    valid_from: DateTime<Utc>,
-    valid_until: DateTime<Utc>,
 ) -> Result<IssuedPass, IssueError> {
     let mut tx = store.begin().await?;
-    let issued = issue_in(
-        &mut tx,
-        signer,
-        kind,
-        pass_id,
-        serial,
-        resident_id,
-        compound_id,
-        household,
-        display_name,
-        plate,
-        valid_from,
-        valid_until,
-    )
-    .await?;
+    let issued = issue_in(&mut tx, signer, body, resident_id).await?;
     tx.commit().await?;
     Ok(issued)
 }
 
 /// `issue` inside a transaction of the caller's.
-#[allow(clippy::too_many_arguments)]
 async fn issue_in(
     tx: &mut Tx,
     signer: &DistrictSigner,
-    kind: PassKind,
-    pass_id: &str,
-    serial: u32,
+    body: PassBody,
     resident_id: Option<&str>,
-    compound_id: &str,
-    household: &str,
-    display_name: &str,
-    plate: Option<&str>,
-    valid_from: DateTime<Utc>,
-    valid_until: DateTime<Utc>,
 ) -> Result<IssuedPass, IssueError> {
-    let body = PassBody {
-        kind,
-        pass_id: pass_id.to_owned(),
-        serial,
-        district_id: signer.district_id().to_owned(),
-        compound_id: compound_id.to_owned(),
-        household: household.to_owned(),
-        display_name: display_name.to_owned(),
-        plate: plate.map(str::to_owned),
-        valid_from,
-        valid_until,
-    };
     let payload = signer.sign(&body)?;
     let issued = IssuedPass {
-        pass_id: pass_id.to_owned(),
-        serial,
-        kind,
+        pass_id: body.pass_id,
+        serial: body.serial,
+        kind: body.kind,
         resident_id: resident_id.map(str::to_owned),
-        compound_id: compound_id.to_owned(),
-        household: household.to_owned(),
-        display_name: display_name.to_owned(),
-        plate: plate.map(str::to_owned),
+        compound_id: body.compound_id,
+        household: body.household,
+        display_name: body.display_name,
+        plate: body.plate,
         payload,
-        issued_at_ms: valid_from.timestamp_millis(),
-        valid_until_ms: valid_until.timestamp_millis(),
+        issued_at_ms: body.valid_from.timestamp_millis(),
+        valid_until_ms: body.valid_until.timestamp_millis(),
         revoked_at_ms: None,
     };
     tx.store_pass(&issued, Utc::now().timestamp_millis())
@@ -261,42 +218,28 @@ async fn import_in(
         let id = tx
             .upsert_resident(&resident, now.timestamp_millis())
             .await?;
+        let first_serial = |kind, pass_id: &str, plate: Option<&String>| PassBody {
+            kind,
+            pass_id: pass_id.to_owned(),
+            serial: 1,
+            district_id: signer.district_id().to_owned(),
+            compound_id: compound_id.to_owned(),
+            household: row.household.clone(),
+            display_name: row.name.clone(),
+            plate: plate.cloned(),
+            valid_from: now,
+            valid_until: until,
+        };
         if tx.last_serial(&id).await? == 0 {
-            issue_in(
-                tx,
-                signer,
-                PassKind::Resident,
-                &id,
-                1,
-                Some(&id),
-                compound_id,
-                &row.household,
-                &row.name,
-                None,
-                now,
-                until,
-            )
-            .await?;
+            let body = first_serial(PassKind::Resident, &id, None);
+            issue_in(tx, signer, body, Some(&id)).await?;
             issued += 1;
         }
         for (k, plate) in row.plates.iter().enumerate() {
             let pass_id = format!("V{}-{}", id.trim_start_matches('R'), k + 1);
             if tx.last_serial(&pass_id).await? == 0 {
-                issue_in(
-                    tx,
-                    signer,
-                    PassKind::Vehicle,
-                    &pass_id,
-                    1,
-                    Some(&id),
-                    compound_id,
-                    &row.household,
-                    &row.name,
-                    Some(plate),
-                    now,
-                    until,
-                )
-                .await?;
+                let body = first_serial(PassKind::Vehicle, &pass_id, Some(plate));
+                issue_in(tx, signer, body, Some(&id)).await?;
                 issued += 1;
             }
         }
@@ -318,22 +261,19 @@ pub async fn reissue(
         .newest_pass(pass_id)
         .await?
         .ok_or_else(|| IssueError::Invalid(format!("no pass {pass_id}")))?;
-    let kind = current.kind;
-    let issued = issue_in(
-        &mut tx,
-        signer,
-        kind,
-        pass_id,
-        current.serial + 1,
-        current.resident_id.as_deref(),
-        &current.compound_id,
-        &current.household,
-        &current.display_name,
-        current.plate.as_deref(),
-        now,
-        now + Duration::days(RESIDENT_PASS_DAYS),
-    )
-    .await?;
+    let body = PassBody {
+        kind: current.kind,
+        pass_id: current.pass_id,
+        serial: current.serial + 1,
+        district_id: signer.district_id().to_owned(),
+        compound_id: current.compound_id,
+        household: current.household,
+        display_name: current.display_name,
+        plate: current.plate,
+        valid_from: now,
+        valid_until: now + Duration::days(RESIDENT_PASS_DAYS),
+    };
+    let issued = issue_in(&mut tx, signer, body, current.resident_id.as_deref()).await?;
     let detail = format!("reissued {pass_id} as serial {}", issued.serial);
     tx.audit(actor, "reissue", &detail, now.timestamp_millis())
         .await?;

@@ -15,6 +15,16 @@ pub trait FromVal: Sized {
 /// A Rust value one result row decodes to.
 pub trait FromRow: Sized {
     fn from_row(row: &Row) -> Result<Self, DbError>;
+
+    /// Every row decoded.
+    fn from_rows(rows: &[Row]) -> Result<Vec<Self>, DbError> {
+        rows.iter().map(Self::from_row).collect()
+    }
+
+    /// The first row decoded, if any.
+    fn from_first(rows: &[Row]) -> Result<Option<Self>, DbError> {
+        rows.first().map(Self::from_row).transpose()
+    }
 }
 
 impl Row {

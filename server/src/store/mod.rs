@@ -217,11 +217,7 @@ impl Store {
         sql: &str,
         params: Vec<Val>,
     ) -> Result<Vec<T>, DbError> {
-        self.rows(sql, params)
-            .await?
-            .iter()
-            .map(T::from_row)
-            .collect()
+        T::from_rows(&self.rows(sql, params).await?)
     }
 
     /// The first row decoded, if any.
@@ -230,8 +226,7 @@ impl Store {
         sql: &str,
         params: Vec<Val>,
     ) -> Result<Option<T>, DbError> {
-        let rows = self.rows(sql, params).await?;
-        rows.first().map(T::from_row).transpose()
+        T::from_first(&self.rows(sql, params).await?)
     }
 
     /// `SELECT COUNT(*)`-style statements: the first column of the first row (0 when none).

@@ -76,11 +76,7 @@ impl Tx {
         sql: &str,
         params: Vec<Val>,
     ) -> Result<Vec<T>, DbError> {
-        self.rows(sql, params)
-            .await?
-            .iter()
-            .map(T::from_row)
-            .collect()
+        T::from_rows(&self.rows(sql, params).await?)
     }
 
     /// The first row decoded, if any.
@@ -89,8 +85,7 @@ impl Tx {
         sql: &str,
         params: Vec<Val>,
     ) -> Result<Option<T>, DbError> {
-        let rows = self.rows(sql, params).await?;
-        rows.first().map(T::from_row).transpose()
+        T::from_first(&self.rows(sql, params).await?)
     }
 
     /// The first row decoded; an error when there is none.

@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use minijinja::context;
 use serde::Deserialize;
 use sync_core::i18n::{Lang, Localized};
-use sync_core::pass::PassKind;
+use sync_core::pass::{PassBody, PassKind};
 use sync_core::render::qr_svg;
 use sync_core::rules::CompoundRules;
 use sync_core::validate::{
@@ -212,21 +212,19 @@ pub async fn submit(
     let n = state.store.next_counter("visitor").await?;
     let pass_id = format!("G{n:07}");
     let (name, host, reason) = (f.name.trim(), f.host_household.trim(), f.reason.trim());
-    let issued = issue(
-        &state.store,
-        &state.signer,
-        PassKind::VisitorDay,
-        &pass_id,
-        1,
-        None,
-        &cp.compound_id,
-        host,
-        name,
-        plate.as_deref(),
-        now - Duration::minutes(crate::passes::BACKDATE_MINUTES),
-        day_end,
-    )
-    .await?;
+    let body = PassBody {
+        kind: PassKind::VisitorDay,
+        pass_id: pass_id.clone(),
+        serial: 1,
+        district_id: state.signer.district_id().to_owned(),
+        compound_id: cp.compound_id.clone(),
+        household: host.to_owned(),
+        display_name: name.to_owned(),
+        plate: plate.clone(),
+        valid_from: now - Duration::minutes(crate::passes::BACKDATE_MINUTES),
+        valid_until: day_end,
+    };
+    let issued = issue(&state.store, &state.signer, body, None).await?;
     state
         .store
         .store_visitor_pass(&VisitorPass {

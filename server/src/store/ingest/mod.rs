@@ -145,21 +145,17 @@ fn read_stmts(device_id: &str, records: &[Incoming], source: Source, now_ms: i64
 fn decode_known(device_id: &str, rows: Vec<Vec<Row>>) -> Result<Known, DbError> {
     let mut rows = rows.into_iter();
     let mut next = || rows.next().unwrap_or_default();
-    let (last_seq, last_hash) = next()
-        .first()
-        .map(<(u64, String)>::from_row)
-        .transpose()?
+    let (last_seq, last_hash) = <(u64, String)>::from_first(&next())?
         .ok_or_else(|| DbError::Invalid("device is not enrolled".into()))?;
-    let stored = |rows: Vec<Row>| -> Result<Vec<StoredRecord>, DbError> {
-        rows.iter().map(StoredRecord::from_row).collect()
-    };
-    let by_seq = stored(next())?.into_iter().map(|s| (s.seq, s)).collect();
-    let places = next()
-        .iter()
-        .map(<(String, JsonList)>::from_row)
-        .map(|r| r.map(|(id, JsonList(gates))| (id, gates)))
-        .collect::<Result<_, _>>()?;
-    let by_id = stored(next())?
+    let by_seq = StoredRecord::from_rows(&next())?
+        .into_iter()
+        .map(|s| (s.seq, s))
+        .collect();
+    let places = <(String, JsonList)>::from_rows(&next())?
+        .into_iter()
+        .map(|(id, JsonList(gates))| (id, gates))
+        .collect();
+    let by_id = StoredRecord::from_rows(&next())?
         .into_iter()
         .map(|s| (s.id.clone(), s))
         .collect();
@@ -325,10 +321,7 @@ fn write_stmts(
 fn stored_ids(rows: &[Vec<Row>], returning: &[usize]) -> Result<HashSet<String>, DbError> {
     let mut stored = HashSet::new();
     for rows in returning.iter().filter_map(|&i| rows.get(i)) {
-        for row in rows {
-            let (id,) = <(String,)>::from_row(row)?;
-            stored.insert(id);
-        }
+        stored.extend(<(String,)>::from_rows(rows)?.into_iter().map(|(id,)| id));
     }
     Ok(stored)
 }
