@@ -5,9 +5,9 @@ use sync_core::i18n::Lang;
 
 use crate::services::Services;
 use crate::state::{
-    enroll::EnrollState, gate::GateFlow, gate::GatePlace, pad::NumberPad, records::RecordsState,
-    scan::ScanState, settings::Prefs, status::StatusState, vehicle::VehicleState,
-    verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
+    enroll::EnrollState, gate::GateFlow, gate::GatePlace, pad::NumberPad, patrol::PatrolState,
+    records::RecordsState, scan::ScanState, settings::Prefs, status::StatusState,
+    vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
 };
 
 #[derive(Clone, Copy)]
@@ -24,6 +24,7 @@ pub struct Ctx {
     pub wallet: Signal<Wallet>,
     /// The temperature pad's typed digits.
     pub pad: Signal<NumberPad>,
+    pub patrol: Signal<PatrolState>,
     /// The frame-capture time (JS ms) of the code behind the verdict on screen, for latency figures.
     pub frame_t: Signal<Option<f64>>,
 }
@@ -78,11 +79,14 @@ pub fn provide(services: &Services) -> Ctx {
         enroll: Signal::new(EnrollState::default()),
         wallet: Signal::new(wallet),
         pad: Signal::new(NumberPad::default()),
+        patrol: Signal::new(PatrolState::default()),
         frame_t: Signal::new(None),
     };
     provide_context(ctx);
     provide_context(services.clone());
     crate::flows::refresh_counts(ctx, services);
+    // An unfinished round is resumed from the journal after a restart.
+    crate::flows::patrol::refresh(ctx, services);
     ctx
 }
 

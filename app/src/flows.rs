@@ -1,6 +1,8 @@
 //! Event handlers' work: run a gate step against the ledger and show the verdict, register forms,
 //! refresh counts. Components call these; the decisions themselves live in `state`.
 
+pub mod patrol;
+
 use std::time::Instant;
 
 use chrono::Utc;
@@ -12,8 +14,9 @@ use crate::ctx::Ctx;
 use crate::services::Services;
 use crate::state::gate::{store_failed, GateAction, GateStep, Moment};
 use crate::state::gate_rules::RuleContext;
+use crate::state::patrol::is_point_label;
 use crate::state::records::day_start;
-use crate::state::scan::{TailMatch, TailMatches};
+use crate::state::scan::{ScanAction, TailMatch, TailMatches};
 use crate::state::status::StatusAction;
 use crate::state::verdict::VerdictAction;
 
@@ -130,8 +133,15 @@ fn inside(services: &Services, key: &str) -> bool {
         .is_some_and(|p| p.body.direction == Direction::In)
 }
 
-/// A code from the camera or a scanner on the home screen.
+/// A code from the camera or a scanner on the home screen. A patrol point's label is no pass: it
+/// offers the patrol round instead of a verdict.
 pub fn gate_code(ctx: Ctx, services: &Services, payload: &str, frame_t: Option<f64>) {
+    if is_point_label(payload) {
+        let read = services.checker().check_point(payload);
+        let mut scan = ctx.scan;
+        scan.write().reduce(ScanAction::PointRead(read));
+        return;
+    }
     let checked = services.checker().check(payload, Utc::now());
     let inside =
         !checked.pass_id.is_empty() && inside(services, &format!("pass:{}", checked.pass_id));

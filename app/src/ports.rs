@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sync_core::i18n::Lang;
+use sync_core::patrol::{PatrolPoint, PointError};
 use sync_core::DenyReason;
 
 /// The kind of pass a code carries.
@@ -55,6 +56,9 @@ impl CheckedPass {
 /// Offline verification of one scanned payload.
 pub trait PassChecker: Send + Sync {
     fn check(&self, payload: &str, device_now: DateTime<Utc>) -> CheckedPass;
+
+    /// A patrol point's label (`CPP:`), verified against the district's keys and this compound.
+    fn check_point(&self, payload: &str) -> Result<PatrolPoint, PointError>;
 }
 
 /// What the status bar and the sync screen show.

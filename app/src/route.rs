@@ -4,8 +4,9 @@ use dioxus::prelude::*;
 
 use crate::components::shell::Shell;
 use crate::views::{
-    enroll::Enroll, home::Home, my_pass::AddPass, my_pass::MyPass, records::Records, scan::Scan,
-    settings::Settings, status::Status, vehicle::Vehicle, visitor::Visitor,
+    enroll::Enroll, home::Home, my_pass::AddPass, my_pass::MyPass, patrol::Patrol,
+    records::Records, scan::Scan, settings::Settings, status::Status, vehicle::Vehicle,
+    visitor::Visitor,
 };
 
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -25,6 +26,8 @@ pub enum Route {
         Visitor {},
         #[route("/records")]
         Records {},
+        #[route("/patrol")]
+        Patrol {},
         #[route("/status")]
         Status {},
         #[route("/settings")]
@@ -44,6 +47,7 @@ impl Route {
             Route::Vehicle {},
             Route::Visitor {},
             Route::Records {},
+            Route::Patrol {},
             Route::Status {},
             Route::Settings {},
             Route::MyPass {},

@@ -8,12 +8,14 @@ use chrono::{Duration, Utc};
 use dioxus::prelude::*;
 use sync_core::i18n::Lang;
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
+use sync_core::patrol::{PatrolPoint, PatrolRoute, RoutePoint, Schedule};
 use sync_core::{Direction, Ledger, NewPassage, Subject, SubjectKind, Verdict};
 
 use crate::app::{Root, RootProps, Seed};
 use crate::ctx::Ctx;
 use crate::ports::{PassKindView, SyncSnapshot};
 use crate::services::Services;
+use crate::state::patrol::{PatrolAction, Stored};
 use crate::state::status::StatusAction;
 use crate::state::vehicle::VehicleAction;
 use crate::state::verdict::{Headline, Outcome, VerdictAction, VerdictView};
@@ -21,7 +23,7 @@ use crate::state::visitor::{Field, VisitorAction};
 use crate::state::wallet::WalletAction;
 
 /// Every scene name, in screenshot order.
-pub const SCENES: [&str; 17] = [
+pub const SCENES: [&str; 18] = [
     "enroll",
     "scan",
     "verdict-green",
@@ -34,6 +36,7 @@ pub const SCENES: [&str; 17] = [
     "vehicle",
     "visitor",
     "records",
+    "patrol",
     "status",
     "settings",
     "my-pass",
@@ -47,6 +50,7 @@ fn path_of(scene: &str) -> &'static str {
         "vehicle" => "/vehicle",
         "visitor" => "/visitor",
         "records" => "/records",
+        "patrol" => "/patrol",
         "status" => "/status",
         "settings" => "/settings",
         "my-pass" => "/my-pass",
@@ -290,9 +294,70 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
                 prefs.write().resident_mode = true;
             }
             "add-pass" => prefs.write().resident_mode = true,
+            "patrol" => seed_patrol(ctx),
             _ => {}
         }
     }))
+}
+
+/// A round of the wall route under way: the first point stored as normal, the second just scanned.
+fn seed_patrol(ctx: Ctx) {
+    let hm = |s: &str| chrono::NaiveTime::parse_from_str(s, "%H:%M").ok();
+    let (Some(first), Some(last)) = (hm("08:00"), hm("20:00")) else {
+        return;
+    };
+    let points = [("P1", "北门岗亭"), ("P2", "东围墙"), ("P3", "地下车库入口")];
+    let route = PatrolRoute {
+        route_id: "r-wall".into(),
+        name: "围墙一圈".into(),
+        checkpoint_id: "cp-east".into(),
+        ordered: false,
+        points: points
+            .iter()
+            .map(|(id, name)| RoutePoint {
+                point_id: (*id).into(),
+                name: (*name).into(),
+            })
+            .collect(),
+        schedules: vec![Schedule {
+            first_start: first,
+            last_start: last,
+            every_minutes: 120,
+            window_minutes: 45,
+            valid_from: chrono::DateTime::UNIX_EPOCH,
+        }],
+    };
+    let point = |(id, name): (&str, &str)| PatrolPoint {
+        point_id: id.into(),
+        district_id: "district-demo".into(),
+        compound_id: "compound-1".into(),
+        name: name.into(),
+    };
+    let mut p = ctx.patrol;
+    p.write().reduce(PatrolAction::Config {
+        checkpoint_id: "cp-east".into(),
+        routes: vec![route],
+        utc_offset_minutes: 480,
+    });
+    p.write().reduce(PatrolAction::Start {
+        route_id: "r-wall".into(),
+        round_id: uuid::Uuid::now_v7(),
+        now: Utc::now(),
+    });
+    p.write()
+        .reduce(PatrolAction::Scanned(Ok(point(points[0]))));
+    let step = p.write().reduce(PatrolAction::Normal);
+    if let Some(step) = step {
+        p.write().reduce(PatrolAction::Appended {
+            step: Box::new(step),
+            result: Ok(Stored {
+                seq: 13,
+                recorded_at: Utc::now(),
+            }),
+        });
+    }
+    p.write()
+        .reduce(PatrolAction::Scanned(Ok(point(points[1]))));
 }
 
 /// Render one scene to a standalone HTML page.

@@ -42,6 +42,7 @@ fn every_screen_renders_in_both_languages() {
         ("vehicle", "车辆登记", "Vehicle"),
         ("visitor", "访客登记", "Visitor"),
         ("records", "今日记录", "Today&#39;s records"),
+        ("patrol", "巡查点：", "Patrol point: "),
         ("status", "同步与状态", "Sync &#38; status"),
         ("settings", "发热阈值", "Fever threshold"),
         ("my-pass", "有效期至", "Valid until"),

@@ -1,4 +1,7 @@
-//! The seeded demo district: one compound, two checkpoints, 50 residents with passes, two devices with today's traffic.
+//! The seeded demo district: one compound, two checkpoints, 50 residents with passes, two devices with today's traffic,
+//! and a patrol route with one round walked and one missed (`patrol.rs`).
+
+mod patrol;
 
 use chrono::{DateTime, Duration, Utc};
 use sync_core::domain::GENESIS_HASH;
@@ -170,6 +173,7 @@ pub async fn seed(
     let (day_start, _) = day_bounds(local_day(now, utc_offset_minutes), utc_offset_minutes);
     let span = (now - day_start).num_seconds().max(60);
     let mut stored = 0;
+    let mut east_chain = None;
     for (k, (cp, _, gate)) in checkpoints.iter().enumerate() {
         let device_id = format!("demo-phone-{}", k + 1);
         let code = format!("DEMO{k}");
@@ -223,7 +227,17 @@ pub async fn seed(
             batch.push(p);
         }
         stored += batch.len();
+        if *cp == "cp-east" {
+            east_chain = Some(patrol::ChainEnd {
+                device_id: device_id.clone(),
+                next_seq: batch.len() as u64 + 1,
+                prev_hash: prev.clone(),
+            });
+        }
         store.ingest(&device_id, batch, 0, now, 28).await?;
+    }
+    if let Some(chain) = east_chain {
+        patrol::seed_patrol(store, now, utc_offset_minutes, chain).await?;
     }
     store
         .audit("demo", "seed", "seeded the demo district", now_ms)

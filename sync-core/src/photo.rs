@@ -29,6 +29,20 @@ pub enum PhotoError {
     NotJpeg,
 }
 
+impl crate::i18n::Localized for PhotoError {
+    fn message(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::En => self.to_string(),
+            crate::i18n::Lang::ZhCn => match self {
+                Self::Unreadable(_) => "无法读取照片，请重拍",
+                Self::TooLarge { .. } => "照片过大，无法压缩到上限以内",
+                Self::NotJpeg => "照片格式不对",
+            }
+            .into(),
+        }
+    }
+}
+
 /// The lowercase hex SHA-256 of `bytes`: a photo's name everywhere (device, wire, server).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

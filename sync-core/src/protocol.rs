@@ -80,6 +80,9 @@ pub struct CheckpointConfig {
     /// The largest photo the server takes; the device compresses its photos under it.
     #[serde(default = "default_photo_max_bytes")]
     pub photo_max_bytes: usize,
+    /// The patrol routes this checkpoint's phones walk, with their points and schedules.
+    #[serde(default)]
+    pub patrol_routes: Vec<crate::patrol::PatrolRoute>,
 }
 
 fn default_photo_max_bytes() -> usize {

@@ -100,6 +100,12 @@ pub fn run(which: Which) -> anyhow::Result<()> {
             let pg = crate::postgres::TempPostgres::start()?;
             system::run(
                 cargo()
+                    .args(["bench", "-p", "district-server", "--bench", "patrol"])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env(crate::postgres::PG_URL_ENV, pg.url()),
+            )?;
+            system::run(
+                cargo()
                     .args(["bench", "-p", "district-server", "--bench", "server"])
                     .env("CHECKPOINT_BENCH_DIR", &out)
                     .env(crate::postgres::PG_URL_ENV, pg.url()),

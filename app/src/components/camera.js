@@ -22,6 +22,15 @@ window.__cpTorch = async (on) => {
   if (!track) return;
   try { await track.applyConstraints({ advanced: [{ torch: !!on }] }); } catch (e) { }
 };
+// A still for a report (a patrol problem's photo): the current video picture as a JPEG data URL,
+// or null without a picture. Its own canvas, so the frame pipeline is left as it is.
+window.__cpStill = () => {
+  if (!track || video.videoWidth === 0) return null;
+  const c = document.createElement("canvas");
+  c.width = video.videoWidth; c.height = video.videoHeight;
+  c.getContext("2d").drawImage(video, 0, 0, c.width, c.height);
+  return c.toDataURL("image/jpeg", 0.85);
+};
 // Safety valve: a lost ack must not stop scanning for good.
 setInterval(() => { if (inFlight && performance.now() - lastSent > 1500) inFlight = false; }, 500);
 try {

@@ -15,6 +15,10 @@ use crate::state::scan::{Camera as CameraStatus, ScanAction};
 use crate::text::tr;
 
 const BRIDGE_JS: &str = include_str!("camera.js");
+/// Asks the running bridge for a still; answers once through `dioxus.send` (never `dioxus.recv`).
+const STILL_JS: &str = "dioxus.send(window.__cpStill ? window.__cpStill() : null);";
+/// How long a still may take before the photo counts as failed.
+const STILL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// How often the scanned-frame count is logged.
 const FRAME_LOG_EVERY: u64 = 500;
 
@@ -166,10 +170,33 @@ fn scan_frame(
     }
     let now = Utc::now();
     let checker = services.checker();
+    // A code that verifies (a pass, or a patrol point of this compound) counts at its first read.
+    let verifies = |text: &str| {
+        if crate::state::patrol::is_point_label(text) {
+            checker.check_point(text).is_ok()
+        } else {
+            !checker.check(text, now).pass_id.is_empty()
+        }
+    };
     reader
         .borrow_mut()
-        .push(&result, |text| !checker.check(text, now).pass_id.is_empty())
+        .push(&result, verifies)
         .into_iter()
         .map(|r| r.text)
         .collect()
+}
+
+/// Take a still from the live camera: a JPEG (or PNG) data URL, or why there is none.
+pub async fn take_still() -> Result<String, crate::state::patrol::Words> {
+    let failed = |en: &str| crate::state::patrol::Words {
+        zh: "相机没有画面，无法拍照".into(),
+        en: format!("No camera picture: {en}"),
+    };
+    let mut eval = document::eval(STILL_JS);
+    match tokio::time::timeout(STILL_TIMEOUT, eval.recv::<Option<String>>()).await {
+        Ok(Ok(Some(url))) => Ok(url),
+        Ok(Ok(None)) => Err(failed("the camera is not running")),
+        Ok(Err(e)) => Err(failed(&e.to_string())),
+        Err(_) => Err(failed("no answer from the camera")),
+    }
 }

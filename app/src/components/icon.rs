@@ -12,6 +12,9 @@ pub fn Icon(name: &'static str) -> Element {
         }
         "visitor" => r#"<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4 4-6 8-6s8 2 8 6"/>"#,
         "records" => r#"<path d="M5 6h14M5 12h14M5 18h14"/>"#,
+        "patrol" => {
+            r#"<path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z"/><path d="M8.5 12l2.5 2.5 4.5-5"/>"#
+        }
         "sync" => r#"<path d="M7 4v14M3 8l4-4 4 4M17 20V6M13 16l4 4 4-4"/>"#,
         "settings" => {
             r#"<circle cx="12" cy="12" r="3.5"/><path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1"/>"#

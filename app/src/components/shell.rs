@@ -26,6 +26,7 @@ pub fn Shell() -> Element {
             (Route::Vehicle {}, tr(lang, "车辆", "Vehicle"), "vehicle"),
             (Route::Visitor {}, tr(lang, "访客", "Visitor"), "visitor"),
             (Route::Records {}, tr(lang, "记录", "Records"), "records"),
+            (Route::Patrol {}, tr(lang, "巡查", "Patrol"), "patrol"),
             (Route::Status {}, tr(lang, "同步", "Sync"), "sync"),
             (Route::Settings {}, tr(lang, "设置", "Settings"), "settings"),
         ]
@@ -51,6 +52,7 @@ pub fn Shell() -> Element {
                 | Route::Vehicle {}
                 | Route::Visitor {}
                 | Route::Records {}
+                | Route::Patrol {}
                 | Route::Home {}
         );
     rsx! {

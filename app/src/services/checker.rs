@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sync_core::i18n::{Lang, Localized};
 use sync_core::ledger::Ledger;
 use sync_core::pass::{KeySet, PassCheck, PassKind, PassVerdict, Revocations};
+use sync_core::patrol::{PatrolPoint, PointCheck, PointError};
 use sync_core::protocol::CheckpointConfig;
 
 use super::AppError;
@@ -120,6 +121,19 @@ impl LedgerChecker {
 }
 
 impl PassChecker for LedgerChecker {
+    fn check_point(&self, payload: &str) -> Result<PatrolPoint, PointError> {
+        let Ok(t) = self.trust.read() else {
+            return Err(PointError::UnknownKey);
+        };
+        PointCheck {
+            keys: &t.keys,
+            district_id: &t.district_id,
+            // Not enrolled yet (no config): no compound is this phone's, so no point is.
+            compound_id: t.config.as_ref().map_or("", |c| c.compound_id.as_str()),
+        }
+        .verify(payload)
+    }
+
     fn check(&self, payload: &str, device_now: DateTime<Utc>) -> CheckedPass {
         let Ok(t) = self.trust.read() else {
             return CheckedPass::unreadable("本机密钥不可用", "Keys unavailable on this device");
@@ -259,6 +273,7 @@ mod tests {
             revocations_amber_hours: 72,
             rules: Default::default(),
             photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
+            patrol_routes: Vec::new(),
         };
         ledger
             .set_setting(sync_core::sync::SETTING_CONFIG, &config)

@@ -247,6 +247,10 @@ impl GateFlow {
         moment: Moment,
         rules: &RuleContext,
     ) -> GateStep {
+        // A patrol point's label is no pass: the scan screen offers the round instead.
+        if super::patrol::is_point_label(payload_key) {
+            return GateStep::Ignore;
+        }
         let key = if checked.pass_id.is_empty() {
             format!("code:{payload_key}")
         } else {

@@ -291,6 +291,22 @@ fn unreadable_codes_are_keyed_by_payload() {
     assert_eq!(r.key, "code:hello");
 }
 
+/// A patrol point's label is never a bad pass: nothing is recorded, no red verdict is shown (the
+/// scan screen offers the round instead).
+#[test]
+fn a_patrol_point_label_is_not_a_bad_pass() {
+    let mut flow = GateFlow::new(place());
+    let t0 = Instant::now();
+    let a = GateAction::Scanned {
+        checked: checked("", Some(DenyReason::Malformed)),
+        payload_key: "CPP:0A1B2C".into(),
+        inside: false,
+        moment: moment(Direction::In, t0),
+        rules: RuleContext::default(),
+    };
+    assert_eq!(flow.reduce(a), GateStep::Ignore);
+}
+
 #[test]
 fn a_pass_checked_against_an_old_revocation_list_is_amber_not_green() {
     let mut flow = GateFlow::new(place());

@@ -1,5 +1,6 @@
 //! The scan (home) screen: direction, torch, camera state and the manual-entry fallback.
 
+use sync_core::patrol::{PatrolPoint, PointError};
 use sync_core::validate::{normalise_plate, validate_plate};
 use sync_core::Direction;
 
@@ -43,6 +44,9 @@ pub struct ScanState {
     pub frames_seen: u64,
     /// Residents whose ID number ends in the typed tail, for staff to pick from.
     pub matches: Option<TailMatches>,
+    /// A patrol point's label read at the gate: no pass and no verdict; it offers the patrol
+    /// round (a verified point), or says why the label is not one of this compound's.
+    pub point: Option<Result<PatrolPoint, PointError>>,
 }
 
 /// The roster's residents for a typed ID-number tail (names masked, households shown).
@@ -77,6 +81,10 @@ pub enum ScanAction {
     ShowMatches(TailMatches),
     /// A match was picked (returned as a typed pass id) or the list closed.
     PickMatch(Option<String>),
+    /// A patrol point's label was read, and verified offline (or not).
+    PointRead(Result<PatrolPoint, PointError>),
+    /// The point's offer was taken to the patrol screen, or closed.
+    PointClosed,
 }
 
 impl ScanState {
@@ -90,6 +98,7 @@ impl ScanState {
             manual_invalid: false,
             frames_seen: 0,
             matches: None,
+            point: None,
         }
     }
 
@@ -130,6 +139,8 @@ impl ScanState {
                 self.manual_invalid = false;
             }
             ScanAction::ShowMatches(m) => self.matches = Some(m),
+            ScanAction::PointRead(read) => self.point = Some(read),
+            ScanAction::PointClosed => self.point = None,
             ScanAction::PickMatch(picked) => {
                 let known = picked.filter(|id| {
                     self.matches
@@ -262,6 +273,23 @@ mod tests {
         }));
         assert_eq!(s.reduce(ScanAction::PickMatch(Some("R9".into()))), None);
         assert_eq!(s.reduce(ScanAction::PickMatch(None)), None);
+    }
+
+    #[test]
+    fn a_patrol_label_at_the_gate_offers_the_round_or_says_why_not() {
+        let mut s = ScanState::new(Direction::In);
+        let point = PatrolPoint {
+            point_id: "P1".into(),
+            district_id: "d1".into(),
+            compound_id: "c1".into(),
+            name: "北门岗亭".into(),
+        };
+        s.reduce(ScanAction::PointRead(Ok(point.clone())));
+        assert_eq!(s.point, Some(Ok(point)));
+        s.reduce(ScanAction::PointClosed);
+        assert_eq!(s.point, None);
+        s.reduce(ScanAction::PointRead(Err(PointError::WrongCompound)));
+        assert_eq!(s.point, Some(Err(PointError::WrongCompound)));
     }
 
     #[test]

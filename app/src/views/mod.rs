@@ -3,6 +3,7 @@
 pub mod enroll;
 pub mod home;
 pub mod my_pass;
+pub mod patrol;
 pub mod records;
 pub mod scan;
 pub mod settings;

@@ -1,12 +1,14 @@
 //! The home screen of staff mode: live viewfinder, direction toggle, torch, manual entry.
 
 use dioxus::prelude::*;
+use sync_core::i18n::Localized;
 use sync_core::Direction;
 
 use crate::components::camera::{CameraView, CodeRead};
 use crate::ctx::{use_ctx, use_lang, use_services};
 use crate::flows;
 use crate::route::Route;
+use crate::state::patrol::PatrolAction;
 use crate::state::records::RecordsAction;
 use crate::state::scan::{ManualQuery, ScanAction, Torch};
 use crate::state::vehicle::VehicleAction;
@@ -19,8 +21,9 @@ pub fn Scan() -> Element {
     let services = use_services();
     let nav = use_navigator();
     let mut scan = ctx.scan;
-    let on_screen = ctx.verdict.read().current.is_some();
     let s = scan.read().clone();
+    // A patrol point's offer is open: no pass is read behind it.
+    let on_screen = ctx.verdict.read().current.is_some() || s.point.is_some();
     let svc = services.clone();
     let on_code = move |read: CodeRead| flows::gate_code(ctx, &svc, &read.text, Some(read.frame_t));
     let svc2 = services.clone();
@@ -47,6 +50,14 @@ pub fn Scan() -> Element {
             flows::typed_pass(ctx, &svc3, id);
         }
     });
+    let svc4 = services.clone();
+    let patrol_point = use_callback(move |point: sync_core::patrol::PatrolPoint| {
+        scan.write().reduce(ScanAction::PointClosed);
+        // Routes pulled since the app started are known before the point is placed.
+        flows::patrol::refresh(ctx, &svc4);
+        flows::patrol::act(ctx, &svc4, PatrolAction::Scanned(Ok(point)));
+        nav.push(Route::Patrol {});
+    });
     let (in_cls, out_cls) = match s.direction {
         Direction::In => ("dir on", "dir"),
         Direction::Out => ("dir", "dir on"),
@@ -67,6 +78,28 @@ pub fn Scan() -> Element {
                 }
             }
             CameraView { on_code, paused: on_screen }
+            if let Some(read) = s.point.clone() {
+                div { class: "matches", id: "point-offer", role: "dialog",
+                    match read {
+                        Ok(point) => rsx! {
+                            h2 { {tr(lang, "巡查点：", "Patrol point: ")} "{point.name}" }
+                            button { class: "wide primary", r#type: "button", id: "point-patrol",
+                                style: "min-height: 72px; font-size: 24px; font-weight: 800;",
+                                onclick: move |_| patrol_point.call(point.clone()),
+                                {tr(lang, "开始/继续巡查", "Start or continue the round")}
+                            }
+                        },
+                        Err(e) => rsx! {
+                            h2 { {tr(lang, "巡查点标签", "Patrol point label")} }
+                            p { class: "error", role: "alert", "{e.message(lang)}" }
+                        },
+                    }
+                    button { class: "wide secondary", r#type: "button", id: "point-close",
+                        onclick: move |_| { scan.write().reduce(ScanAction::PointClosed); },
+                        {tr(lang, "关闭", "Close")}
+                    }
+                }
+            }
             div { class: "row controls",
                 div { class: "segmented", role: "group", aria_label: tr(lang, "通行方向", "Direction"),
                     button { class: in_cls, r#type: "button", id: "dir-in",

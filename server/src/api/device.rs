@@ -19,6 +19,7 @@ use super::body::read_body;
 use crate::auth::{hash_token, random_token};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::RoutesOf;
 use crate::store::{Checkpoint, Device, EnrollOutcome};
 
 /// The device behind a valid `Authorization: Bearer <token>`.
@@ -72,6 +73,10 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         .map(|c| c.name.clone())
         .unwrap_or_default();
     let rules = state.store.compound_rules(&cp.compound_id).await?;
+    let patrol_routes = state
+        .store
+        .patrol_routes(RoutesOf::Checkpoint(&cp.id))
+        .await?;
     Ok(CheckpointConfig {
         checkpoint_id: cp.id,
         checkpoint_name: cp.name,
@@ -87,6 +92,7 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         revocations_amber_hours: state.config.revocations_amber_hours,
         rules,
         photo_max_bytes: state.config.photo_max_bytes,
+        patrol_routes,
     })
 }
 
@@ -177,6 +183,11 @@ pub async fn config(
         .checkpoint(&device.checkpoint_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // A device pulls its config only after a complete upload: it is fully synced now.
+    state
+        .store
+        .mark_device_synced(&device.device_id, Utc::now().timestamp_millis())
+        .await?;
     Ok(Json(state.root.sign(ConfigResponse {
         config: checkpoint_config(&state, cp).await?,
         nonce,

@@ -63,6 +63,10 @@ pub fn report_csv(
         line("silent_device", d, "1".into())?;
     }
     line("records_counted", "all", report.records_counted.to_string())?;
+    line("patrol_rounds_due", "all", report.patrol.due.to_string())?;
+    for (status, n) in &report.patrol.by_status {
+        line("patrol_rounds", status.as_str(), n.to_string())?;
+    }
     let bytes = out.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -7,8 +7,10 @@ use serde::Serialize;
 use sync_core::{DenyReason, Direction, SubjectKind, Verdict};
 
 use super::day_bounds;
+use super::patrol::PatrolDay;
 use crate::config::Config;
 use crate::store::{DbError, PassageFacts, Store};
+use sync_core::patrol::RoundStatus;
 
 /// In/out/denied counts of one subject kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +40,36 @@ pub struct DailyReport {
     /// Devices enrolled before the day ended that recorded nothing that day.
     pub silent_devices: Vec<String>,
     pub records_counted: u64,
+    /// Patrol rounds of the day as the checks stood when the report was made.
+    pub patrol: PatrolTotals,
+}
+
+/// Patrol rounds of a day: how many were due and how each due round ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatrolTotals {
+    pub due: u64,
+    /// `(status, rounds)` for every status a due round can have, in [`RoundStatus::ALL`] order.
+    pub by_status: Vec<(RoundStatus, u64)>,
+}
+
+impl PatrolTotals {
+    fn of(day: &PatrolDay) -> Self {
+        Self {
+            due: day.due as u64,
+            by_status: RoundStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_due())
+                .map(|s| (s, day.count(s) as u64))
+                .collect(),
+        }
+    }
+
+    pub fn count(&self, status: RoundStatus) -> u64 {
+        self.by_status
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n)
+    }
 }
 
 /// Whether a passage is a fever case: a fever denial or a temperature at or over the threshold.
@@ -86,6 +118,23 @@ impl DailyReport {
                     .any(|c| c.id == cp && Some(c.compound_id.as_str()) == compound_id)
         };
         let devices = store.devices().await?;
+        let compounds: Vec<String> = match compound_id {
+            Some(c) => vec![c.to_owned()],
+            None => store
+                .compounds()
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+        };
+        let patrol = PatrolDay::compute(
+            store,
+            &compounds,
+            day,
+            chrono::Utc::now(),
+            config.utc_offset_minutes,
+        )
+        .await?;
 
         let mut totals: Vec<KindTotals> =
             SubjectKind::ALL.into_iter().map(KindTotals::new).collect();
@@ -152,6 +201,7 @@ impl DailyReport {
             denied_by_reason: denied_by_reason.into_values().collect(),
             silent_devices,
             records_counted: facts.len() as u64,
+            patrol: PatrolTotals::of(&patrol),
         })
     }
 

@@ -4,13 +4,15 @@ mod chart;
 mod csv_export;
 mod daily;
 mod glance;
+mod patrol;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 pub use chart::hourly_svg;
 pub use csv_export::{neutralise_cell, report_csv};
-pub use daily::{DailyReport, KindTotals};
+pub use daily::{DailyReport, KindTotals, PatrolTotals};
 pub use glance::{Glance, HourlyCounts};
+pub use patrol::{PatrolDay, RouteRounds};
 
 /// The days a report can be asked for; a date outside is refused before any arithmetic.
 pub fn reportable_day(day: NaiveDate) -> bool {

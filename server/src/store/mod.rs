@@ -11,6 +11,7 @@ mod devices;
 mod from_row;
 mod ingest;
 mod passes;
+mod patrol;
 mod pg_tls;
 mod photos;
 mod postgres;
@@ -34,6 +35,7 @@ pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,
 };
 pub use passes::{IssuedPass, Resident, VisitorPass};
+pub use patrol::{new_patrol_id, PointRow, RouteRow, RoutesOf};
 pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};

@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_photos",
         include_str!("../../migrations/postgres/0011_photos.sql"),
     ),
+    (
+        "0012_patrol",
+        include_str!("../../migrations/postgres/0012_patrol.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -59,6 +59,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_photos",
         include_str!("../../migrations/sqlite/0011_photos.sql"),
     ),
+    (
+        "0012_patrol",
+        include_str!("../../migrations/sqlite/0012_patrol.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

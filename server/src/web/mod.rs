@@ -2,6 +2,8 @@
 
 mod checkpoints;
 mod pages;
+mod patrol;
+mod patrol_setup;
 mod quarantine;
 mod register;
 mod residents;
@@ -62,6 +64,16 @@ pub fn routes() -> Router<AppState> {
             post(residents::revoke),
         )
         .route("/admin/cards", get(residents::cards))
+        .route("/admin/patrol", get(patrol::show))
+        .route("/admin/patrol/setup", get(patrol_setup::setup))
+        .route("/admin/patrol/points", post(patrol_setup::save_point))
+        .route("/admin/patrol/routes", post(patrol_setup::save_route))
+        .route(
+            "/admin/patrol/routes/{id}/schedule",
+            post(patrol_setup::save_schedule),
+        )
+        .route("/admin/patrol/labels", get(patrol_setup::labels))
+        .route("/admin/photos/{sha256}", get(patrol::photo))
         .route(
             "/register/{checkpoint_id}",
             get(register::form).post(register::submit),

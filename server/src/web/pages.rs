@@ -12,13 +12,31 @@ use serde::Deserialize;
 use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::report::{
-    hourly_svg, local_day, report_csv as to_csv, reportable_day, DailyReport, Glance,
+    hourly_svg, local_day, report_csv as to_csv, reportable_day, DailyReport, Glance, PatrolDay,
 };
 use crate::state::AppState;
+use sync_core::i18n::Lang;
+use sync_core::patrol::RoundStatus;
 
 pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
     let now = Utc::now();
     let g = Glance::compute(&state.store, &state.config, now).await?;
+    let compounds: Vec<String> = state
+        .store
+        .compounds()
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let offset = state.config.utc_offset_minutes;
+    let patrol = PatrolDay::compute(
+        &state.store,
+        &compounds,
+        local_day(now, offset),
+        now,
+        offset,
+    )
+    .await?;
     let silent: Vec<_> = g
         .silent_devices
         .iter()
@@ -37,6 +55,11 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
                 total_in => g.total_in, total_out => g.total_out,
                 residents_out => g.residents_out, visitors_inside => g.visitors_inside,
                 fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
+            },
+            patrol => context! {
+                done => patrol.done, due => patrol.due,
+                missed => patrol.count(RoundStatus::Missed),
+                unknown => patrol.count(RoundStatus::Unknown),
             },
         },
     )
@@ -87,11 +110,19 @@ pub async fn report(
         .map(|(_, n)| n.clone())
         .unwrap_or_default();
     let names: HashMap<String, String> = names(&state).await?.into_iter().collect();
+    let patrol: Vec<_> = r
+        .patrol
+        .by_status
+        .iter()
+        .map(|(s, n)| {
+            context! { word => s.as_str(), zh => s.label(Lang::ZhCn), en => s.label(Lang::En), n }
+        })
+        .collect();
     page(
         &state,
         "report.html",
         Some(&admin),
-        context! { r, compounds, compound_name, names },
+        context! { r, compounds, compound_name, names, patrol },
     )
 }
 

@@ -31,7 +31,7 @@ fn deny_lines(rules: &CompoundRules) -> String {
         .join("\n")
 }
 
-async fn compound_name(state: &AppState, id: &str) -> Result<String, WebError> {
+pub(super) async fn compound_name(state: &AppState, id: &str) -> Result<String, WebError> {
     state
         .store
         .compounds()

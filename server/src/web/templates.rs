@@ -37,6 +37,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("poster.html", include_str!("../../templates/poster.html")),
     ("rules.html", include_str!("../../templates/rules.html")),
+    ("patrol.html", include_str!("../../templates/patrol.html")),
+    (
+        "patrol_setup.html",
+        include_str!("../../templates/patrol_setup.html"),
+    ),
+    (
+        "patrol_labels.html",
+        include_str!("../../templates/patrol_labels.html"),
+    ),
     ("message.html", include_str!("../../templates/message.html")),
     (
         "quarantine.html",

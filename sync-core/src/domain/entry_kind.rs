@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
-    /// A crossing of a gate (the only kind this version records).
+    /// A crossing of a gate.
     Passage,
     /// A patrol point checked on a round (数字巡查).
     PatrolCheck,

@@ -82,7 +82,6 @@ fn insert_entry(tx: &Transaction<'_>, entry: &Entry) -> Result<(), LedgerError> 
         .map_err(|e| LedgerError::Decode(e.to_string()))?;
     let passage = match &entry.body {
         EntryBody::Passage(d) => Some(d),
-        #[allow(unreachable_patterns)]
         _ => None,
     };
     let [kind, direction, verdict, subject_key, plate, name, id_tail] = passage_columns(passage);
@@ -200,7 +199,6 @@ impl Ledger {
             let stored: [Option<String>; 3] = [row.get(6)?, row.get(7)?, row.get(8)?];
             let passage = match &entry.body {
                 EntryBody::Passage(d) => Some(d),
-                #[allow(unreachable_patterns)]
                 _ => None,
             };
             let [kind, direction, verdict, ..] = passage_columns(passage);

@@ -126,6 +126,7 @@ mod tests {
             revocations_amber_hours: 72,
             rules: Default::default(),
             photo_max_bytes: crate::photo::DEFAULT_PHOTO_MAX_BYTES,
+            patrol_routes: Vec::new(),
         };
         Pulled {
             keys: root.sign(KeySetResponse {

@@ -8,7 +8,9 @@ use sync_core::protocol::{RecordResult, WireEntry};
 use super::incoming::Incoming;
 use super::plan::corrected;
 use super::{Clock, Source};
-use crate::store::{DbError, Stmt, Store};
+use crate::store::{DbError, Stmt, Store, Val};
+use sync_core::patrol::PatrolStep;
+use sync_core::EntryBody;
 
 impl Store {
     /// Store a batch of entries of any kind: one result per entry, in order. An entry of a kind
@@ -29,12 +31,18 @@ impl Store {
     }
 }
 
+/// Device time corrected by the device's known offset, in milliseconds.
+fn corrected_ms(rec: &Incoming) -> i64 {
+    let h = &rec.head;
+    let recorded_ms = h.recorded_at.timestamp_millis();
+    corrected(h.recorded_at, h.clock_offset_ms).map_or(recorded_ms, |t| t.timestamp_millis())
+}
+
 /// The insert of one accepted entry that is not a passage (`RETURNING id` when it was stored).
 pub(super) fn other_stmt(rec: &Incoming, now_ms: i64) -> Stmt {
     let h = &rec.head;
     let recorded_ms = h.recorded_at.timestamp_millis();
-    let corrected_ms =
-        corrected(h.recorded_at, h.clock_offset_ms).map_or(recorded_ms, |t| t.timestamp_millis());
+    let corrected_ms = corrected_ms(rec);
     Stmt::new(
         "INSERT INTO entries (id, device_id, seq, kind, recorded_at_ms, corrected_at_ms,
          offset_known, received_at_ms, staff, body, prev_hash, hash)
@@ -55,4 +63,41 @@ pub(super) fn other_stmt(rec: &Incoming, now_ms: i64) -> Stmt {
             rec.hash.as_str().into(),
         ],
     )
+}
+
+/// The facts of an accepted patrol check, for round evaluation (none for other kinds). Keyed by
+/// the entry id, so storing the same entry again changes nothing.
+pub(super) fn patrol_stmt(rec: &Incoming) -> Option<Stmt> {
+    let Some(EntryBody::PatrolCheck(c)) = rec.other_body() else {
+        return None;
+    };
+    let (point, outcome, note) = match &c.step {
+        PatrolStep::Point {
+            point_id,
+            outcome,
+            note,
+        } => (
+            Val::from(point_id.as_str()),
+            Val::from(outcome.as_str()),
+            note.as_str(),
+        ),
+        PatrolStep::Finish { .. } => (Val::Null, Val::Null, ""),
+    };
+    Some(Stmt::new(
+        "INSERT INTO patrol_checks (entry_id, device_id, route_id, round_id, window_start_ms,
+         point_id, outcome, note, staff, corrected_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+        vec![
+            rec.head.id.to_string().into(),
+            rec.head.device_id.as_str().into(),
+            c.route_id.as_str().into(),
+            c.round_id.to_string().into(),
+            c.window.map(|w| w.start.timestamp_millis()).into(),
+            point,
+            outcome,
+            note.into(),
+            rec.head.staff.as_str().into(),
+            corrected_ms(rec).into(),
+        ],
+    ))
 }

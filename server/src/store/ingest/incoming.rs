@@ -3,7 +3,7 @@
 //! newer app, or a body that does not parse — which is refused on its own and kept in the quarantine.
 
 use sync_core::protocol::WireEntry;
-use sync_core::{EntryHead, EntryKind, Passage};
+use sync_core::{EntryBody, EntryHead, EntryKind, Passage};
 
 /// One entry of a batch: the envelope and chain link every kind has, and what it holds.
 #[derive(Debug, Clone)]
@@ -18,9 +18,10 @@ pub struct Incoming {
 #[derive(Debug, Clone)]
 pub enum Item {
     Passage(Passage),
-    /// A known kind other than a passage (none outside tests yet), kept as sent.
+    /// A known kind other than a passage, kept as sent (and decoded, for the kinds with tables
+    /// of their own, such as patrol checks).
     Other {
-        kind: EntryKind,
+        body: EntryBody,
         wire: WireEntry,
     },
     /// Refused before planning, with the reason.
@@ -38,7 +39,7 @@ impl Incoming {
             Ok(entry) => match entry.as_passage() {
                 Some(p) => Item::Passage(p),
                 None => Item::Other {
-                    kind: entry.kind(),
+                    body: entry.body,
                     wire,
                 },
             },
@@ -74,6 +75,14 @@ impl Incoming {
         }
     }
 
+    /// The decoded body of an entry that is not a passage.
+    pub fn other_body(&self) -> Option<&EntryBody> {
+        match &self.item {
+            Item::Other { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
     pub fn passage(&self) -> Option<&Passage> {
         match &self.item {
             Item::Passage(p) => Some(p),
@@ -93,7 +102,7 @@ impl Incoming {
     pub fn kind_word(&self) -> &str {
         match &self.item {
             Item::Passage(_) => EntryKind::Passage.as_str(),
-            Item::Other { kind, .. } => kind.as_str(),
+            Item::Other { body, .. } => body.kind().as_str(),
             Item::Undecodable { wire, .. } => &wire.kind,
         }
     }

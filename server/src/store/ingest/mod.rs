@@ -104,6 +104,12 @@ struct Known {
 /// what the batch touches: four statements, run in one go with the transaction's begin.
 fn read_stmts(device_id: &str, records: &[Incoming], source: Source, now_ms: i64) -> Vec<Stmt> {
     let lock = match source {
+        // Nothing left behind this batch: the device is fully synced as of now.
+        Source::Device { backlog: 0 } => Stmt::new(
+            "UPDATE devices SET last_seen_ms = $1, synced_at_ms = $1 WHERE device_id = $2
+             RETURNING last_seq, last_hash",
+            vec![now_ms.into(), device_id.into()],
+        ),
         Source::Device { .. } => Stmt::new(
             "UPDATE devices SET last_seen_ms = $1 WHERE device_id = $2 RETURNING last_seq, last_hash",
             vec![now_ms.into(), device_id.into()],
@@ -302,6 +308,7 @@ fn write_stmts(
     for rec in accepted.filter(|r| r.passage().is_none()) {
         returning.push(stmts.len());
         stmts.push(entries::other_stmt(rec, now_ms));
+        stmts.extend(entries::patrol_stmt(rec));
         stmts.extend(super::photos::expect_photo_stmts(
             &rec.head, &rec.hash, now_ms,
         ));
