@@ -1,7 +1,8 @@
 //! End-to-end test of the app in a real browser against a real district server: Debian's headless
 //! Chromium (driven by Debian's chromedriver) at 390×844 with a fake camera playing Y4M clips of
 //! passes the server really issued, the app served by `checkpoint-liveview`, and `district-server`
-//! on loopback. Enrollment, keys and revocations come from the server through the sync engine.
+//! on loopback. Enrollment, keys and revocations come from the server through the sync engine;
+//! a patrol round is walked offline from printed point labels and seen on the district's page.
 //!
 //! Also measures frame capture → verdict on screen and writes `target/bench/app.json`.
 //! Needs apt `chromium chromium-driver`; says so and fails when they are missing.
@@ -11,6 +12,7 @@
 
 mod camera;
 mod district;
+mod patrol;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -467,6 +469,9 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
         assert_eq!(all.iter().filter(|p| pass_id(p) == id).count(), 1, "{id}");
     }
     Ledger::open_read_only(&ledger).unwrap().verify().unwrap();
+
+    // 7b. A patrol round walked offline by scanning printed point labels (patrol.rs).
+    patrol::walk_a_round(&driver, dir.path(), &app, &ledger, &mut district, &admin);
 
     // 8. The phone is lost: the administrator disables it; at its next contact it locks its gate
     //    screens and deletes what it already uploaded.

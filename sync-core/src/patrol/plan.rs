@@ -157,15 +157,15 @@ fn in_force(schedules: &[Schedule], t: DateTime<Utc>) -> Option<(usize, &Schedul
         .max_by_key(|(_, s)| s.valid_from)
 }
 
-/// The round a phone should walk next at `now`: the open window, else the next one today or
-/// tomorrow.
+/// The round a phone should walk next at `now`: the open window (one that began yesterday
+/// evening may still be open after midnight), else the next one today or tomorrow.
 pub fn next_round(
     schedules: &[Schedule],
     now: DateTime<Utc>,
     utc_offset_minutes: i32,
 ) -> Option<RoundWindow> {
     let today = crate::patrol::local_day(now, utc_offset_minutes);
-    [Some(today), today.succ_opt()]
+    [today.pred_opt(), Some(today), today.succ_opt()]
         .into_iter()
         .flatten()
         .flat_map(|d| windows_on(schedules, d, utc_offset_minutes))
@@ -258,6 +258,12 @@ mod tests {
             Some(local(day(4), "08:00"))
         );
         assert_eq!(next_round(&[], local(day(3), "21:00"), CST), None);
+        // A 23:30 round with 45 minutes is still the one to walk at 00:10.
+        let night = [schedule("23:30", "23:30", 1440, 45)];
+        assert_eq!(
+            next_round(&night, local(day(4), "00:10"), CST).map(|w| w.start),
+            Some(local(day(3), "23:30"))
+        );
     }
 
     #[test]
