@@ -4,7 +4,8 @@
 //! screenshots by sync-core's scanner and used (a device enrolls with the code; the visitor opens the
 //! poster's URL); the visitor form is submitted with a bad mobile number first (its inline error must
 //! be on screen), then corrected; the pass QR on the screenshot must verify as a VisitorDay pass
-//! against the key set the server gives an enrolled device.
+//! against the key set the server gives an enrolled device. The patrol page shows the demo's route,
+//! and the point labels read back from the printed sheet verify as points of the demo compound.
 //!
 //! With `CHECKPOINT_SCREENSHOTS=DIR` the screenshots are also written to `DIR/server-*.png`
 //! (`cargo xtask screenshots` does that for docs/screenshots/).
@@ -20,6 +21,7 @@ use district_server::demo::demo_residents;
 use serde_json::json;
 use sync_core::i18n::{Lang, Localized};
 use sync_core::pass::{verify, KeySet, PassKind, Revocations};
+use sync_core::patrol::PointCheck;
 use sync_core::protocol::{EnrollRequest, EnrollResponse, KeySetResponse};
 use sync_core::scan::{LumaFrame, Scanner};
 use sync_core::validate::validate_phone;
@@ -162,6 +164,42 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
     let devices = b.text("table")?;
     ensure!(devices.contains("demo-phone-1"), "devices: {devices}");
     shoot(b, shots, size, "devices")?;
+
+    b.goto(&format!("{base}/admin/patrol?compound=c1"))?;
+    b.find(".timeline", WAIT)?;
+    ensure!(
+        b.text("main")?.contains("围墙一圈 Fence line"),
+        "the demo route on the patrol page"
+    );
+    shoot(b, shots, size, "patrol")?;
+    Ok(())
+}
+
+/// The patrol setup page and the label sheet: every label's QR, read back from the screenshot,
+/// verifies offline as a point of the demo compound.
+fn patrol_labels(
+    b: &Browser<'_>,
+    base: &str,
+    shots: &Shots,
+    keys: &KeySetResponse,
+    key_set: &KeySet,
+) -> anyhow::Result<()> {
+    b.goto(&format!("{base}/admin/patrol/setup?compound=c1"))?;
+    b.find("#route-form", WAIT)?;
+    shoot(b, shots, DESKTOP, "patrol-setup")?;
+    b.goto(&format!("{base}/admin/patrol/labels?compound=c1"))?;
+    b.find(".label svg", WAIT)?;
+    let png = shoot(b, shots, DESKTOP, "patrol-labels")?;
+    let check = PointCheck {
+        keys: key_set,
+        district_id: &keys.district_id,
+        compound_id: "c1",
+    };
+    let points: Vec<String> = scan_png(&png)?
+        .iter()
+        .map(|payload| check.verify(payload).map(|p| p.name))
+        .collect::<Result<_, _>>()?;
+    ensure!(!points.is_empty(), "no point label could be read from the sheet");
     Ok(())
 }
 
@@ -378,6 +416,7 @@ fn dashboard_and_self_registration_in_headless_chromium() -> anyhow::Result<()> 
     let keys = enroll_from_screen(&desktop, &base, &shots, DESKTOP)?;
     let key_set = KeySet::from_records(&keys.keys)?;
     card_sheet(&desktop, &base, &shots, &keys, &key_set)?;
+    patrol_labels(&desktop, &base, &shots, &keys, &key_set)?;
     let register_url = poster_url(&desktop, &base, &shots)?;
     ensure!(
         register_url == format!("{base}/register/cp-east"),
