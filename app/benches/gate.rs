@@ -1,9 +1,13 @@
 //! `cargo xtask bench gate`: the gate with a 15,000-pass compound roster. Verdict time of the
 //! scanned and typed paths (the app's own checker, roster lookups, rules and gate flow; the durable
 //! append is measured beside it as the peer), the roster's size in the device ledger, and the sync
-//! round that pulls it whole and then as a delta, against a `district-server` process on loopback.
+//! round that pulls it whole and then as a delta, against a `district-server` process on loopback;
+//! and a patrol point's printed label in a camera frame to its confirmed check (`gate/patrol.rs`).
 //! Writes `target/bench/gate.json`.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+#[path = "gate/patrol.rs"]
+mod patrol;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -342,6 +346,20 @@ async fn main() -> anyhow::Result<()> {
         anyhow::ensure!(matches!(step, GateStep::Record(_)), "typed: {step:?}");
     }
     drop(server);
+    let pass_texts: Vec<String> = payloads.iter().map(|(p, _)| p.clone()).collect();
+    let walked = patrol::measure(
+        &ledger,
+        &checker,
+        &signer,
+        (COMPOUND, CHECKPOINT),
+        &pass_texts,
+    )?;
+    let p95 = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        percentile(&v, 0.95)
+    };
+    let (point_p95, pass_p95) = (p95(&walked.point_ms), p95(&walked.pass_ms));
 
     let scanned = summary(scanned);
     let typed = summary(typed);
@@ -366,6 +384,19 @@ async fn main() -> anyhow::Result<()> {
         append["p50_ms"].as_f64().unwrap_or(f64::NAN),
         p99(&append)
     );
+    println!(
+        "| patrol label in view → confirmed check p50 / p95 ({} frames, {} unread) | {:.1} / {point_p95:.1} ms | p95 ≤ 300 ms |",
+        walked.point_ms.len(),
+        walked.unread.0,
+        summary(walked.point_ms.clone())["p50_ms"].as_f64().unwrap_or(f64::NAN),
+    );
+    println!(
+        "| peer: printed pass in view → verdict p50 / p95 ({} frames, {} unread) | {:.1} / {pass_p95:.1} ms | ratio {:.2} |",
+        walked.pass_ms.len(),
+        walked.unread.1,
+        summary(walked.pass_ms.clone())["p50_ms"].as_f64().unwrap_or(f64::NAN),
+        point_p95 / pass_p95,
+    );
     println!("| roster bytes in the ledger | {roster_bytes} | < 2,000,000 |");
     println!("| sync round with the full roster (median of {PHONES} phones) | {full_ms:.0} ms | < 1,000 ms |");
     println!("| sync round with a roster delta (median of {PHONES}) | {delta_ms:.0} ms | — |");
@@ -380,7 +411,13 @@ async fn main() -> anyhow::Result<()> {
         "roster_delta_pull_ms": delta_ms,
         "roster_full_pull_runs_ms": fulls,
         "roster_delta_pull_runs_ms": deltas,
-        "goals": { "verdict_p99_ms": 2.0, "roster_bytes_15k": 2_000_000, "roster_full_pull_ms": 1000.0 },
+        "patrol_point_to_check": summary(walked.point_ms.clone()),
+        "patrol_point_to_check_p95_ms": point_p95,
+        "patrol_unread_frames": walked.unread.0,
+        "peer_pass_to_verdict": summary(walked.pass_ms.clone()),
+        "peer_pass_to_verdict_p95_ms": pass_p95,
+        "ratio_point_vs_pass_p95": point_p95 / pass_p95,
+        "goals": { "patrol_point_to_check_p95_ms": 300.0, "verdict_p99_ms": 2.0, "roster_bytes_15k": 2_000_000, "roster_full_pull_ms": 1000.0 },
     });
     let dir = std::env::var_os("CHECKPOINT_BENCH_DIR")
         .map(std::path::PathBuf::from)

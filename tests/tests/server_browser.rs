@@ -199,7 +199,10 @@ fn patrol_labels(
         .iter()
         .map(|payload| check.verify(payload).map(|p| p.name))
         .collect::<Result<_, _>>()?;
-    ensure!(!points.is_empty(), "no point label could be read from the sheet");
+    ensure!(
+        !points.is_empty(),
+        "no point label could be read from the sheet"
+    );
     Ok(())
 }
 
