@@ -4,7 +4,7 @@
 use std::rc::Rc;
 use std::time::Instant;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveTime, Utc};
 use dioxus::prelude::*;
 use sync_core::i18n::Lang;
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
@@ -62,6 +62,11 @@ fn path_of(scene: &str) -> &'static str {
 /// Write a morning's worth of passages into the ledger (residents, vehicles, visitors, one denial).
 pub fn seed_ledger(ledger: &mut Ledger) -> Result<(), sync_core::LedgerError> {
     let now = Utc::now();
+    // The passages span the last 84 minutes, or less just after midnight: all of them are today's
+    // (China Standard Time, the scenes' district), whatever the hour the scenes are drawn at.
+    let local = now + Duration::minutes(480);
+    let since_midnight = local - local.date_naive().and_time(NaiveTime::MIN).and_utc();
+    let span = since_midnight.min(Duration::minutes(84));
     let names = ["张小明", "李华", "王芳", "赵强", "陈静"];
     for i in 0..12u32 {
         let subject = match i % 4 {
@@ -94,7 +99,7 @@ pub fn seed_ledger(ledger: &mut Ledger) -> Result<(), sync_core::LedgerError> {
             } else {
                 Direction::In
             },
-            recorded_at: now - Duration::minutes(i64::from(12 - i) * 7),
+            recorded_at: now - span * (12 - i as i32) / 13,
             clock_offset_ms: Some(-800),
             staff: "王师傅".into(),
             subject,
@@ -302,8 +307,9 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
 
 /// A round of the wall route under way: the first point stored as normal, the second just scanned.
 fn seed_patrol(ctx: Ctx) {
-    let hm = |s: &str| chrono::NaiveTime::parse_from_str(s, "%H:%M").ok();
-    let (Some(first), Some(last)) = (hm("08:00"), hm("20:00")) else {
+    let Ok(schedule) =
+        Schedule::from_form(("08:00", "20:00"), 120, 45, chrono::DateTime::UNIX_EPOCH)
+    else {
         return;
     };
     let points = [("P1", "北门岗亭"), ("P2", "东围墙"), ("P3", "地下车库入口")];
@@ -312,20 +318,8 @@ fn seed_patrol(ctx: Ctx) {
         name: "围墙一圈".into(),
         checkpoint_id: "cp-east".into(),
         ordered: false,
-        points: points
-            .iter()
-            .map(|(id, name)| RoutePoint {
-                point_id: (*id).into(),
-                name: (*name).into(),
-            })
-            .collect(),
-        schedules: vec![Schedule {
-            first_start: first,
-            last_start: last,
-            every_minutes: 120,
-            window_minutes: 45,
-            valid_from: chrono::DateTime::UNIX_EPOCH,
-        }],
+        points: RoutePoint::list(&points),
+        schedules: vec![schedule],
     };
     let point = |(id, name): (&str, &str)| PatrolPoint {
         point_id: id.into(),

@@ -6,12 +6,16 @@
 //! Reads `CHECKPOINT_TEST_PG_URL` (optional) and writes `$CHECKPOINT_BENCH_DIR/patrol.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark program: any failure should stop it loudly
 
+#[path = "support/pg.rs"]
+mod pg;
+
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use district_server::report::{day_bounds, PatrolDay};
 use district_server::store::{Checkpoint, PointRow, RouteRow, RoutesOf, Store};
 use district_server::{setup, Config};
+use pg::fresh_pg;
 use serde_json::json;
 use sync_core::domain::GENESIS_HASH;
 use sync_core::patrol::{
@@ -284,17 +288,4 @@ fn main() {
         std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
         println!("\nwrote {}", path.display());
     });
-}
-
-async fn fresh_pg(base: &str) -> String {
-    let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let name = format!("bench_{}", Uuid::now_v7().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
 }

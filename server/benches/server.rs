@@ -6,6 +6,9 @@
 //! `$CHECKPOINT_BENCH_DIR/server.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark program: any failure should stop it loudly
 
+#[path = "support/pg.rs"]
+mod pg;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::{Duration as StdDuration, Instant};
@@ -17,6 +20,7 @@ use district_server::store::{Checkpoint, Store};
 use district_server::{app, setup, AppState, Config};
 use flate2::write::GzEncoder;
 use futures_util::SinkExt;
+use pg::fresh_pg;
 use serde_json::json;
 use sync_core::domain::GENESIS_HASH;
 use sync_core::fixtures::sample_passage;
@@ -49,19 +53,6 @@ fn gzip_batch(device_id: &str, passages: &[Passage]) -> Vec<u8> {
     let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&json).unwrap();
     gz.finish().unwrap()
-}
-
-async fn fresh_pg(base: &str) -> String {
-    let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let name = format!("bench_{}", Uuid::now_v7().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
 }
 
 /// A started server on a loopback port, with `n` enrolled devices; returns the state, base URL and tokens.

@@ -1,4 +1,5 @@
-//! Deterministic sample passages covering every subject kind, for tests and benches (feature `fixtures`).
+//! Deterministic sample passages covering every subject kind, and a sample checkpoint config, for
+//! tests and benches (feature `fixtures`).
 
 use crate::{DenyReason, Direction, NewPassage, Subject, Verdict};
 use chrono::{DateTime, Duration, Utc};
@@ -47,5 +48,27 @@ pub fn sample_passage(i: u64, start: DateTime<Utc>) -> NewPassage {
         } else {
             Verdict::Admitted
         },
+    }
+}
+
+/// A checkpoint config as a district sends it: checkpoint `checkpoint_id` (东门, gate `east-1`) of
+/// compound `compound_id` (阳光小区), China Standard Time, default thresholds, no routes.
+pub fn sample_config(checkpoint_id: &str, compound_id: &str) -> crate::protocol::CheckpointConfig {
+    crate::protocol::CheckpointConfig {
+        checkpoint_id: checkpoint_id.into(),
+        checkpoint_name: "东门".into(),
+        compound_id: compound_id.into(),
+        compound_name: "阳光小区".into(),
+        compounds: Vec::new(),
+        gates: vec!["east-1".into()],
+        fever_threshold_c: 37.3,
+        retention_days: 28,
+        utc_offset_minutes: 480,
+        server_time: Utc::now(),
+        revocations_warn_hours: 24,
+        revocations_amber_hours: 72,
+        rules: Default::default(),
+        photo_max_bytes: crate::photo::DEFAULT_PHOTO_MAX_BYTES,
+        patrol_routes: Vec::new(),
     }
 }

@@ -250,10 +250,6 @@ mod tests {
             .set_setting(SETTING_DISTRICT, "d1")
             .expect("district");
         let config = CheckpointConfig {
-            checkpoint_id: "cp1".into(),
-            checkpoint_name: "东门".into(),
-            compound_id: compound.into(),
-            compound_name: "阳光小区".into(),
             compounds: vec![
                 sync_core::protocol::CompoundName {
                     id: "c1".into(),
@@ -265,15 +261,7 @@ mod tests {
                 },
             ],
             gates: vec!["east".into()],
-            fever_threshold_c: 37.3,
-            retention_days: 28,
-            utc_offset_minutes: 480,
-            server_time: Utc::now(),
-            revocations_warn_hours: 24,
-            revocations_amber_hours: 72,
-            rules: Default::default(),
-            photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
-            patrol_routes: Vec::new(),
+            ..sync_core::fixtures::sample_config("cp1", compound)
         };
         ledger
             .set_setting(sync_core::sync::SETTING_CONFIG, &config)

@@ -26,21 +26,8 @@ fn enrolled(ledger: &mut Ledger, signer: &DistrictSigner) {
         .set_setting(SETTING_DISTRICT, "d1")
         .expect("district");
     let config = CheckpointConfig {
-        checkpoint_id: "cp-east".into(),
-        checkpoint_name: "东门".into(),
-        compound_id: "c1".into(),
-        compound_name: "阳光小区".into(),
-        compounds: Vec::new(),
-        gates: vec!["east-1".into()],
-        fever_threshold_c: 37.3,
-        retention_days: 28,
-        utc_offset_minutes: 480,
-        server_time: Utc::now(),
-        revocations_warn_hours: 24,
-        revocations_amber_hours: 72,
-        rules: Default::default(),
-        photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
         patrol_routes: routes(),
+        ..sync_core::fixtures::sample_config("cp-east", "c1")
     };
     ledger.set_setting(SETTING_CONFIG, &config).expect("config");
 }

@@ -21,14 +21,7 @@ pub(crate) fn local(hm: &str) -> DateTime<Utc> {
 }
 
 fn schedule(first: &str, last: &str, every: u32, window: u32) -> Schedule {
-    let hm = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").expect("time");
-    Schedule {
-        first_start: hm(first),
-        last_start: hm(last),
-        every_minutes: every,
-        window_minutes: window,
-        valid_from: DateTime::UNIX_EPOCH,
-    }
+    Schedule::from_form((first, last), every, window, DateTime::UNIX_EPOCH).expect("valid")
 }
 
 fn route(id: &str, name: &str, points: &[(&str, &str)], schedules: Vec<Schedule>) -> PatrolRoute {
@@ -37,13 +30,7 @@ fn route(id: &str, name: &str, points: &[(&str, &str)], schedules: Vec<Schedule>
         name: name.into(),
         checkpoint_id: "cp-east".into(),
         ordered: false,
-        points: points
-            .iter()
-            .map(|(id, name)| RoutePoint {
-                point_id: (*id).into(),
-                name: (*name).into(),
-            })
-            .collect(),
+        points: RoutePoint::list(points),
         schedules,
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use sync_core::i18n::Lang;
-use sync_core::patrol::{PatrolRoute, Round, RoundStatus};
+use sync_core::patrol::{PatrolRoute, Round, RoundStatus, Schedule};
 
 use super::patrol_setup::chosen_compound;
 use super::session::Admin;
@@ -138,7 +138,7 @@ fn route_view(
     context! {
         route_id => route.route_id, name => route.name, checkpoint_id => route.checkpoint_id,
         ordered => route.ordered, point_count => route.points.len(), rounds,
-        scheduled => route.schedules.last().is_some_and(|s| s.every_minutes > 0),
+        scheduled => route.schedules.last().is_some_and(Schedule::runs),
     }
 }
 

@@ -78,7 +78,7 @@ pub async fn setup(
     let routes: Vec<_> = routes
         .into_iter()
         .map(|r| {
-            let current = r.schedules.last().filter(|s| s.every_minutes > 0);
+            let current = r.schedules.last().filter(|s| s.runs());
             context! {
                 route_id => r.route_id, name => r.name, checkpoint_id => r.checkpoint_id,
                 ordered => r.ordered,
@@ -290,37 +290,16 @@ pub async fn save_schedule(
         return Err(WebError::NotFound);
     }
     let schedule = if f.stop.is_empty() {
-        let time = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").ok();
-        let minutes = |s: &str| s.trim().parse::<u32>().ok();
-        let (Some(first), Some(last), Some(every), Some(window)) = (
-            time(&f.first_start),
-            time(&f.last_start),
+        let minutes = |s: &str| s.trim().parse::<u32>().unwrap_or(0);
+        Schedule::from_form(
+            (&f.first_start, &f.last_start),
             minutes(&f.every_minutes),
             minutes(&f.window_minutes),
-        ) else {
-            return Err(bad(
-                "请填写开始、结束时间（HH:MM）、间隔和时限（分钟）",
-                "Give first and last start (HH:MM), interval and window (minutes)",
-            ));
-        };
-        let s = Schedule {
-            first_start: first,
-            last_start: last,
-            every_minutes: every,
-            window_minutes: window,
-            valid_from: Utc::now(),
-        };
-        s.check()
-            .map_err(|e| bad(&e.message(sync_core::i18n::Lang::ZhCn), &e.to_string()))?;
-        s
+            Utc::now(),
+        )
+        .map_err(|e| bad(&e.message(sync_core::i18n::Lang::ZhCn), &e.to_string()))?
     } else {
-        Schedule {
-            first_start: NaiveTime::MIN,
-            last_start: NaiveTime::MIN,
-            every_minutes: 0,
-            window_minutes: 0,
-            valid_from: Utc::now(),
-        }
+        Schedule::stop(Utc::now())
     };
     state
         .store

@@ -13,20 +13,10 @@ fn route(ordered: bool) -> PatrolRoute {
         name: "围墙".into(),
         checkpoint_id: "cp-1".into(),
         ordered,
-        points: ["p-a", "p-b", "p-c"]
-            .into_iter()
-            .map(|id| RoutePoint {
-                point_id: id.into(),
-                name: format!("点{id}"),
-            })
-            .collect(),
-        schedules: vec![Schedule {
-            first_start: NaiveTime::from_hms_opt(8, 0, 0).expect("time"),
-            last_start: NaiveTime::from_hms_opt(20, 0, 0).expect("time"),
-            every_minutes: 120,
-            window_minutes: 45,
-            valid_from: DateTime::UNIX_EPOCH,
-        }],
+        points: RoutePoint::list(&[("p-a", "点p-a"), ("p-b", "点p-b"), ("p-c", "点p-c")]),
+        schedules: vec![
+            Schedule::from_form(("08:00", "20:00"), 120, 45, DateTime::UNIX_EPOCH).expect("valid"),
+        ],
     }
 }
 

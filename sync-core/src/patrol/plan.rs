@@ -13,6 +13,19 @@ pub struct RoutePoint {
     pub name: String,
 }
 
+impl RoutePoint {
+    /// Points from `(point id, name)` pairs, in order.
+    pub fn list(pairs: &[(&str, &str)]) -> Vec<Self> {
+        pairs
+            .iter()
+            .map(|(id, name)| Self {
+                point_id: (*id).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect()
+    }
+}
+
 /// A route: the points of one round, walked by the phones of one checkpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatrolRoute {
@@ -44,6 +57,8 @@ pub struct Schedule {
 /// Why a schedule cannot be saved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
+    #[error("times are HH:MM")]
+    Time,
     #[error("a round starts every 15 to 1440 minutes")]
     Every,
     #[error("a round's window is 5 minutes or more, and no longer than the time between rounds")]
@@ -55,6 +70,7 @@ impl crate::i18n::Localized for ScheduleError {
         match lang {
             crate::i18n::Lang::En => self.to_string(),
             crate::i18n::Lang::ZhCn => match self {
+                Self::Time => "时间请填 HH:MM",
                 Self::Every => "巡查间隔须为 15–1440 分钟",
                 Self::Window => "每轮时限须至少 5 分钟，且不超过巡查间隔",
             }
@@ -77,6 +93,44 @@ impl RoundWindow {
 }
 
 impl Schedule {
+    /// A schedule from a form's words (`HH:MM` first and last start), in force from `valid_from`,
+    /// checked.
+    pub fn from_form(
+        (first, last): (&str, &str),
+        every_minutes: u32,
+        window_minutes: u32,
+        valid_from: DateTime<Utc>,
+    ) -> Result<Self, ScheduleError> {
+        let time = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").ok();
+        let (Some(first_start), Some(last_start)) = (time(first), time(last)) else {
+            return Err(ScheduleError::Time);
+        };
+        let s = Self {
+            first_start,
+            last_start,
+            every_minutes,
+            window_minutes,
+            valid_from,
+        };
+        s.check().map(|()| s)
+    }
+
+    /// A version that stops the rounds from `valid_from` on (no windows: `every_minutes` 0).
+    pub fn stop(valid_from: DateTime<Utc>) -> Self {
+        Self {
+            first_start: NaiveTime::MIN,
+            last_start: NaiveTime::MIN,
+            every_minutes: 0,
+            window_minutes: 0,
+            valid_from,
+        }
+    }
+
+    /// Whether the rounds run under this version.
+    pub fn runs(&self) -> bool {
+        self.every_minutes > 0
+    }
+
     /// Whether the numbers make sense (the times themselves are always valid).
     pub fn check(&self) -> Result<(), ScheduleError> {
         if !(15..=1440).contains(&self.every_minutes) {
@@ -178,22 +232,19 @@ mod tests {
 
     const CST: i32 = 480;
 
-    fn hm(s: &str) -> NaiveTime {
-        NaiveTime::parse_from_str(s, "%H:%M").expect("time")
-    }
-
+    /// Unchecked, so that nonsense numbers can be tried too.
     fn schedule(first: &str, last: &str, every: u32, window: u32) -> Schedule {
+        let unchecked = Schedule::from_form((first, last), 60, 30, DateTime::UNIX_EPOCH);
         Schedule {
-            first_start: hm(first),
-            last_start: hm(last),
             every_minutes: every,
             window_minutes: window,
-            valid_from: DateTime::UNIX_EPOCH,
+            ..unchecked.expect("times")
         }
     }
 
     fn local(day: NaiveDate, t: &str) -> DateTime<Utc> {
-        (day.and_time(hm(t)) - Duration::minutes(i64::from(CST))).and_utc()
+        let hm = NaiveTime::parse_from_str(t, "%H:%M").expect("time");
+        (day.and_time(hm) - Duration::minutes(i64::from(CST))).and_utc()
     }
 
     fn day(d: u32) -> NaiveDate {
@@ -277,5 +328,13 @@ mod tests {
             Err(ScheduleError::Window)
         );
         assert!(windows_on(&[schedule("08:00", "20:00", 5, 5)], day(3), CST).is_empty());
+        assert_eq!(
+            Schedule::from_form(("8点", "20:00"), 60, 30, DateTime::UNIX_EPOCH),
+            Err(ScheduleError::Time)
+        );
+        assert_eq!(
+            Schedule::from_form(("08:00", "20:00"), 60, 90, DateTime::UNIX_EPOCH),
+            Err(ScheduleError::Window)
+        );
     }
 }

@@ -104,29 +104,15 @@ pub fn check_receipt(
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-
     use super::*;
     use crate::protocol::CheckpointConfig;
     use crate::signed::RootSigner;
 
     fn pulled(root: &RootSigner, asked: &Asked, roster_since: u64, compound: &str) -> Pulled {
         let config = CheckpointConfig {
-            checkpoint_id: "cp".into(),
-            checkpoint_name: "东门".into(),
-            compound_id: "c1".into(),
             compound_name: String::new(),
-            compounds: vec![],
             gates: vec![],
-            fever_threshold_c: 37.3,
-            retention_days: 28,
-            utc_offset_minutes: 480,
-            server_time: Utc::now(),
-            revocations_warn_hours: 24,
-            revocations_amber_hours: 72,
-            rules: Default::default(),
-            photo_max_bytes: crate::photo::DEFAULT_PHOTO_MAX_BYTES,
-            patrol_routes: Vec::new(),
+            ..crate::fixtures::sample_config("cp", "c1")
         };
         Pulled {
             keys: root.sign(KeySetResponse {

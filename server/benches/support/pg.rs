@@ -1,0 +1,18 @@
+//! A fresh PostgreSQL database for one bench run, on the server `CHECKPOINT_TEST_PG_URL` names.
+
+use uuid::Uuid;
+
+/// Create a database with a new name on `base` (a URL ending in a database name) and return its URL.
+pub async fn fresh_pg(base: &str) -> String {
+    let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the bench PostgreSQL server");
+    tokio::spawn(conn);
+    let name = format!("bench_{}", Uuid::now_v7().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a bench database");
+    let prefix = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    format!("{prefix}/{name}")
+}
