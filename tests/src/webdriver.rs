@@ -257,19 +257,32 @@ impl Browser<'_> {
         }
     }
 
-    /// Wait up to `limit` for an element, then return its WebDriver element id.
+    /// Wait up to `limit` for an element, then return its WebDriver element id. A page that
+    /// re-renders (liveview replaces its first HTML when its socket connects) can drop the element
+    /// between the check and the lookup: then it waits again, within the same limit.
     pub fn find(&self, css: &str, limit: Duration) -> anyhow::Result<String> {
-        self.wait_js(
-            &format!("element {css}"),
-            "return document.querySelector(arguments[0]) !== null",
-            json!([css]),
-            limit,
-        )?;
-        let v = self.post("/element", json!({ "using": "css selector", "value": css }))?;
-        v[ELEMENT]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow!("no element id in {v}"))
+        let start = Instant::now();
+        loop {
+            let left = limit.saturating_sub(start.elapsed());
+            self.wait_js(
+                &format!("element {css}"),
+                "return document.querySelector(arguments[0]) !== null",
+                json!([css]),
+                left,
+            )?;
+            match self.post("/element", json!({ "using": "css selector", "value": css })) {
+                Ok(v) => {
+                    return v[ELEMENT]
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| anyhow!("no element id in {v}"))
+                }
+                Err(e) if start.elapsed() < limit && e.to_string().contains("no such element") => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// A real click (WebDriver pointer input) on the element matching `css`.

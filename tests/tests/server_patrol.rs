@@ -408,6 +408,23 @@ async fn patrol_story(url: &str) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(html.matches("data-point=").count(), 3);
     assert_eq!(html.matches("<svg").count(), 3);
+
+    // Retention: the checks of that day go with their entries.
+    let purged = store
+        .purge_before(
+            (t(23, 30) + Duration::hours(2)).timestamp_millis(),
+            now.timestamp_millis(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(purged.entries, 16);
+    assert_eq!(
+        store
+            .count_query("SELECT COUNT(*) FROM patrol_checks")
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]

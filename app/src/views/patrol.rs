@@ -12,9 +12,6 @@ use crate::flows::{self, district_offset};
 use crate::state::patrol::{ActiveRound, PatrolAction, PatrolState};
 use crate::text::tr;
 
-/// Big touch targets for gloved hands (the stylesheet's buttons are 56 px).
-const BIG: &str = "min-height: 72px; font-size: 24px; font-weight: 800;";
-const NOTE_STYLE: &str = "width: 100%; min-height: 96px; font: inherit; font-size: 20px; padding: 10px 12px; border-radius: 10px; border: 2px solid var(--line); background: var(--card); color: var(--fg);";
 /// How often the round due next is recomputed while the screen is open.
 const TICK: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -118,7 +115,7 @@ fn idle(lang: Lang, s: &PatrolState, offset: FixedOffset, start: Callback<String
                         "{hm(due.window.start, offset)}–{hm(due.window.end, offset)}"
                     }
                 }
-                button { class: "wide primary", r#type: "button", id: "patrol-start-due", style: BIG,
+                button { class: "wide primary big", r#type: "button", id: "patrol-start-due",
                     onclick: move |_| start.call(due.route_id.clone()),
                     {tr(lang, "开始巡查", "Start round")}
                 }
@@ -128,7 +125,7 @@ fn idle(lang: Lang, s: &PatrolState, offset: FixedOffset, start: Callback<String
             div { class: "matches", id: "patrol-scanned", role: "dialog",
                 h2 { {tr(lang, "巡查点：", "Patrol point: ")} "{name}" }
                 for r in routes.into_iter().cloned() {
-                    button { class: "wide primary", r#type: "button", style: BIG,
+                    button { class: "wide primary big", r#type: "button",
                         onclick: move |_| start.call(r.route_id.clone()),
                         {tr(lang, "开始巡查：", "Start round: ")} "{r.name}"
                     }
@@ -184,13 +181,13 @@ fn point_step(
             div { class: "matches", id: "patrol-awaiting",
                 h2 { {tr(lang, "巡查点：", "Patrol point: ")} "{name}" }
                 div { class: "row",
-                    button { class: "primary", r#type: "button", id: "patrol-normal",
-                        style: "{BIG} flex: 1;",
+                    button { class: "primary big", r#type: "button", id: "patrol-normal",
+                        style: "flex: 1;",
                         onclick: move |_| act.call(PatrolAction::Normal),
                         {PointOutcome::Normal.label(lang)}
                     }
-                    button { class: "danger", r#type: "button", id: "patrol-problem",
-                        style: "{BIG} flex: 1;",
+                    button { class: "danger big", r#type: "button", id: "patrol-problem",
+                        style: "flex: 1;",
                         onclick: move |_| act.call(PatrolAction::Problem),
                         {PointOutcome::Problem.label(lang)}
                     }
@@ -203,7 +200,7 @@ fn point_step(
             onsubmit: move |e| { e.prevent_default(); act.call(PatrolAction::SubmitProblem); },
             h2 { {PointOutcome::Problem.label(lang)} "：{name}" }
             label { r#for: "patrol-note", class: "hint", {tr(lang, "问题说明（或拍照）", "What is wrong (or take a photo)")} }
-            textarea { id: "patrol-note", rows: "3", style: NOTE_STYLE, maxlength: "500",
+            textarea { id: "patrol-note", rows: "3", maxlength: "500",
                 value: "{form.note}",
                 oninput: move |e| act.call(PatrolAction::NoteInput(e.value())),
             }
@@ -216,13 +213,12 @@ fn point_step(
                     }
                 }
             } else {
-                button { class: "wide secondary", r#type: "button", id: "patrol-photo",
-                    style: BIG, disabled: form.taking_photo,
+                button { class: "wide secondary big", r#type: "button", id: "patrol-photo", disabled: form.taking_photo,
                     onclick: move |_| photo.call(()),
                     if form.taking_photo { {tr(lang, "正在拍照…", "Taking photo…")} } else { {tr(lang, "拍照", "Take photo")} }
                 }
             }
-            button { class: "wide primary", r#type: "submit", id: "patrol-submit-problem", style: BIG,
+            button { class: "wide primary big", r#type: "submit", id: "patrol-submit-problem",
                 {tr(lang, "记录问题", "Record problem")}
             }
             button { class: "wide secondary", r#type: "button",
@@ -263,7 +259,7 @@ fn finish(
 ) -> Element {
     let Some(missing) = s.confirm_missing.clone() else {
         return rsx! {
-            button { class: "wide secondary", r#type: "button", id: "patrol-finish", style: BIG,
+            button { class: "wide secondary big", r#type: "button", id: "patrol-finish",
                 onclick: move |_| act.call(PatrolAction::Finish),
                 {tr(lang, "结束本轮", "Finish round")}
             }
@@ -287,7 +283,7 @@ fn finish(
             h2 { {tr(lang, "还有未查的巡查点", "Points not checked")} }
             p { class: "notice", "{count} · {list}" }
             p { {tr(lang, "确认结束？本轮将记为漏查。", "Finish anyway? The round is recorded as partial.")} }
-            button { class: "wide danger", r#type: "button", id: "patrol-confirm-finish", style: BIG,
+            button { class: "wide danger big", r#type: "button", id: "patrol-confirm-finish",
                 onclick: move |_| act.call(PatrolAction::ConfirmFinish),
                 {tr(lang, "确认结束", "Finish as partial")}
             }

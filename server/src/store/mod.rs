@@ -275,7 +275,7 @@ impl Store {
     }
 
     /// The retention purge: passages and other entries that happened (corrected time) before
-    /// `cutoff_ms` with their photos, photos no entry expects a day after they came, and visitor day passes
+    /// `cutoff_ms` with their photos and patrol-check facts, photos no entry expects a day after they came, and visitor day passes
     /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
     /// expired before it, quarantined records received before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
     pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<Purged, DbError> {
@@ -288,11 +288,19 @@ impl Store {
                 cutoff_ms,
             )
             .await?,
-            entries: deleted(
-                "DELETE FROM entries WHERE corrected_at_ms < $1 RETURNING pk",
-                cutoff_ms,
-            )
-            .await?,
+            entries: {
+                // The facts of purged patrol checks go with them (not counted twice).
+                deleted(
+                    "DELETE FROM patrol_checks WHERE corrected_at_ms < $1 RETURNING entry_id",
+                    cutoff_ms,
+                )
+                .await?;
+                deleted(
+                    "DELETE FROM entries WHERE corrected_at_ms < $1 RETURNING pk",
+                    cutoff_ms,
+                )
+                .await?
+            },
             photos: {
                 self.rows(photos::PURGE_EXPECTATIONS, vec![]).await?;
                 let day_ago = now_ms - photos::UNEXPECTED_PHOTO_HOURS * 3_600_000;
