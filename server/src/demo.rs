@@ -1,7 +1,15 @@
 //! The seeded demo district: one compound, two checkpoints, 50 residents with passes, two devices with today's traffic,
-//! and a patrol route with one round walked and one missed (`patrol.rs`).
+//! a patrol route with one round walked and one missed (`patrol.rs`), and two incidents (`incidents.rs`).
 
+mod incidents;
 mod patrol;
+
+/// Where a demo phone's chain stands: the next seq and the last hash.
+pub struct ChainEnd {
+    pub device_id: String,
+    pub next_seq: u64,
+    pub prev_hash: String,
+}
 
 use chrono::{DateTime, Duration, Utc};
 use sync_core::domain::GENESIS_HASH;
@@ -173,7 +181,7 @@ pub async fn seed(
     let (day_start, _) = day_bounds(local_day(now, utc_offset_minutes), utc_offset_minutes);
     let span = (now - day_start).num_seconds().max(60);
     let mut stored = 0;
-    let mut east_chain = None;
+    let mut chains = Vec::new();
     for (k, (cp, _, gate)) in checkpoints.iter().enumerate() {
         let device_id = format!("demo-phone-{}", k + 1);
         let code = format!("DEMO{k}");
@@ -227,17 +235,19 @@ pub async fn seed(
             batch.push(p);
         }
         stored += batch.len();
-        if *cp == "cp-east" {
-            east_chain = Some(patrol::ChainEnd {
-                device_id: device_id.clone(),
-                next_seq: batch.len() as u64 + 1,
-                prev_hash: prev.clone(),
-            });
-        }
+        chains.push(ChainEnd {
+            device_id: device_id.clone(),
+            next_seq: batch.len() as u64 + 1,
+            prev_hash: prev.clone(),
+        });
         store.ingest(&device_id, batch, 0, now, 28).await?;
     }
-    if let Some(chain) = east_chain {
-        patrol::seed_patrol(store, now, utc_offset_minutes, chain).await?;
+    let mut chains = chains.into_iter();
+    if let Some(east) = chains.next() {
+        patrol::seed_patrol(store, now, utc_offset_minutes, east).await?;
+    }
+    if let Some(north) = chains.next() {
+        incidents::seed_incidents(store, now, north).await?;
     }
     store
         .audit("demo", "seed", "seeded the demo district", now_ms)

@@ -5,6 +5,7 @@
 
 pub mod domain;
 pub mod i18n;
+pub mod incident;
 pub mod ledger;
 pub mod pass;
 pub mod patrol;

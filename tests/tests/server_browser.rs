@@ -5,7 +5,8 @@
 //! poster's URL); the visitor form is submitted with a bad mobile number first (its inline error must
 //! be on screen), then corrected; the pass QR on the screenshot must verify as a VisitorDay pass
 //! against the key set the server gives an enrolled device. The patrol page shows the demo's route,
-//! and the point labels read back from the printed sheet verify as points of the demo compound.
+//! and the point labels read back from the printed sheet verify as points of the demo compound;
+//! the incidents page lists the demo's incidents.
 //!
 //! With `CHECKPOINT_SCREENSHOTS=DIR` the screenshots are also written to `DIR/server-*.png`
 //! (`cargo xtask screenshots` does that for docs/screenshots/).
@@ -172,6 +173,14 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
         "the demo route on the patrol page"
     );
     shoot(b, shots, size, "patrol")?;
+
+    b.goto(&format!("{base}/admin/incidents"))?;
+    b.find("#incidents", WAIT)?;
+    ensure!(
+        b.text("#incidents")?.contains("访客体温38.4℃"),
+        "the demo's urgent incident on the incidents page"
+    );
+    shoot(b, shots, size, "incidents")?;
     Ok(())
 }
 

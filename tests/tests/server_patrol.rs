@@ -442,7 +442,7 @@ async fn patrol_on_postgres() {
 }
 
 /// The demo district: the last round that has ended is missed, the one before it walked (with a
-/// problem noted at one point).
+/// problem noted at one point); an urgent incident is new, another closed.
 #[tokio::test]
 async fn the_demo_district_has_a_walked_and_a_missed_round() {
     let (_dir, url) = temp_sqlite();
@@ -460,6 +460,21 @@ async fn the_demo_district_has_a_walked_and_a_missed_round() {
     }
     let got: Vec<RoundStatus> = due.iter().map(|r| r.status).collect();
     assert_eq!(got, vec![RoundStatus::Done, RoundStatus::Missed]);
+    let incidents = state
+        .store
+        .incidents(district_server::store::IncidentFilter::default())
+        .await
+        .unwrap();
+    let states: Vec<(bool, district_server::store::IncidentStatus)> =
+        incidents.iter().map(|i| (i.urgent, i.status)).collect();
+    assert_eq!(
+        states,
+        vec![
+            (true, district_server::store::IncidentStatus::New),
+            (false, district_server::store::IncidentStatus::Closed)
+        ],
+        "the demo's incidents"
+    );
     let walked = &due[0];
     assert!(walked.points.iter().any(|p| p
         .visit

@@ -11,6 +11,7 @@ use sync_core::protocol::WireEntry;
 use sync_core::{Entry, EntryBody, EntryHead};
 use uuid::Uuid;
 
+use super::ChainEnd;
 use crate::report::local_day;
 use crate::store::{new_patrol_id, DbError, PointRow, RouteRow, Store};
 
@@ -20,13 +21,6 @@ const POINTS: [(&str, &str); 4] = [
     ("地下车库入口", "5号楼西"),
     ("东侧围墙", "东门至北门"),
 ];
-
-/// Where the phone's chain stands: the next seq and the last hash.
-pub struct ChainEnd {
-    pub device_id: String,
-    pub next_seq: u64,
-    pub prev_hash: String,
-}
 
 /// Points, the route, its schedule, and two rounds' checks. Returns the checks stored.
 pub async fn seed_patrol(

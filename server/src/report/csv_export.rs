@@ -63,6 +63,9 @@ pub fn report_csv(
         line("silent_device", d, "1".into())?;
     }
     line("records_counted", "all", report.records_counted.to_string())?;
+    for (category, n) in &report.incidents {
+        line("incidents", category.as_str(), n.to_string())?;
+    }
     line("patrol_rounds_due", "all", report.patrol.due.to_string())?;
     for (status, n) in &report.patrol.by_status {
         line("patrol_rounds", status.as_str(), n.to_string())?;

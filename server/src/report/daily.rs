@@ -10,6 +10,7 @@ use super::day_bounds;
 use super::patrol::PatrolDay;
 use crate::config::Config;
 use crate::store::{DbError, PassageFacts, Store};
+use sync_core::incident::IncidentCategory;
 use sync_core::patrol::RoundStatus;
 
 /// In/out/denied counts of one subject kind.
@@ -42,6 +43,8 @@ pub struct DailyReport {
     pub records_counted: u64,
     /// Patrol rounds of the day as the checks stood when the report was made.
     pub patrol: PatrolTotals,
+    /// Incidents reported that day, by category (every category, zeros too).
+    pub incidents: Vec<(IncidentCategory, u64)>,
 }
 
 /// Patrol rounds of a day: how many were due and how each due round ended.
@@ -127,6 +130,7 @@ impl DailyReport {
                 .map(|(id, _)| id)
                 .collect(),
         };
+        let incidents = store.incident_counts(start_ms, end_ms, compound_id).await?;
         let patrol = PatrolDay::compute(
             store,
             &compounds,
@@ -202,6 +206,7 @@ impl DailyReport {
             silent_devices,
             records_counted: facts.len() as u64,
             patrol: PatrolTotals::of(&patrol),
+            incidents,
         })
     }
 

@@ -9,6 +9,7 @@ mod admin;
 mod changes;
 mod devices;
 mod from_row;
+mod incidents;
 mod ingest;
 mod passes;
 mod patrol;
@@ -31,6 +32,7 @@ use thiserror::Error;
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use from_row::{FromRow, FromVal, JsonList};
+pub use incidents::{IncidentFilter, IncidentRow, IncidentStatus};
 pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,
 };
@@ -275,7 +277,7 @@ impl Store {
     }
 
     /// The retention purge: passages and other entries that happened (corrected time) before
-    /// `cutoff_ms` with their photos and patrol-check facts, photos no entry expects a day after they came, and visitor day passes
+    /// `cutoff_ms` with their photos, patrol-check and incident facts, photos no entry expects a day after they came, and visitor day passes
     /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
     /// expired before it, quarantined records received before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
     pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<Purged, DbError> {
@@ -289,12 +291,13 @@ impl Store {
             )
             .await?,
             entries: {
-                // The facts of purged patrol checks go with them (not counted twice).
-                deleted(
+                // The facts of purged patrol checks and incidents go with them (not counted twice).
+                for facts in [
                     "DELETE FROM patrol_checks WHERE corrected_at_ms < $1 RETURNING entry_id",
-                    cutoff_ms,
-                )
-                .await?;
+                    "DELETE FROM incidents WHERE corrected_at_ms < $1 RETURNING entry_id",
+                ] {
+                    deleted(facts, cutoff_ms).await?;
+                }
                 deleted(
                     "DELETE FROM entries WHERE corrected_at_ms < $1 RETURNING pk",
                     cutoff_ms,

@@ -59,6 +59,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_patrol",
         include_str!("../../migrations/postgres/0012_patrol.sql"),
     ),
+    (
+        "0013_incidents",
+        include_str!("../../migrations/postgres/0013_incidents.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

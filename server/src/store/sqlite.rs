@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_patrol",
         include_str!("../../migrations/sqlite/0012_patrol.sql"),
     ),
+    (
+        "0013_incidents",
+        include_str!("../../migrations/sqlite/0013_incidents.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

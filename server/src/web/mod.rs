@@ -1,6 +1,7 @@
 //! The server-rendered admin web and the public self-registration pages.
 
 mod checkpoints;
+mod incidents;
 mod pages;
 mod patrol;
 mod patrol_setup;
@@ -74,6 +75,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/patrol/labels", get(patrol_setup::labels))
         .route("/admin/photos/{sha256}", get(patrol::photo))
+        .route("/admin/incidents", get(incidents::list))
+        .route(
+            "/admin/incidents/{entry_id}/status",
+            post(incidents::set_status),
+        )
         .route(
             "/register/{checkpoint_id}",
             get(register::form).post(register::submit),

@@ -18,6 +18,8 @@ use crate::state::AppState;
 use sync_core::i18n::Lang;
 use sync_core::patrol::RoundStatus;
 
+use crate::store::{IncidentFilter, IncidentStatus};
+
 pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
     let now = Utc::now();
     let g = Glance::compute(&state.store, &state.config, now).await?;
@@ -37,6 +39,18 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
         offset,
     )
     .await?;
+    let new_incidents = state
+        .store
+        .incidents(IncidentFilter {
+            status: Some(IncidentStatus::New),
+            ..IncidentFilter::default()
+        })
+        .await?;
+    let urgent: Vec<_> = new_incidents
+        .iter()
+        .filter(|i| i.urgent)
+        .map(|i| super::incidents::incident_view(&state, i))
+        .collect();
     let silent: Vec<_> = g
         .silent_devices
         .iter()
@@ -56,6 +70,7 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
                 residents_out => g.residents_out, visitors_inside => g.visitors_inside,
                 fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
             },
+            urgent_incidents => urgent, new_incidents => new_incidents.len(),
             patrol => context! {
                 done => patrol.done, due => patrol.due,
                 missed => patrol.count(RoundStatus::Missed),
@@ -110,6 +125,11 @@ pub async fn report(
         .map(|(_, n)| n.clone())
         .unwrap_or_default();
     let names: HashMap<String, String> = names(&state).await?.into_iter().collect();
+    let incidents: Vec<_> = r
+        .incidents
+        .iter()
+        .map(|(c, n)| context! { zh => c.label(Lang::ZhCn), en => c.label(Lang::En), n })
+        .collect();
     let patrol: Vec<_> = r
         .patrol
         .by_status
@@ -122,7 +142,10 @@ pub async fn report(
         &state,
         "report.html",
         Some(&admin),
-        context! { r, compounds, compound_name, names, patrol },
+        context! {
+            r, compounds, compound_name, names, patrol, incidents,
+            incident_total => r.incidents.iter().map(|(_, n)| n).sum::<u64>(),
+        },
     )
 }
 

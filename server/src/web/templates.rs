@@ -39,6 +39,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("rules.html", include_str!("../../templates/rules.html")),
     ("patrol.html", include_str!("../../templates/patrol.html")),
     (
+        "incidents.html",
+        include_str!("../../templates/incidents.html"),
+    ),
+    (
         "patrol_setup.html",
         include_str!("../../templates/patrol_setup.html"),
     ),

@@ -1,4 +1,4 @@
-//! A journal entry: one thing a gate phone recorded (a passage, a patrol check; incidents,
+//! A journal entry: one thing a gate phone recorded (a passage, a patrol check, an incident;
 //! notice acknowledgements, duty and health declarations later), in an envelope that places it on
 //! the device's one hash chain.
 //!
@@ -64,6 +64,7 @@ pub struct ProbeNote {
 pub enum EntryBody {
     Passage(PassageData),
     PatrolCheck(crate::patrol::PatrolCheckData),
+    Incident(crate::incident::IncidentData),
     #[cfg(any(test, feature = "fixtures"))]
     Probe(ProbeNote),
 }
@@ -73,6 +74,7 @@ impl EntryBody {
         match self {
             Self::Passage(_) => EntryKind::Passage,
             Self::PatrolCheck(_) => EntryKind::PatrolCheck,
+            Self::Incident(_) => EntryKind::Incident,
             #[cfg(any(test, feature = "fixtures"))]
             Self::Probe(_) => EntryKind::Probe,
         }
@@ -84,6 +86,7 @@ impl EntryBody {
         match self {
             Self::Passage(d) => serde_json::to_string(d),
             Self::PatrolCheck(c) => serde_json::to_string(c),
+            Self::Incident(i) => serde_json::to_string(i),
             #[cfg(any(test, feature = "fixtures"))]
             Self::Probe(n) => serde_json::to_string(n),
         }
@@ -101,6 +104,7 @@ impl EntryBody {
             EntryKind::PatrolCheck => serde_json::from_str(json)
                 .map(Self::PatrolCheck)
                 .map_err(bad),
+            EntryKind::Incident => serde_json::from_str(json).map(Self::Incident).map_err(bad),
             #[cfg(any(test, feature = "fixtures"))]
             EntryKind::Probe => serde_json::from_str(json).map(Self::Probe).map_err(bad),
             other => Err(EntryError::NotYetSupported(other.as_str())),
@@ -373,8 +377,8 @@ mod tests {
     #[test]
     fn bodies_of_unsupported_or_broken_kinds_are_refused_with_their_reason() {
         assert_eq!(
-            EntryBody::from_json(EntryKind::Incident, "{}"),
-            Err(EntryError::NotYetSupported("incident"))
+            EntryBody::from_json(EntryKind::Duty, "{}"),
+            Err(EntryError::NotYetSupported("duty"))
         );
         assert!(matches!(
             EntryBody::from_json(EntryKind::Passage, r#"{"gate":1}"#),

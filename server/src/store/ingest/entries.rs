@@ -101,3 +101,25 @@ pub(super) fn patrol_stmt(rec: &Incoming) -> Option<Stmt> {
         ],
     ))
 }
+
+/// The facts of an accepted incident report, for the incident list (none for other kinds). Keyed
+/// by the entry id, so storing the same entry again changes nothing; it starts as `new`.
+pub(super) fn incident_stmt(rec: &Incoming) -> Option<Stmt> {
+    let Some(EntryBody::Incident(i)) = rec.other_body() else {
+        return None;
+    };
+    Some(Stmt::new(
+        "INSERT INTO incidents (entry_id, device_id, checkpoint_id, category, urgent, note, staff,
+         corrected_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        vec![
+            rec.head.id.to_string().into(),
+            rec.head.device_id.as_str().into(),
+            i.checkpoint_id.as_str().into(),
+            i.category.as_str().into(),
+            i64::from(i.urgent).into(),
+            i.note.as_str().into(),
+            rec.head.staff.as_str().into(),
+            corrected_ms(rec).into(),
+        ],
+    ))
+}

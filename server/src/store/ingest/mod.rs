@@ -309,6 +309,7 @@ fn write_stmts(
         returning.push(stmts.len());
         stmts.push(entries::other_stmt(rec, now_ms));
         stmts.extend(entries::patrol_stmt(rec));
+        stmts.extend(entries::incident_stmt(rec));
         stmts.extend(super::photos::expect_photo_stmts(
             &rec.head, &rec.hash, now_ms,
         ));
