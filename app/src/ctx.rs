@@ -5,9 +5,10 @@ use sync_core::i18n::Lang;
 
 use crate::services::Services;
 use crate::state::{
-    enroll::EnrollState, gate::GateFlow, gate::GatePlace, pad::NumberPad, patrol::PatrolState,
-    records::RecordsState, scan::ScanState, settings::Prefs, status::StatusState,
-    vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
+    enroll::EnrollState, gate::GateFlow, gate::GatePlace, incident::IncidentState, pad::NumberPad,
+    patrol::PatrolState, records::RecordsState, scan::ScanState, settings::Prefs,
+    status::StatusState, vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm,
+    wallet::Wallet,
 };
 
 #[derive(Clone, Copy)]
@@ -25,6 +26,8 @@ pub struct Ctx {
     /// The temperature pad's typed digits.
     pub pad: Signal<NumberPad>,
     pub patrol: Signal<PatrolState>,
+    /// The incident report being filled in, and today's incidents.
+    pub incident: Signal<IncidentState>,
     /// The frame-capture time (JS ms) of the code behind the verdict on screen, for latency figures.
     pub frame_t: Signal<Option<f64>>,
 }
@@ -80,6 +83,7 @@ pub fn provide(services: &Services) -> Ctx {
         wallet: Signal::new(wallet),
         pad: Signal::new(NumberPad::default()),
         patrol: Signal::new(PatrolState::default()),
+        incident: Signal::new(IncidentState::default()),
         frame_t: Signal::new(None),
     };
     provide_context(ctx);

@@ -4,9 +4,9 @@ use dioxus::prelude::*;
 
 use crate::components::shell::Shell;
 use crate::views::{
-    enroll::Enroll, home::Home, my_pass::AddPass, my_pass::MyPass, patrol::Patrol,
-    records::Records, scan::Scan, settings::Settings, status::Status, vehicle::Vehicle,
-    visitor::Visitor,
+    enroll::Enroll, home::Home, incident::Incident, my_pass::AddPass, my_pass::MyPass,
+    patrol::Patrol, records::Records, scan::Scan, settings::Settings, status::Status,
+    vehicle::Vehicle, visitor::Visitor,
 };
 
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -28,6 +28,8 @@ pub enum Route {
         Records {},
         #[route("/patrol")]
         Patrol {},
+        #[route("/incident")]
+        Incident {},
         #[route("/status")]
         Status {},
         #[route("/settings")]
@@ -48,6 +50,7 @@ impl Route {
             Route::Visitor {},
             Route::Records {},
             Route::Patrol {},
+            Route::Incident {},
             Route::Status {},
             Route::Settings {},
             Route::MyPass {},

@@ -7,6 +7,7 @@ use std::time::Instant;
 use chrono::{Duration, NaiveTime, Utc};
 use dioxus::prelude::*;
 use sync_core::i18n::Lang;
+use sync_core::incident::IncidentCategory;
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
 use sync_core::patrol::{PatrolPoint, PatrolRoute, RoutePoint, Schedule};
 use sync_core::{Direction, Ledger, NewPassage, Subject, SubjectKind, Verdict};
@@ -15,6 +16,7 @@ use crate::app::{Root, RootProps, Seed};
 use crate::ctx::Ctx;
 use crate::ports::{PassKindView, SyncSnapshot};
 use crate::services::Services;
+use crate::state::incident::IncidentAction;
 use crate::state::patrol::{PatrolAction, Stored};
 use crate::state::status::StatusAction;
 use crate::state::vehicle::VehicleAction;
@@ -23,7 +25,7 @@ use crate::state::visitor::{Field, VisitorAction};
 use crate::state::wallet::WalletAction;
 
 /// Every scene name, in screenshot order.
-pub const SCENES: [&str; 18] = [
+pub const SCENES: [&str; 19] = [
     "enroll",
     "scan",
     "verdict-green",
@@ -37,6 +39,7 @@ pub const SCENES: [&str; 18] = [
     "visitor",
     "records",
     "patrol",
+    "incident",
     "status",
     "settings",
     "my-pass",
@@ -51,6 +54,7 @@ fn path_of(scene: &str) -> &'static str {
         "visitor" => "/visitor",
         "records" => "/records",
         "patrol" => "/patrol",
+        "incident" => "/incident",
         "status" => "/status",
         "settings" => "/settings",
         "my-pass" => "/my-pass",
@@ -300,6 +304,7 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
             }
             "add-pass" => prefs.write().resident_mode = true,
             "patrol" => seed_patrol(ctx),
+            "incident" => seed_incident(ctx),
             _ => {}
         }
     }))
@@ -352,6 +357,38 @@ fn seed_patrol(ctx: Ctx) {
     }
     p.write()
         .reduce(PatrolAction::Scanned(Ok(point(points[1]))));
+}
+
+/// A report being filled in: a suspicious vehicle, urgent, with a note; one stored earlier today.
+fn seed_incident(ctx: Ctx) {
+    let mut s = ctx.incident;
+    s.write()
+        .reduce(IncidentAction::Checkpoint("cp-east".into()));
+    s.write()
+        .reduce(IncidentAction::Category(IncidentCategory::SuppliesLow));
+    s.write()
+        .reduce(IncidentAction::NoteInput("口罩只剩一盒".into()));
+    let report = s.write().reduce(IncidentAction::Submit);
+    if let Some(report) = report {
+        s.write().reduce(IncidentAction::Appended {
+            report: Box::new(report),
+            result: Ok((
+                uuid::Uuid::now_v7(),
+                Stored {
+                    seq: 13,
+                    recorded_at: Utc::now(),
+                },
+            )),
+        });
+    }
+    s.write().reduce(IncidentAction::Dismiss);
+    s.write().reduce(IncidentAction::Category(
+        IncidentCategory::SuspiciousVehicle,
+    ));
+    s.write().reduce(IncidentAction::ToggleUrgent);
+    s.write().reduce(IncidentAction::NoteInput(
+        "白色面包车在东门外停了半小时".into(),
+    ));
 }
 
 /// Render one scene to a standalone HTML page.

@@ -43,6 +43,7 @@ fn every_screen_renders_in_both_languages() {
         ("visitor", "访客登记", "Visitor"),
         ("records", "今日记录", "Today&#39;s records"),
         ("patrol", "巡查点：", "Patrol point: "),
+        ("incident", "可疑车辆", "Suspicious vehicle"),
         ("status", "同步与状态", "Sync &#38; status"),
         ("settings", "发热阈值", "Fever threshold"),
         ("my-pass", "有效期至", "Valid until"),
@@ -88,6 +89,55 @@ fn records_mask_pii_and_show_upload_state() {
     assert!(!html.contains("13812345"), "full phone never shown");
     assert!(html.contains("pending"));
     assert!(html.contains("revoked"), "the denied passage says why");
+}
+
+/// The 上报 button is in the top bar of every staff screen; the form has its parts.
+#[test]
+fn the_incident_report_opens_from_every_staff_screen() {
+    let (_d, _rt, s) = services();
+    for scene in SCENES {
+        let html = render_scene(&s, scene, Lang::ZhCn);
+        let staff_screen = !matches!(scene, "enroll" | "my-pass" | "add-pass");
+        assert_eq!(
+            html.contains("id=\"incident-open\""),
+            staff_screen,
+            "{scene}: the report button"
+        );
+        if staff_screen {
+            assert!(html.contains(">上报<"), "{scene}");
+            assert!(html.contains("href=\"/incident\""), "{scene}");
+        }
+    }
+    let html = render_scene(&s, "incident", Lang::En);
+    for id in [
+        "incident-category-fever",
+        "incident-category-refused_registration",
+        "incident-category-other",
+        "incident-urgent",
+        "incident-note",
+        "incident-photo",
+        "incident-photo-count",
+        "incident-submit",
+        "incident-list",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "{id} missing: {html}"
+        );
+    }
+    assert!(html.contains(">Report<"), "the top-bar button");
+    assert!(html.contains(">Send report<"), "the form's own button");
+    assert!(html.contains("Mark as urgent") || html.contains("Urgent ✓"));
+    assert!(html.contains("Urgent ✓"), "the scene's report is urgent");
+    assert!(
+        html.contains("白色面包车在东门外停了半小时"),
+        "the note typed"
+    );
+    assert!(html.contains("Photos 0/3"));
+    // The one reported earlier, waiting to upload.
+    assert!(html.contains("Supplies running out"));
+    assert!(html.contains("waiting to upload"));
+    assert!(!html.contains("id=\"incident-error\""));
 }
 
 #[test]

@@ -53,6 +53,7 @@ pub fn Shell() -> Element {
                 | Route::Visitor {}
                 | Route::Records {}
                 | Route::Patrol {}
+                | Route::Incident {}
                 | Route::Home {}
         );
     rsx! {

@@ -1,9 +1,11 @@
-//! The always-visible status line: pending uploads, offline banner, clock warning and the language switch.
+//! The always-visible status line: pending uploads, the 上报 (report an incident) button, offline
+//! banner, clock warning and the language switch.
 
 use dioxus::prelude::*;
 use sync_core::i18n::Lang;
 
 use crate::ctx::{use_ctx, use_lang, use_services};
+use crate::route::Route;
 use crate::services::save_prefs;
 use crate::state::settings::SettingsAction;
 use crate::text::tr;
@@ -18,6 +20,9 @@ pub fn StatusBar() -> Element {
     let pending = status.sync.pending;
     let offline = status.offline();
     let clock = status.sync.clock_warning();
+    // Staff report an incident from any screen; a resident's phone or one not enrolled has none.
+    let report = status.sync.enrolled && !ctx.prefs.read().resident_mode;
+    let on_report = matches!(use_route::<Route>(), Route::Incident {});
     let other = match lang {
         Lang::ZhCn => "EN",
         Lang::En => "中文",
@@ -30,6 +35,15 @@ pub fn StatusBar() -> Element {
                     id: "pending-count",
                     aria_label: tr(lang, "待上传记录数", "Records waiting for upload"),
                     "⇡ {pending}"
+                }
+                if report {
+                    Link { class: if on_report { "report-btn on" } else { "report-btn" },
+                        id: "incident-open",
+                        to: Route::Incident {},
+                        aria_label: tr(lang, "事件上报", "Report an incident"),
+                        aria_current: if on_report { "page" } else { "false" },
+                        {tr(lang, "上报", "Report")}
+                    }
                 }
                 button { class: "lang", r#type: "button",
                     aria_label: tr(lang, "切换语言", "Switch language"),

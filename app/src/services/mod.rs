@@ -2,6 +2,7 @@
 //! the scanner and the sync engine, all from sync-core (no second storage).
 
 mod checker;
+pub mod incident;
 pub mod patrol;
 mod store;
 

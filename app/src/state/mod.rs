@@ -4,6 +4,8 @@ pub mod enroll;
 pub mod gate;
 pub mod gate_rules;
 mod gate_views;
+pub mod incident;
+mod incident_notice;
 pub mod moment;
 pub mod pad;
 pub mod patrol;

@@ -2,6 +2,7 @@
 
 pub mod enroll;
 pub mod home;
+pub mod incident;
 pub mod my_pass;
 pub mod patrol;
 pub mod records;

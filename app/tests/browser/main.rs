@@ -2,7 +2,8 @@
 //! Chromium (driven by Debian's chromedriver) at 390×844 with a fake camera playing Y4M clips of
 //! passes the server really issued, the app served by `checkpoint-liveview`, and `district-server`
 //! on loopback. Enrollment, keys and revocations come from the server through the sync engine;
-//! a patrol round is walked offline from printed point labels and seen on the district's page.
+//! a patrol round is walked offline from printed point labels and seen on the district's page;
+//! an urgent incident reported offline with a photo arrives once.
 //!
 //! Also measures frame capture → verdict on screen and writes `target/bench/app.json`.
 //! Needs apt `chromium chromium-driver`; says so and fails when they are missing.
@@ -12,6 +13,7 @@
 
 mod camera;
 mod district;
+mod incident;
 mod patrol;
 
 use std::io::{BufRead, BufReader};
@@ -472,6 +474,9 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
 
     // 7b. A patrol round walked offline by scanning printed point labels (patrol.rs).
     patrol::walk_a_round(&driver, dir.path(), &app, &ledger, &mut district, &admin);
+
+    // 7c. An urgent incident reported offline with a photo (incident.rs).
+    incident::report_offline(&driver, dir.path(), &app, &ledger, &mut district, &admin);
 
     // 8. The phone is lost: the administrator disables it; at its next contact it locks its gate
     //    screens and deletes what it already uploaded.

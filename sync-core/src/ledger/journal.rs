@@ -171,6 +171,26 @@ impl Ledger {
         rows.map(|r| decode_entry(r?)).collect()
     }
 
+    /// Entries of `kind` with `seq > after_seq` recorded at or after `since` (device time), in
+    /// `seq` order: a screen's own records without reading the passages.
+    pub fn entries_of_kind(
+        &self,
+        kind: EntryKind,
+        after_seq: u64,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Entry>, LedgerError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM journal
+             WHERE entry_kind = ?1 AND seq > ?2 AND recorded_ms >= ?3 ORDER BY seq"
+        ))?;
+        let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(
+            params![kind.as_str(), after, since.timestamp_millis()],
+            entry_from_row,
+        )?;
+        rows.map(|r| decode_entry(r?)).collect()
+    }
+
     /// Number of entries of every kind stored (after purges).
     pub fn entry_count(&self) -> Result<u64, LedgerError> {
         let n: i64 = self
