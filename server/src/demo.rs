@@ -1,6 +1,8 @@
 //! The seeded demo district: one compound, two checkpoints, 50 residents with passes, two devices with today's traffic,
-//! a patrol route with one round walked and one missed (`patrol.rs`), and two incidents (`incidents.rs`).
+//! a patrol route with one round walked and one missed (`patrol.rs`), two incidents (`incidents.rs`) and
+//! a starter gate handbook (`handbook.rs`).
 
+mod handbook;
 mod incidents;
 mod patrol;
 
@@ -169,6 +171,7 @@ pub async fn seed(
     store.upsert_checkpoint(&west, now_ms).await?;
     import_residents(store, signer, "c2", &demo_residents_peace(), now, "demo").await?;
     seed_staff(store, signer, now).await?;
+    handbook::seed_handbook(store, now_ms).await?;
     if store.passage_count(None).await? > 0 {
         return Ok(0);
     }

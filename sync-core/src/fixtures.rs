@@ -70,5 +70,6 @@ pub fn sample_config(checkpoint_id: &str, compound_id: &str) -> crate::protocol:
         rules: Default::default(),
         photo_max_bytes: crate::photo::DEFAULT_PHOTO_MAX_BYTES,
         patrol_routes: Vec::new(),
+        handbook: Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 //! district server both build on it, and it depends on neither.
 
 pub mod domain;
+pub mod handbook;
 pub mod i18n;
 pub mod incident;
 pub mod ledger;

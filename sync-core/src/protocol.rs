@@ -83,6 +83,9 @@ pub struct CheckpointConfig {
     /// The patrol routes this checkpoint's phones walk, with their points and schedules.
     #[serde(default)]
     pub patrol_routes: Vec<crate::patrol::PatrolRoute>,
+    /// The gate handbook: the newest version of every section, for reading offline.
+    #[serde(default)]
+    pub handbook: Vec<crate::handbook::HandbookSection>,
 }
 
 fn default_photo_max_bytes() -> usize {

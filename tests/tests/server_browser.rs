@@ -6,7 +6,7 @@
 //! be on screen), then corrected; the pass QR on the screenshot must verify as a VisitorDay pass
 //! against the key set the server gives an enrolled device. The patrol page shows the demo's route,
 //! and the point labels read back from the printed sheet verify as points of the demo compound;
-//! the incidents page lists the demo's incidents.
+//! the incidents page lists the demo's incidents; the handbook page renders the starter handbook.
 //!
 //! With `CHECKPOINT_SCREENSHOTS=DIR` the screenshots are also written to `DIR/server-*.png`
 //! (`cargo xtask screenshots` does that for docs/screenshots/).
@@ -181,6 +181,10 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
         "the demo's urgent incident on the incidents page"
     );
     shoot(b, shots, size, "incidents")?;
+
+    b.goto(&format!("{base}/admin/handbook"))?;
+    b.find("#section-disinfection table", WAIT)?;
+    shoot(b, shots, size, "handbook")?;
     Ok(())
 }
 

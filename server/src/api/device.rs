@@ -93,6 +93,7 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         rules,
         photo_max_bytes: state.config.photo_max_bytes,
         patrol_routes,
+        handbook: state.store.handbook().await?,
     })
 }
 

@@ -9,6 +9,7 @@ mod admin;
 mod changes;
 mod devices;
 mod from_row;
+mod handbook;
 mod incidents;
 mod ingest;
 mod passes;
@@ -32,6 +33,7 @@ use thiserror::Error;
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use from_row::{FromRow, FromVal, JsonList};
+pub use handbook::SectionEdit;
 pub use incidents::{IncidentFilter, IncidentRow, IncidentStatus};
 pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,

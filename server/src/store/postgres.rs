@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_incidents",
         include_str!("../../migrations/postgres/0013_incidents.sql"),
     ),
+    (
+        "0014_handbook",
+        include_str!("../../migrations/postgres/0014_handbook.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

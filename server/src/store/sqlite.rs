@@ -67,6 +67,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_incidents",
         include_str!("../../migrations/sqlite/0013_incidents.sql"),
     ),
+    (
+        "0014_handbook",
+        include_str!("../../migrations/sqlite/0014_handbook.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -1,6 +1,7 @@
 //! The server-rendered admin web and the public self-registration pages.
 
 mod checkpoints;
+mod handbook;
 mod incidents;
 mod pages;
 mod patrol;
@@ -76,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/patrol/labels", get(patrol_setup::labels))
         .route("/admin/photos/{sha256}", get(patrol::photo))
         .route("/admin/incidents", get(incidents::list))
+        .route("/admin/handbook", get(handbook::show).post(handbook::save))
         .route(
             "/admin/incidents/{entry_id}/status",
             post(incidents::set_status),

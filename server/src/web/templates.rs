@@ -39,6 +39,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("rules.html", include_str!("../../templates/rules.html")),
     ("patrol.html", include_str!("../../templates/patrol.html")),
     (
+        "handbook.html",
+        include_str!("../../templates/handbook.html"),
+    ),
+    (
         "incidents.html",
         include_str!("../../templates/incidents.html"),
     ),
