@@ -5,10 +5,10 @@ use sync_core::i18n::Lang;
 
 use crate::services::Services;
 use crate::state::{
-    enroll::EnrollState, gate::GateFlow, gate::GatePlace, incident::IncidentState, pad::NumberPad,
-    patrol::PatrolState, records::RecordsState, scan::ScanState, settings::Prefs,
-    status::StatusState, vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm,
-    wallet::Wallet,
+    enroll::EnrollState, gate::GateFlow, gate::GatePlace, handbook::HandbookState,
+    incident::IncidentState, pad::NumberPad, patrol::PatrolState, records::RecordsState,
+    scan::ScanState, settings::Prefs, status::StatusState, vehicle::VehicleState,
+    verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
 };
 
 #[derive(Clone, Copy)]
@@ -28,6 +28,8 @@ pub struct Ctx {
     pub patrol: Signal<PatrolState>,
     /// The incident report being filled in, and today's incidents.
     pub incident: Signal<IncidentState>,
+    /// The gate handbook as the last sync stored it, the search and the open section.
+    pub handbook: Signal<HandbookState>,
     /// The frame-capture time (JS ms) of the code behind the verdict on screen, for latency figures.
     pub frame_t: Signal<Option<f64>>,
 }
@@ -84,6 +86,7 @@ pub fn provide(services: &Services) -> Ctx {
         pad: Signal::new(NumberPad::default()),
         patrol: Signal::new(PatrolState::default()),
         incident: Signal::new(IncidentState::default()),
+        handbook: Signal::new(HandbookState::default()),
         frame_t: Signal::new(None),
     };
     provide_context(ctx);

@@ -1,6 +1,7 @@
 //! Event handlers' work: run a gate step against the ledger and show the verdict, register forms,
 //! refresh counts. Components call these; the decisions themselves live in `state`.
 
+pub mod handbook;
 pub mod incident;
 pub mod patrol;
 

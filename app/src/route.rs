@@ -4,9 +4,9 @@ use dioxus::prelude::*;
 
 use crate::components::shell::Shell;
 use crate::views::{
-    enroll::Enroll, home::Home, incident::Incident, my_pass::AddPass, my_pass::MyPass,
-    patrol::Patrol, records::Records, scan::Scan, settings::Settings, status::Status,
-    vehicle::Vehicle, visitor::Visitor,
+    enroll::Enroll, handbook::Handbook, home::Home, incident::Incident, my_pass::AddPass,
+    my_pass::MyPass, patrol::Patrol, records::Records, scan::Scan, settings::Settings,
+    status::Status, vehicle::Vehicle, visitor::Visitor,
 };
 
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -34,6 +34,8 @@ pub enum Route {
         Status {},
         #[route("/settings")]
         Settings {},
+        #[route("/handbook")]
+        Handbook {},
         #[route("/my-pass")]
         MyPass {},
         #[route("/my-pass/add")]
@@ -53,6 +55,7 @@ impl Route {
             Route::Incident {},
             Route::Status {},
             Route::Settings {},
+            Route::Handbook {},
             Route::MyPass {},
             Route::AddPass {},
         ]

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveTime, Utc};
 use dioxus::prelude::*;
+use sync_core::handbook::HandbookSection;
 use sync_core::i18n::Lang;
 use sync_core::incident::IncidentCategory;
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
@@ -16,6 +17,7 @@ use crate::app::{Root, RootProps, Seed};
 use crate::ctx::Ctx;
 use crate::ports::{PassKindView, SyncSnapshot};
 use crate::services::Services;
+use crate::state::handbook::HandbookAction;
 use crate::state::incident::IncidentAction;
 use crate::state::patrol::{PatrolAction, Stored};
 use crate::state::status::StatusAction;
@@ -25,7 +27,7 @@ use crate::state::visitor::{Field, VisitorAction};
 use crate::state::wallet::WalletAction;
 
 /// Every scene name, in screenshot order.
-pub const SCENES: [&str; 19] = [
+pub const SCENES: [&str; 21] = [
     "enroll",
     "scan",
     "verdict-green",
@@ -42,6 +44,8 @@ pub const SCENES: [&str; 19] = [
     "incident",
     "status",
     "settings",
+    "handbook",
+    "handbook-list",
     "my-pass",
     "add-pass",
     "locked",
@@ -57,6 +61,7 @@ fn path_of(scene: &str) -> &'static str {
         "incident" => "/incident",
         "status" => "/status",
         "settings" => "/settings",
+        "handbook" | "handbook-list" => "/handbook",
         "my-pass" => "/my-pass",
         "add-pass" => "/my-pass/add",
         _ => "/scan",
@@ -305,6 +310,8 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
             "add-pass" => prefs.write().resident_mode = true,
             "patrol" => seed_patrol(ctx),
             "incident" => seed_incident(ctx),
+            "handbook" => seed_handbook(ctx, true),
+            "handbook-list" => seed_handbook(ctx, false),
             _ => {}
         }
     }))
@@ -389,6 +396,45 @@ fn seed_incident(ctx: Ctx) {
     s.write().reduce(IncidentAction::NoteInput(
         "白色面包车在东门外停了半小时".into(),
     ));
+}
+
+/// A two-section handbook as the last sync stored it; the disinfection section open, or the list.
+fn seed_handbook(ctx: Ctx, open: bool) {
+    let section = |id: &str, position, title: (&str, &str), body: (&str, &str)| HandbookSection {
+        section_id: id.into(),
+        version: 1,
+        position,
+        title_zh: title.0.into(),
+        body_zh: body.0.into(),
+        title_en: title.1.into(),
+        body_en: body.1.into(),
+    };
+    let sections = vec![
+        section(
+            "temperature",
+            1,
+            ("测温与登记", "Temperature and registration"),
+            (
+                "每人测温，**37.3 °C** 及以上引导至临时观察点。",
+                "Take everyone's temperature; send **37.3 °C** and above to the observation point.",
+            ),
+        ),
+        section(
+            "disinfection",
+            2,
+            ("岗亭消毒", "Disinfecting the booth"),
+            (
+                "## 每日消毒\n\n| 物品 | 消毒液 | 次数 |\n|---|---|---|\n| 电梯按钮 | 含氯消毒液 500 mg/L | 每 2 小时 |\n| 门把手 | 75% 酒精 | 每 4 小时 |\n\n> 消毒后开窗通风 30 分钟。\n\n<script>alert(1)</script>",
+                "## Every day\n\n| What | Disinfectant | How often |\n|---|---|---|\n| Lift buttons | chlorine disinfectant 500 mg/L | every 2 hours |\n| Door handles | 75% alcohol | every 4 hours |\n\n> Air the booth for 30 minutes afterwards.\n\n<script>alert(1)</script>",
+            ),
+        ),
+    ];
+    let mut h = ctx.handbook;
+    h.write().reduce(HandbookAction::Loaded(sections));
+    if open {
+        h.write()
+            .reduce(HandbookAction::Open("disinfection".into()));
+    }
 }
 
 /// Render one scene to a standalone HTML page.

@@ -46,6 +46,16 @@ fn every_screen_renders_in_both_languages() {
         ("incident", "可疑车辆", "Suspicious vehicle"),
         ("status", "同步与状态", "Sync &#38; status"),
         ("settings", "发热阈值", "Fever threshold"),
+        (
+            "handbook",
+            "含氯消毒液 500 mg/L",
+            "chlorine disinfectant 500 mg/L",
+        ),
+        (
+            "handbook-list",
+            "测温与登记",
+            "Temperature and registration",
+        ),
         ("my-pass", "有效期至", "Valid until"),
         ("add-pass", "添加通行证", "Add a pass"),
         (
@@ -138,6 +148,54 @@ fn the_incident_report_opens_from_every_staff_screen() {
     assert!(html.contains("Supplies running out"));
     assert!(html.contains("waiting to upload"));
     assert!(!html.contains("id=\"incident-error\""));
+}
+
+/// The handbook opens from Settings, lists its sections as big buttons and shows the open one as
+/// HTML, with the raw HTML in its text shown as text.
+#[test]
+fn the_handbook_opens_from_settings_and_reads_offline() {
+    let (_d, _rt, s) = services();
+    let settings = render_scene(&s, "settings", Lang::En);
+    assert!(settings.contains("id=\"handbook-open\""), "{settings}");
+    assert!(settings.contains("href=\"/handbook\""));
+    assert!(settings.contains("Handbook"));
+
+    let list = render_scene(&s, "handbook-list", Lang::ZhCn);
+    for id in [
+        "handbook-search",
+        "handbook-list",
+        "handbook-section-temperature",
+        "handbook-section-disinfection",
+    ] {
+        assert!(
+            list.contains(&format!("id=\"{id}\"")),
+            "{id} missing: {list}"
+        );
+    }
+    assert!(list.contains("岗亭消毒"));
+    assert!(
+        list.find("测温与登记") < list.find("岗亭消毒"),
+        "handbook order"
+    );
+    assert!(!list.contains("handbook-empty") && !list.contains("id=\"handbook-section\""));
+
+    let html = render_scene(&s, "handbook", Lang::En);
+    for id in ["handbook-back", "handbook-title", "handbook-section"] {
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "{id} missing: {html}"
+        );
+    }
+    assert!(html.contains("Disinfecting the booth"));
+    assert!(
+        html.contains("<h2>Every day</h2>"),
+        "Markdown rendered: {html}"
+    );
+    assert!(html.contains("<table>") && html.contains("<td>Lift buttons</td>"));
+    assert!(html.contains("<blockquote>"));
+    assert!(!html.contains("<script>alert"), "raw HTML never runs");
+    assert!(html.contains("&lt;script&gt;"), "it is shown as text");
+    assert!(!html.contains("id=\"handbook-list\""), "the list is closed");
 }
 
 #[test]

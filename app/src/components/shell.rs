@@ -42,6 +42,11 @@ pub fn Shell() -> Element {
             }
         }
     });
+    // The handbook opens from Settings: its tab stays lit there.
+    let tab_of = match route {
+        Route::Handbook {} => Route::Settings {},
+        ref r => r.clone(),
+    };
     let show_tabs = !matches!(route, Route::Enroll {} | Route::Home {});
     // A device the district switched off shows no gate screen (and so gives no verdict).
     let locked = !resident
@@ -70,7 +75,7 @@ pub fn Shell() -> Element {
                 nav { class: "tabs", aria_label: tr(lang, "主菜单", "Main menu"),
                     for (target, label, icon) in tabs {
                         Link {
-                            class: if target == route { "tab active" } else { "tab" },
+                            class: if target == tab_of { "tab active" } else { "tab" },
                             to: target.clone(),
                             aria_current: if target == route { "page" } else { "false" },
                             super::icon::Icon { name: icon }

@@ -4,6 +4,7 @@ pub mod enroll;
 pub mod gate;
 pub mod gate_rules;
 mod gate_views;
+pub mod handbook;
 pub mod incident;
 mod incident_notice;
 pub mod moment;

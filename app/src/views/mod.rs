@@ -1,6 +1,7 @@
 //! One module per screen. Views read state signals and call `reduce` or a flow; no logic of their own.
 
 pub mod enroll;
+pub mod handbook;
 pub mod home;
 pub mod incident;
 pub mod my_pass;

@@ -1,4 +1,5 @@
-//! Settings: language, theme, mode, gate and direction, fever threshold (shown), un-enroll.
+//! Settings: language, theme, mode, gate and direction, fever threshold (shown), the handbook
+//! (标准化手册), un-enroll.
 
 use dioxus::prelude::*;
 use sync_core::i18n::Lang;
@@ -73,6 +74,9 @@ pub fn Settings() -> Element {
             dl { class: "facts",
                 dt { {tr(lang, "值守人员", "Staff")} } dd { "{p.staff}" }
                 dt { {tr(lang, "发热阈值", "Fever threshold")} } dd { "{fever:.1} °C" }
+            }
+            Link { id: "handbook-open", class: "button wide secondary big", to: Route::Handbook {},
+                {tr(lang, "手册", "Handbook")}
             }
             h2 { {tr(lang, "模式", "Mode")} }
             button { class: "wide secondary", r#type: "button", id: "mode-switch",

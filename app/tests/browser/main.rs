@@ -3,7 +3,8 @@
 //! passes the server really issued, the app served by `checkpoint-liveview`, and `district-server`
 //! on loopback. Enrollment, keys and revocations come from the server through the sync engine;
 //! a patrol round is walked offline from printed point labels and seen on the district's page;
-//! an urgent incident reported offline with a photo arrives once.
+//! an urgent incident reported offline with a photo arrives once; a handbook section published
+//! in the admin web is read on the phone with the server stopped.
 //!
 //! Also measures frame capture → verdict on screen and writes `target/bench/app.json`.
 //! Needs apt `chromium chromium-driver`; says so and fails when they are missing.
@@ -13,6 +14,7 @@
 
 mod camera;
 mod district;
+mod handbook;
 mod incident;
 mod patrol;
 
@@ -477,6 +479,9 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
 
     // 7c. An urgent incident reported offline with a photo (incident.rs).
     incident::report_offline(&driver, dir.path(), &app, &ledger, &mut district, &admin);
+
+    // 7d. A handbook section published in the admin web, read on the phone with the server away.
+    handbook::read_offline(&driver, dir.path(), &app, &ledger, &mut district, &admin);
 
     // 8. The phone is lost: the administrator disables it; at its next contact it locks its gate
     //    screens and deletes what it already uploaded.
