@@ -287,3 +287,55 @@ pub fn refresh_counts(mut ctx: Ctx, services: &Services) {
         ctx.status.write().reduce(StatusAction::Sync(snapshot));
     }
 }
+
+/// Append one journal entry the way every screen does: as the staff on duty, with the clock
+/// offset, now; on success the sync engine is nudged and the pending count moves. `record` does
+/// the append with those and says, in staff's words, what went wrong.
+pub fn append_entry<T>(
+    mut ctx: Ctx,
+    services: &Services,
+    record: impl FnOnce(
+        &mut sync_core::Ledger,
+        &str,
+        Option<i64>,
+        chrono::DateTime<Utc>,
+    ) -> Result<T, crate::state::patrol::Words>,
+) -> Result<T, crate::state::patrol::Words> {
+    let staff = ctx.gate.peek().place.staff.clone();
+    let offset = ctx.status.peek().sync.clock_offset_ms;
+    let result = services
+        .ledger()
+        .map_err(|e| crate::state::patrol::Words::of(&e))
+        .and_then(|mut l| record(&mut l, &staff, offset, Utc::now()));
+    if result.is_ok() {
+        services.passage_added();
+        ctx.status.write().reduce(StatusAction::Appended);
+    }
+    result
+}
+
+/// A camera still (a data URL) compressed under the photo cap and stored in the ledger's photo
+/// directory before any entry names it: its SHA-256, or why not in staff's words.
+pub fn store_still(
+    services: &Services,
+    taken: Result<String, crate::state::patrol::Words>,
+) -> Result<String, crate::state::patrol::Words> {
+    use crate::state::patrol::Words;
+    let stored = taken.and_then(|url| {
+        let max = services
+            .ledger()
+            .map_err(|e| Words::of(&e))?
+            .photo_max_bytes()
+            .map_err(|e| Words::of(&e))?;
+        let jpeg = crate::services::patrol::compress_still(&url, max)?;
+        services
+            .ledger()
+            .map_err(|e| Words::of(&e))?
+            .store_photo(&jpeg)
+            .map_err(|e| Words::of(&e))
+    });
+    if let Err(w) = &stored {
+        tracing::warn!("photo not kept: {}", w.en);
+    }
+    stored
+}

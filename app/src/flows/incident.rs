@@ -7,11 +7,9 @@ use dioxus::prelude::*;
 
 use crate::ctx::Ctx;
 use crate::services::incident::{read_incidents, record_report, upload_states};
-use crate::services::patrol::compress_still;
 use crate::services::Services;
 use crate::state::incident::{IncidentAction, Words};
 use crate::state::records::day_start;
-use crate::state::status::StatusAction;
 
 /// Re-read the checkpoint, the incidents recorded since the last read (today's) and the upload
 /// state of those not settled yet.
@@ -63,16 +61,9 @@ pub fn act(mut ctx: Ctx, services: &Services, action: IncidentAction) {
     let Some(report) = report else {
         return;
     };
-    let staff = ctx.gate.peek().place.staff.clone();
-    let offset = ctx.status.peek().sync.clock_offset_ms;
-    let result = services
-        .ledger()
-        .map_err(|e| Words::of(&e))
-        .and_then(|mut l| record_report(&mut l, &report, &staff, offset, Utc::now()));
-    if result.is_ok() {
-        services.passage_added();
-        ctx.status.write().reduce(StatusAction::Appended);
-    }
+    let result = super::append_entry(ctx, services, |l, staff, offset, now| {
+        record_report(l, &report, staff, offset, now)
+    });
     ctx.incident.write().reduce(IncidentAction::Appended {
         report: Box::new(report),
         result,
@@ -82,21 +73,6 @@ pub fn act(mut ctx: Ctx, services: &Services, action: IncidentAction) {
 /// The still the camera took for the report (a data URL), compressed and stored before any entry
 /// names it.
 pub fn still(ctx: Ctx, services: &Services, taken: Result<String, Words>) {
-    let stored = taken.and_then(|url| {
-        let max = services
-            .ledger()
-            .map_err(|e| Words::of(&e))?
-            .photo_max_bytes()
-            .map_err(|e| Words::of(&e))?;
-        let jpeg = compress_still(&url, max)?;
-        services
-            .ledger()
-            .map_err(|e| Words::of(&e))?
-            .store_photo(&jpeg)
-            .map_err(|e| Words::of(&e))
-    });
-    if let Err(w) = &stored {
-        tracing::warn!("incident photo not kept: {}", w.en);
-    }
+    let stored = super::store_still(services, taken);
     act(ctx, services, IncidentAction::Photo(stored));
 }

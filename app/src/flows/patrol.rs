@@ -7,10 +7,9 @@ use dioxus::prelude::*;
 use uuid::Uuid;
 
 use crate::ctx::Ctx;
-use crate::services::patrol::{compress_still, recent_steps, record_step};
+use crate::services::patrol::{recent_steps, record_step};
 use crate::services::Services;
 use crate::state::patrol::{PatrolAction, Words};
-use crate::state::status::StatusAction;
 
 /// Re-read the routes, the journal's patrol steps (waiting to upload, a round to resume) and the
 /// round due now.
@@ -44,16 +43,9 @@ pub fn act(mut ctx: Ctx, services: &Services, action: PatrolAction) {
     let Some(step) = step else {
         return;
     };
-    let staff = ctx.gate.peek().place.staff.clone();
-    let offset = ctx.status.peek().sync.clock_offset_ms;
-    let result = services
-        .ledger()
-        .map_err(|e| Words::of(&e))
-        .and_then(|mut l| record_step(&mut l, &step, &staff, offset, Utc::now()));
-    if result.is_ok() {
-        services.passage_added();
-        ctx.status.write().reduce(StatusAction::Appended);
-    }
+    let result = super::append_entry(ctx, services, |l, staff, offset, now| {
+        record_step(l, &step, staff, offset, now)
+    });
     ctx.patrol.write().reduce(PatrolAction::Appended {
         step: Box::new(step),
         result,
@@ -82,21 +74,6 @@ pub fn code(ctx: Ctx, services: &Services, text: &str) {
 /// The still the camera took for a problem (a data URL), compressed and stored before any entry
 /// names it.
 pub fn still(ctx: Ctx, services: &Services, taken: Result<String, Words>) {
-    let stored = taken.and_then(|url| {
-        let max = services
-            .ledger()
-            .map_err(|e| Words::of(&e))?
-            .photo_max_bytes()
-            .map_err(|e| Words::of(&e))?;
-        let jpeg = compress_still(&url, max)?;
-        services
-            .ledger()
-            .map_err(|e| Words::of(&e))?
-            .store_photo(&jpeg)
-            .map_err(|e| Words::of(&e))
-    });
-    if let Err(w) = &stored {
-        tracing::warn!("problem photo not kept: {}", w.en);
-    }
+    let stored = super::store_still(services, taken);
     act(ctx, services, PatrolAction::Photo(stored));
 }

@@ -220,3 +220,10 @@ pub fn disable_in_dashboard(b: &Browser, server: &str, device_id: &str) -> anyho
     .context("disabling in the dashboard")?;
     Ok(())
 }
+
+/// The first column of the first row of `sql` on the server's database (-1 when unreadable).
+pub fn count(sqlite: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open_with_flags(sqlite, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
+        .unwrap_or(-1)
+}

@@ -8,9 +8,9 @@ use sync_core::protocol::CheckpointConfig;
 use sync_core::sync::SETTING_CONFIG;
 use sync_core::Ledger;
 
-use checkpoint_tests::webdriver::{Browser, BrowserOptions, Driver};
+use checkpoint_tests::webdriver::{Browser, Driver};
 
-use crate::{camera, district, wait_until, WAIT};
+use crate::{district, wait_until, WAIT};
 
 /// The phone is enrolled and online, `admin` logged in; the server is running again at the end.
 pub fn read_offline(
@@ -35,15 +35,7 @@ pub fn read_offline(
     admin.click("#handbook-add").unwrap();
     admin.wait_text("main", "电梯消毒", WAIT).unwrap();
 
-    let clip = dir.join("handbook.y4m");
-    camera::write_y4m(None, &clip).unwrap();
-    let b = driver
-        .browser(&BrowserOptions::phone_with_camera(
-            &clip,
-            &dir.join("profile-handbook"),
-        ))
-        .unwrap();
-    b.goto(&format!("{app}/status")).unwrap();
+    let b = crate::phone_at(driver, dir, "handbook", None, &format!("{app}/status"));
     b.click("#sync-now").unwrap();
     let section_id = wait_until("the section in the phone's config", WAIT, || {
         let l = Ledger::open_read_only(ledger).ok()?;

@@ -11,9 +11,9 @@ use serde_json::json;
 use sync_core::domain::{EntryBody, EntryKind};
 use sync_core::Ledger;
 
-use checkpoint_tests::webdriver::{Browser, BrowserOptions, Driver};
+use checkpoint_tests::webdriver::{Browser, Driver};
 
-use crate::{camera, district, wait_until, WAIT};
+use crate::{district, wait_until, WAIT};
 
 const NOTE: &str = "访客体温38.6℃，已引导至观察点";
 
@@ -29,12 +29,6 @@ fn incidents(ledger: &Path) -> Vec<(String, usize)> {
         .collect()
 }
 
-fn server_count(sqlite: &Path, sql: &str) -> i64 {
-    rusqlite::Connection::open_with_flags(sqlite, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
-        .unwrap_or(-1)
-}
-
 /// The phone is enrolled and online, `admin` logged in.
 pub fn report_offline(
     driver: &Driver,
@@ -45,15 +39,7 @@ pub fn report_offline(
     admin: &Browser,
 ) {
     district.server.kill();
-    let clip = dir.join("incident.y4m");
-    camera::write_y4m(None, &clip).unwrap();
-    let b = driver
-        .browser(&BrowserOptions::phone_with_camera(
-            &clip,
-            &dir.join("profile-incident"),
-        ))
-        .unwrap();
-    b.goto(&format!("{app}/scan")).unwrap();
+    let b = crate::phone_at(driver, dir, "incident", None, &format!("{app}/scan"));
     b.click("#incident-open").unwrap();
     b.click("#incident-category-fever").unwrap();
     b.click("#incident-urgent").unwrap();
@@ -70,13 +56,7 @@ pub fn report_offline(
     drop(b);
 
     district.server.restart().unwrap();
-    let b = driver
-        .browser(&BrowserOptions::phone_with_camera(
-            &clip,
-            &dir.join("profile-incident-back"),
-        ))
-        .unwrap();
-    b.goto(&format!("{app}/status")).unwrap();
+    let b = crate::phone_at(driver, dir, "incident-back", None, &format!("{app}/status"));
     b.click("#sync-now").unwrap();
     wait_until("the incident and its photo uploaded", WAIT, || {
         let l = Ledger::open_read_only(ledger).ok()?;
@@ -85,12 +65,12 @@ pub fn report_offline(
     });
     drop(b);
     assert_eq!(
-        server_count(&district.sqlite, "SELECT COUNT(*) FROM incidents"),
+        district::count(&district.sqlite, "SELECT COUNT(*) FROM incidents"),
         1,
         "arrived once"
     );
     assert_eq!(
-        server_count(
+        district::count(
             &district.sqlite,
             "SELECT COUNT(*) FROM entry_photos ep JOIN incidents i ON i.entry_id = ep.entry_id
              JOIN photos p ON p.sha256 = ep.sha256"

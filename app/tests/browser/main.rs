@@ -61,6 +61,29 @@ fn serve(ledger: &Path) -> (Reaped, String) {
     (Reaped(child), url)
 }
 
+/// A phone browser (390×844) whose camera shows `frame` (an empty view when `None`), at `path`.
+fn phone_at<'d>(
+    driver: &'d Driver,
+    dir: &Path,
+    tag: &str,
+    frame: Option<&[u8]>,
+    url: &str,
+) -> Browser<'d> {
+    let clip = dir.join(format!("{tag}.y4m"));
+    match frame {
+        Some(y) => camera::write_clip(&clip, &[(y, 10)]).unwrap(),
+        None => camera::write_y4m(None, &clip).unwrap(),
+    }
+    let b = driver
+        .browser(&BrowserOptions::phone_with_camera(
+            &clip,
+            &dir.join(format!("profile-{tag}")),
+        ))
+        .unwrap();
+    b.goto(url).unwrap();
+    b
+}
+
 fn passages(path: &Path) -> Vec<Passage> {
     Ledger::open_read_only(path)
         .and_then(|l| l.passages_after(0, 1000))

@@ -13,7 +13,7 @@ use sync_core::protocol::CheckpointConfig;
 use sync_core::sync::SETTING_CONFIG;
 use sync_core::Ledger;
 
-use checkpoint_tests::webdriver::{Browser, BrowserOptions, Driver};
+use checkpoint_tests::webdriver::{Browser, Driver};
 
 use crate::{camera, district, wait_until, WAIT};
 
@@ -99,16 +99,7 @@ fn label_frames(admin: &Browser, server: &str, ids: &[String]) -> Vec<Vec<u8>> {
 
 /// A phone browser whose camera shows `frame`, on the patrol screen.
 fn phone<'d>(driver: &'d Driver, dir: &Path, app: &str, tag: &str, frame: &[u8]) -> Browser<'d> {
-    let clip = dir.join(format!("{tag}.y4m"));
-    camera::write_clip(&clip, &[(frame, 10)]).unwrap();
-    let b = driver
-        .browser(&BrowserOptions::phone_with_camera(
-            &clip,
-            &dir.join(format!("profile-{tag}")),
-        ))
-        .unwrap();
-    b.goto(&format!("{app}/patrol")).unwrap();
-    b
+    crate::phone_at(driver, dir, tag, Some(frame), &format!("{app}/patrol"))
 }
 
 fn patrol_steps(ledger: &Path) -> usize {
@@ -116,12 +107,6 @@ fn patrol_steps(ledger: &Path) -> usize {
         .and_then(|l| l.patrol_steps_since(DateTime::UNIX_EPOCH))
         .map(|s| s.len())
         .unwrap_or(0)
-}
-
-fn server_count(sqlite: &Path, sql: &str) -> i64 {
-    rusqlite::Connection::open_with_flags(sqlite, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
-        .unwrap_or(-1)
 }
 
 /// The whole patrol story; the phone is enrolled and online, `admin` logged in.
@@ -197,7 +182,7 @@ pub fn walk_a_round(
     });
     drop(b);
     let sqlite = &district.sqlite;
-    let q = |sql: &str| server_count(sqlite, &sql.replace("{device}", &device_id));
+    let q = |sql: &str| district::count(sqlite, &sql.replace("{device}", &device_id));
     assert_eq!(
         q("SELECT COUNT(*) FROM patrol_checks WHERE device_id = '{device}'"),
         3
