@@ -92,8 +92,6 @@ pub fn provide(services: &Services) -> Ctx {
     provide_context(ctx);
     provide_context(services.clone());
     crate::flows::refresh_counts(ctx, services);
-    // An unfinished round is resumed from the journal after a restart.
-    crate::flows::patrol::refresh(ctx, services);
     ctx
 }
 

@@ -299,13 +299,13 @@ pub fn append_entry<T>(
         &str,
         Option<i64>,
         chrono::DateTime<Utc>,
-    ) -> Result<T, crate::state::patrol::Words>,
-) -> Result<T, crate::state::patrol::Words> {
+    ) -> Result<T, crate::state::recorded::Words>,
+) -> Result<T, crate::state::recorded::Words> {
     let staff = ctx.gate.peek().place.staff.clone();
     let offset = ctx.status.peek().sync.clock_offset_ms;
     let result = services
         .ledger()
-        .map_err(|e| crate::state::patrol::Words::of(&e))
+        .map_err(|e| crate::state::recorded::Words::of(&e))
         .and_then(|mut l| record(&mut l, &staff, offset, Utc::now()));
     if result.is_ok() {
         services.passage_added();
@@ -318,9 +318,9 @@ pub fn append_entry<T>(
 /// directory before any entry names it: its SHA-256, or why not in staff's words.
 pub fn store_still(
     services: &Services,
-    taken: Result<String, crate::state::patrol::Words>,
-) -> Result<String, crate::state::patrol::Words> {
-    use crate::state::patrol::Words;
+    taken: Result<String, crate::state::recorded::Words>,
+) -> Result<String, crate::state::recorded::Words> {
+    use crate::state::recorded::Words;
     let stored = taken.and_then(|url| {
         let max = services
             .ledger()

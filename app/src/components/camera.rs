@@ -187,8 +187,8 @@ fn scan_frame(
 }
 
 /// Take a still from the live camera: a JPEG (or PNG) data URL, or why there is none.
-pub async fn take_still() -> Result<String, crate::state::patrol::Words> {
-    let failed = |en: &str| crate::state::patrol::Words {
+pub async fn take_still() -> Result<String, crate::state::recorded::Words> {
+    let failed = |en: &str| crate::state::recorded::Words {
         zh: "相机没有画面，无法拍照".into(),
         en: format!("No camera picture: {en}"),
     };

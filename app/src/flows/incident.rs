@@ -8,7 +8,8 @@ use dioxus::prelude::*;
 use crate::ctx::Ctx;
 use crate::services::incident::{read_incidents, record_report, upload_states};
 use crate::services::Services;
-use crate::state::incident::{IncidentAction, Words};
+use crate::state::incident::IncidentAction;
+use crate::state::recorded::Words;
 use crate::state::records::day_start;
 
 /// Re-read the checkpoint, the incidents recorded since the last read (today's) and the upload

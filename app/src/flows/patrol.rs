@@ -9,7 +9,8 @@ use uuid::Uuid;
 use crate::ctx::Ctx;
 use crate::services::patrol::{recent_steps, record_step};
 use crate::services::Services;
-use crate::state::patrol::{PatrolAction, Words};
+use crate::state::patrol::PatrolAction;
+use crate::state::recorded::Words;
 
 /// Re-read the routes, the journal's patrol steps (waiting to upload, a round to resume) and the
 /// round due now.

@@ -10,7 +10,8 @@ use sync_core::ledger::{Ledger, UploadState};
 use sync_core::LedgerError;
 use uuid::Uuid;
 
-use crate::state::incident::{IncidentRecord, PendingReport, Stored, Upload, Words};
+use crate::state::incident::{IncidentRecord, PendingReport, Upload};
+use crate::state::recorded::{Stored, Words};
 
 /// Photos waiting to upload looked at when telling an incident's photos are still to send.
 const PHOTOS_LOOKED_AT: usize = 1000;

@@ -9,7 +9,8 @@ use sync_core::ledger::{Ledger, PatrolStepRecord};
 use sync_core::photo::{compress_photo, PhotoError};
 use sync_core::LedgerError;
 
-use crate::state::patrol::{PendingStep, Stored, Words, LOOKBACK_DAYS};
+use crate::state::patrol::{PendingStep, LOOKBACK_DAYS};
+use crate::state::recorded::{Stored, Words};
 
 /// Append `step` durably; the screen marks it done only on `Ok`.
 pub fn record_step(

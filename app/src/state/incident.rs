@@ -9,7 +9,7 @@ use sync_core::incident::{IncidentCategory, IncidentData};
 use uuid::Uuid;
 
 pub use super::incident_notice::IncidentNotice;
-pub use super::patrol::{Stored, Words};
+use super::recorded::{Stored, Words};
 
 /// Most photos one report carries.
 pub const MAX_PHOTOS: usize = 3;

@@ -5,7 +5,7 @@ use sync_core::i18n::{Lang, Localized};
 use sync_core::incident::{IncidentCategory, IncidentError};
 
 use super::incident::MAX_PHOTOS;
-use super::patrol::Words;
+use super::recorded::Words;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum IncidentNotice {

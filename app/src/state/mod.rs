@@ -12,6 +12,7 @@ pub mod pad;
 pub mod patrol;
 mod patrol_journal;
 mod patrol_notice;
+pub mod recorded;
 pub mod records;
 pub mod scan;
 pub mod settings;

@@ -19,7 +19,8 @@ pub const RESUME_HOURS: i64 = 12;
 pub const LOOKBACK_DAYS: i64 = 7;
 
 pub use super::patrol_journal::WaitingRound;
-pub use super::patrol_notice::{PatrolNotice, Words};
+pub use super::patrol_notice::PatrolNotice;
+use super::recorded::{Stored, Words};
 
 /// Is this scanned text a patrol point's label (whatever its signature)?
 pub fn is_point_label(text: &str) -> bool {
@@ -97,13 +98,6 @@ pub struct ProblemForm {
 pub struct PendingStep {
     pub data: PatrolCheckData,
     pub attachments: Vec<String>,
-}
-
-/// A step the ledger stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stored {
-    pub seq: u64,
-    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,21 +3,7 @@
 use sync_core::i18n::{Lang, Localized};
 use sync_core::patrol::{CheckError, PointError};
 
-/// A message in both languages, as the ledger or the photo code gave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Words {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Words {
-    pub fn of(e: &impl Localized) -> Self {
-        Self {
-            zh: e.message(Lang::ZhCn),
-            en: e.message(Lang::En),
-        }
-    }
-}
+use super::recorded::Words;
 
 /// What the screen tells staff: refusals, errors, and the end of a round. The one table of words.
 #[derive(Debug, Clone, PartialEq)]

@@ -83,8 +83,7 @@ pub fn Scan() -> Element {
                     match read {
                         Ok(point) => rsx! {
                             h2 { {tr(lang, "巡查点：", "Patrol point: ")} "{point.name}" }
-                            button { class: "wide primary", r#type: "button", id: "point-patrol",
-                                style: "min-height: 72px; font-size: 24px; font-weight: 800;",
+                            button { class: "wide primary big", r#type: "button", id: "point-patrol",
                                 onclick: move |_| patrol_point.call(point.clone()),
                                 {tr(lang, "开始/继续巡查", "Start or continue the round")}
                             }

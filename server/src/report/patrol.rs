@@ -41,6 +41,8 @@ impl PatrolDay {
     ) -> Result<Self, DbError> {
         let (start, end) = day_bounds(day, utc_offset_minutes);
         let mut routes = Vec::new();
+        // When each checkpoint's phones were last fully synced: one read for every route.
+        let synced = store.synced_at_by_checkpoint().await?;
         for compound in compounds {
             for route in store.patrol_routes(RoutesOf::Compound(compound)).await? {
                 let windows = windows_on(&route.schedules, day, utc_offset_minutes);
@@ -51,9 +53,9 @@ impl PatrolDay {
                         (end + LATE).timestamp_millis(),
                     )
                     .await?;
-                let synced_at = store
-                    .checkpoint_synced_at(&route.checkpoint_id)
-                    .await?
+                let synced_at = synced
+                    .get(&route.checkpoint_id)
+                    .copied()
                     .and_then(DateTime::from_timestamp_millis);
                 let rounds = evaluate(RouteDay {
                     route: &route,

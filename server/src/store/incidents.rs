@@ -2,6 +2,8 @@
 //! (new → in hand → closed, audited with who and when), and counts by category for the report.
 //! The compound of an incident is its device's checkpoint's, not what the report claims.
 
+use std::collections::HashMap;
+
 use sync_core::i18n::Lang;
 use sync_core::incident::IncidentCategory;
 
@@ -130,6 +132,7 @@ impl Store {
                 ],
             )
             .await?;
+        let mut photos = self.photos_of_incidents(&rows).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let (entry_id, device_id, checkpoint_id, compound_id, category, urgent) =
@@ -139,7 +142,7 @@ impl Store {
             let status = IncidentStatus::parse(&r.9)
                 .ok_or_else(|| DbError::Invalid(format!("incident status {:?}", r.9)))?;
             out.push(IncidentRow {
-                photos: self.entry_photo_names(&entry_id).await?,
+                photos: photos.remove(&entry_id).unwrap_or_default(),
                 entry_id,
                 device_id,
                 checkpoint_id,
@@ -158,15 +161,39 @@ impl Store {
         Ok(out)
     }
 
-    /// The photos an entry named, by SHA-256.
-    async fn entry_photo_names(&self, entry_id: &str) -> Result<Vec<String>, DbError> {
-        let rows: Vec<(String,)> = self
+    /// The photos the listed incidents' entries named, by entry id: one query for the list.
+    async fn photos_of_incidents(
+        &self,
+        rows: &[Raw],
+    ) -> Result<HashMap<String, Vec<String>>, DbError> {
+        if rows.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let marks: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+        let found: Vec<(String, String)> = self
             .query_as(
-                "SELECT sha256 FROM entry_photos WHERE entry_id = $1 ORDER BY sha256",
-                vec![entry_id.into()],
+                &format!(
+                    "SELECT entry_id, sha256 FROM entry_photos WHERE entry_id IN ({})
+                     ORDER BY entry_id, sha256",
+                    marks.join(", ")
+                ),
+                rows.iter().map(|r| r.0.as_str().into()).collect(),
             )
             .await?;
-        Ok(rows.into_iter().map(|(s,)| s).collect())
+        let mut by_entry: HashMap<String, Vec<String>> = HashMap::new();
+        for (entry_id, sha) in found {
+            by_entry.entry(entry_id).or_default().push(sha);
+        }
+        Ok(by_entry)
+    }
+
+    /// How many incidents are new (the dashboard's tile).
+    pub async fn new_incident_count(&self) -> Result<i64, DbError> {
+        self.count(
+            "SELECT COUNT(*) FROM incidents WHERE status = 'new'",
+            vec![],
+        )
+        .await
     }
 
     /// Move an incident on (only forward: new → in hand → closed, or new → closed), audited

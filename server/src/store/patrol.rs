@@ -1,6 +1,8 @@
 //! Patrol points, routes and schedule versions (each change audited in its transaction), the
 //! stored facts of patrol checks, and when a checkpoint's phones were last fully synced.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveTime};
 use sync_core::patrol::{CheckFact, FactStep, PatrolRoute, PointOutcome, RoutePoint, Schedule};
 
@@ -317,15 +319,18 @@ impl Store {
         Ok(out.into_iter().map(|(_, f)| f).collect())
     }
 
-    /// The latest time any phone of `checkpoint` had nothing left to upload.
-    pub async fn checkpoint_synced_at(&self, checkpoint: &str) -> Result<Option<i64>, DbError> {
-        let row: Option<(Option<i64>,)> = self
-            .query_opt(
-                "SELECT MAX(synced_at_ms) FROM devices WHERE checkpoint_id = $1",
-                vec![checkpoint.into()],
+    /// Per checkpoint, the latest time any of its phones had nothing left to upload.
+    pub async fn synced_at_by_checkpoint(&self) -> Result<HashMap<String, i64>, DbError> {
+        let rows: Vec<(String, Option<i64>)> = self
+            .query_as(
+                "SELECT checkpoint_id, MAX(synced_at_ms) FROM devices GROUP BY checkpoint_id",
+                vec![],
             )
             .await?;
-        Ok(row.and_then(|(t,)| t))
+        Ok(rows
+            .into_iter()
+            .filter_map(|(cp, t)| t.map(|t| (cp, t)))
+            .collect())
     }
 
     /// A device had nothing left to upload at `now_ms`.

@@ -39,18 +39,18 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
         offset,
     )
     .await?;
-    let new_incidents = state
+    let urgent: Vec<_> = state
         .store
         .incidents(IncidentFilter {
             status: Some(IncidentStatus::New),
+            urgent_only: true,
             ..IncidentFilter::default()
         })
-        .await?;
-    let urgent: Vec<_> = new_incidents
+        .await?
         .iter()
-        .filter(|i| i.urgent)
         .map(|i| super::incidents::incident_view(&state, i))
         .collect();
+    let new_incidents = state.store.new_incident_count().await?;
     let silent: Vec<_> = g
         .silent_devices
         .iter()
@@ -70,7 +70,7 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
                 residents_out => g.residents_out, visitors_inside => g.visitors_inside,
                 fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
             },
-            urgent_incidents => urgent, new_incidents => new_incidents.len(),
+            urgent_incidents => urgent, new_incidents,
             patrol => context! {
                 done => patrol.done, due => patrol.due,
                 missed => patrol.count(RoundStatus::Missed),

@@ -169,12 +169,19 @@ pub fn evaluate(day: RouteDay<'_>) -> Vec<Round> {
             slot.extend(checks);
         }
     }
+    let index: HashMap<&str, usize> = day
+        .route
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.point_id.as_str(), i))
+        .collect();
     day.windows
         .iter()
         .zip(by_window)
         .map(|(w, mut checks)| {
             checks.sort_by_key(|c| c.at);
-            round(&day, *w, &checks)
+            round(&day, &index, *w, &checks)
         })
         .collect()
 }
@@ -206,14 +213,13 @@ fn assign<'c>(
     out
 }
 
-fn round(day: &RouteDay<'_>, window: RoundWindow, checks: &[&CheckFact]) -> Round {
-    let index: HashMap<&str, usize> = day
-        .route
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.point_id.as_str(), i))
-        .collect();
+/// One window's round; `index` is each route point's place on the route.
+fn round(
+    day: &RouteDay<'_>,
+    index: &HashMap<&str, usize>,
+    window: RoundWindow,
+    checks: &[&CheckFact],
+) -> Round {
     let mut visits: Vec<Option<PointVisit>> = vec![None; day.route.points.len()];
     let mut doubles = Vec::new();
     let mut out_of_order = Vec::new();

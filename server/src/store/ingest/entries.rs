@@ -9,7 +9,8 @@ use super::incoming::Incoming;
 use super::plan::corrected;
 use super::{Clock, Source};
 use crate::store::{DbError, Stmt, Store, Val};
-use sync_core::patrol::PatrolStep;
+use sync_core::incident::IncidentData;
+use sync_core::patrol::{PatrolCheckData, PatrolStep};
 use sync_core::EntryBody;
 
 impl Store {
@@ -65,12 +66,18 @@ pub(super) fn other_stmt(rec: &Incoming, now_ms: i64) -> Stmt {
     )
 }
 
-/// The facts of an accepted patrol check, for round evaluation (none for other kinds). Keyed by
-/// the entry id, so storing the same entry again changes nothing.
-pub(super) fn patrol_stmt(rec: &Incoming) -> Option<Stmt> {
-    let Some(EntryBody::PatrolCheck(c)) = rec.other_body() else {
-        return None;
-    };
+/// The facts of an accepted entry in its kind's own table, for the kinds that have one (patrol
+/// checks for round evaluation, incidents for their list). Keyed by the entry id, so storing the
+/// same entry again changes nothing.
+pub(super) fn facts_stmt(rec: &Incoming) -> Option<Stmt> {
+    match rec.other_body()? {
+        EntryBody::PatrolCheck(c) => Some(patrol_stmt(rec, c)),
+        EntryBody::Incident(i) => Some(incident_stmt(rec, i)),
+        _ => None,
+    }
+}
+
+fn patrol_stmt(rec: &Incoming, c: &PatrolCheckData) -> Stmt {
     let (point, outcome, note) = match &c.step {
         PatrolStep::Point {
             point_id,
@@ -83,7 +90,7 @@ pub(super) fn patrol_stmt(rec: &Incoming) -> Option<Stmt> {
         ),
         PatrolStep::Finish { .. } => (Val::Null, Val::Null, ""),
     };
-    Some(Stmt::new(
+    Stmt::new(
         "INSERT INTO patrol_checks (entry_id, device_id, route_id, round_id, window_start_ms,
          point_id, outcome, note, staff, corrected_at_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
@@ -99,16 +106,12 @@ pub(super) fn patrol_stmt(rec: &Incoming) -> Option<Stmt> {
             rec.head.staff.as_str().into(),
             corrected_ms(rec).into(),
         ],
-    ))
+    )
 }
 
-/// The facts of an accepted incident report, for the incident list (none for other kinds). Keyed
-/// by the entry id, so storing the same entry again changes nothing; it starts as `new`.
-pub(super) fn incident_stmt(rec: &Incoming) -> Option<Stmt> {
-    let Some(EntryBody::Incident(i)) = rec.other_body() else {
-        return None;
-    };
-    Some(Stmt::new(
+/// An incident starts as `new`.
+fn incident_stmt(rec: &Incoming, i: &IncidentData) -> Stmt {
+    Stmt::new(
         "INSERT INTO incidents (entry_id, device_id, checkpoint_id, category, urgent, note, staff,
          corrected_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         vec![
@@ -121,5 +124,5 @@ pub(super) fn incident_stmt(rec: &Incoming) -> Option<Stmt> {
             rec.head.staff.as_str().into(),
             corrected_ms(rec).into(),
         ],
-    ))
+    )
 }

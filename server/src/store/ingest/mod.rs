@@ -308,8 +308,7 @@ fn write_stmts(
     for rec in accepted.filter(|r| r.passage().is_none()) {
         returning.push(stmts.len());
         stmts.push(entries::other_stmt(rec, now_ms));
-        stmts.extend(entries::patrol_stmt(rec));
-        stmts.extend(entries::incident_stmt(rec));
+        stmts.extend(entries::facts_stmt(rec));
         stmts.extend(super::photos::expect_photo_stmts(
             &rec.head, &rec.hash, now_ms,
         ));
