@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod demo_app;
 mod demo_server;
+mod disk;
 mod postgres;
 mod screenshots;
 mod screenshots_server;

@@ -2,12 +2,15 @@
 
 use std::time::Instant;
 
+use crate::disk;
 use crate::postgres::{TempPostgres, PG_CA_ENV, PG_REQUIRED_ENV, PG_URL_ENV};
 use crate::system::{self, cargo, ensure_apt, APT_PACKAGES};
 
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     ensure_apt(APT_PACKAGES)?;
+    let root = system::workspace_root();
+    disk::warn_if_short(&root);
     system::run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     system::run(cargo().args([
         "clippy",
@@ -31,6 +34,7 @@ pub fn run() -> anyhow::Result<()> {
             .env(PG_REQUIRED_ENV, "1"),
     )?;
     drop(pg);
+    disk::report(&root);
     eprintln!(
         "xtask: all checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
