@@ -5,10 +5,10 @@ use sync_core::i18n::Lang;
 
 use crate::services::Services;
 use crate::state::{
-    enroll::EnrollState, gate::GateFlow, gate::GatePlace, handbook::HandbookState,
-    incident::IncidentState, pad::NumberPad, patrol::PatrolState, records::RecordsState,
-    scan::ScanState, settings::Prefs, status::StatusState, vehicle::VehicleState,
-    verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
+    duty::DutyState, enroll::EnrollState, gate::GateFlow, gate::GatePlace, handbook::HandbookState,
+    incident::IncidentState, notices::NoticesState, pad::NumberPad, patrol::PatrolState,
+    records::RecordsState, scan::ScanState, settings::Prefs, status::StatusState,
+    vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
 };
 
 #[derive(Clone, Copy)]
@@ -30,6 +30,10 @@ pub struct Ctx {
     pub incident: Signal<IncidentState>,
     /// The gate handbook as the last sync stored it, the search and the open section.
     pub handbook: Signal<HandbookState>,
+    /// Who is on duty, the roster and the PIN sign-on.
+    pub duty: Signal<DutyState>,
+    /// The notices from the signed config and this phone's receipts.
+    pub notices: Signal<NoticesState>,
     /// The frame-capture time (JS ms) of the code behind the verdict on screen, for latency figures.
     pub frame_t: Signal<Option<f64>>,
 }
@@ -56,10 +60,16 @@ pub fn provide(services: &Services) -> Ctx {
         }
         Err(_) => Default::default(),
     };
+    // Entries carry the staff member on duty, or the phone's own name when nobody is.
+    let duty = crate::flows::duty::restored(services);
+    let staff = duty
+        .on_duty
+        .as_ref()
+        .map_or_else(|| prefs.staff.clone(), |o| o.name.clone());
     let place = GatePlace {
         checkpoint_id,
         gate: prefs.gate.clone(),
-        staff: prefs.staff.clone(),
+        staff,
     };
     let direction = prefs.direction;
     let sync = services.sync_snapshot();
@@ -87,6 +97,8 @@ pub fn provide(services: &Services) -> Ctx {
         patrol: Signal::new(PatrolState::default()),
         incident: Signal::new(IncidentState::default()),
         handbook: Signal::new(HandbookState::default()),
+        notices: Signal::new(NoticesState::default()),
+        duty: Signal::new(duty),
         frame_t: Signal::new(None),
     };
     provide_context(ctx);

@@ -1,8 +1,10 @@
 //! Event handlers' work: run a gate step against the ledger and show the verdict, register forms,
 //! refresh counts. Components call these; the decisions themselves live in `state`.
 
+pub mod duty;
 pub mod handbook;
 pub mod incident;
+pub mod notices;
 pub mod patrol;
 
 use std::time::Instant;
@@ -273,6 +275,9 @@ pub fn refresh_counts(mut ctx: Ctx, services: &Services) {
             at: Instant::now(),
         });
     }
+    // Notices come and change with each sync.
+    notices::refresh(ctx, services, config.as_ref());
+    duty::refresh(ctx, config.as_ref());
     // The compound's rule may have changed with the last sync.
     let id_required = config.is_some_and(|c| c.rules.visitors_need_id);
     if ctx.visitor.peek().id_required != id_required {

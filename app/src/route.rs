@@ -4,9 +4,9 @@ use dioxus::prelude::*;
 
 use crate::components::shell::Shell;
 use crate::views::{
-    enroll::Enroll, handbook::Handbook, home::Home, incident::Incident, my_pass::AddPass,
-    my_pass::MyPass, patrol::Patrol, records::Records, scan::Scan, settings::Settings,
-    status::Status, vehicle::Vehicle, visitor::Visitor,
+    duty::Duty, enroll::Enroll, handbook::Handbook, home::Home, incident::Incident,
+    my_pass::AddPass, my_pass::MyPass, notices::Notices, patrol::Patrol, records::Records,
+    scan::Scan, settings::Settings, status::Status, vehicle::Vehicle, visitor::Visitor,
 };
 
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -36,6 +36,10 @@ pub enum Route {
         Settings {},
         #[route("/handbook")]
         Handbook {},
+        #[route("/notices")]
+        Notices {},
+        #[route("/duty")]
+        Duty {},
         #[route("/my-pass")]
         MyPass {},
         #[route("/my-pass/add")]
@@ -56,6 +60,8 @@ impl Route {
             Route::Status {},
             Route::Settings {},
             Route::Handbook {},
+            Route::Notices {},
+            Route::Duty {},
             Route::MyPass {},
             Route::AddPass {},
         ]

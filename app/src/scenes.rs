@@ -9,6 +9,7 @@ use dioxus::prelude::*;
 use sync_core::handbook::HandbookSection;
 use sync_core::i18n::Lang;
 use sync_core::incident::IncidentCategory;
+use sync_core::notice::{Notice, NoticeBoard, NoticePriority};
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
 use sync_core::patrol::{PatrolPoint, PatrolRoute, RoutePoint, Schedule};
 use sync_core::{Direction, Ledger, NewPassage, Subject, SubjectKind, Verdict};
@@ -17,8 +18,10 @@ use crate::app::{Root, RootProps, Seed};
 use crate::ctx::Ctx;
 use crate::ports::{PassKindView, SyncSnapshot};
 use crate::services::Services;
+use crate::state::duty::DutyAction;
 use crate::state::handbook::HandbookAction;
 use crate::state::incident::IncidentAction;
+use crate::state::notices::{NoticesAction, Receipt};
 use crate::state::patrol::PatrolAction;
 use crate::state::recorded::Stored;
 use crate::state::status::StatusAction;
@@ -28,7 +31,7 @@ use crate::state::visitor::{Field, VisitorAction};
 use crate::state::wallet::WalletAction;
 
 /// Every scene name, in screenshot order.
-pub const SCENES: [&str; 21] = [
+pub const SCENES: [&str; 24] = [
     "enroll",
     "scan",
     "verdict-green",
@@ -47,6 +50,9 @@ pub const SCENES: [&str; 21] = [
     "settings",
     "handbook",
     "handbook-list",
+    "notices",
+    "notice-urgent",
+    "duty",
     "my-pass",
     "add-pass",
     "locked",
@@ -63,6 +69,8 @@ fn path_of(scene: &str) -> &'static str {
         "status" => "/status",
         "settings" => "/settings",
         "handbook" | "handbook-list" => "/handbook",
+        "notices" => "/notices",
+        "duty" => "/duty",
         "my-pass" => "/my-pass",
         "add-pass" => "/my-pass/add",
         _ => "/scan",
@@ -234,6 +242,17 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
         prefs.write().lang = lang;
         prefs.write().staff = "王师傅".into();
         prefs.write().gate = "east-1".into();
+        // 王师傅 signed on this morning (the duty scene says so on screen).
+        ctx.gate.clone().write().place.staff = "王师傅".into();
+        let mut duty = ctx.duty;
+        duty.write().reduce(DutyAction::Restored {
+            on_duty: Some(sync_core::duty::OnDuty {
+                staff_id: "S000001".into(),
+                name: "王师傅".into(),
+                since: Utc::now() - Duration::hours(2),
+            }),
+            guard: sync_core::duty::PinGuard::default(),
+        });
         let mut status = ctx.status;
         let base = status.peek().sync.clone();
         status.write().reduce(StatusAction::Sync(SyncSnapshot {
@@ -313,6 +332,9 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
             "incident" => seed_incident(ctx),
             "handbook" => seed_handbook(ctx, true),
             "handbook-list" => seed_handbook(ctx, false),
+            "notices" => seed_notices(ctx, false),
+            "notice-urgent" => seed_notices(ctx, true),
+            "duty" => seed_duty(ctx),
             _ => {}
         }
     }))
@@ -436,6 +458,73 @@ fn seed_handbook(ctx: Ctx, open: bool) {
         h.write()
             .reduce(HandbookAction::Open("disinfection".into()));
     }
+}
+
+/// Two notices as the last sync stored them: a normal one the staff on duty read, and an urgent
+/// one (unread: it takes the screen in the `notice-urgent` scene; acknowledged in `notices`).
+fn seed_notices(ctx: Ctx, urgent_unread: bool) {
+    let now = Utc::now();
+    let notice = |id: &str, title: &str, body: &str, priority, hours: i64| Notice {
+        notice_id: id.into(),
+        version: 1,
+        title: title.into(),
+        body: body.into(),
+        priority,
+        effective_from: now - Duration::hours(hours),
+        effective_until: None,
+        published_at: now - Duration::hours(hours),
+    };
+    let notices = [
+        notice(
+            "nt-drill",
+            "今晚封控演练 Lockdown drill tonight",
+            "**19:30** 起只开东门，车辆一律不进。\n\nFrom **19:30** only the east gate is open; no vehicles in.",
+            NoticePriority::Urgent,
+            1,
+        ),
+        notice(
+            "nt-visitors",
+            "访客须出示48小时核酸阴性证明 Visitors need a 48-hour negative test",
+            "自明日 0:00 起执行。From 0:00 tomorrow.",
+            NoticePriority::Normal,
+            5,
+        ),
+    ];
+    let mut n = ctx.notices;
+    n.write().checkpoint_id = "cp-east".into();
+    n.write()
+        .reduce(NoticesAction::Loaded(NoticeBoard::from_pulled(&notices)));
+    let read = |id: &str| Receipt {
+        notice_id: id.into(),
+        version: 1,
+        staff: "王师傅".into(),
+    };
+    let mut receipts = vec![read("nt-visitors")];
+    if !urgent_unread {
+        receipts.push(read("nt-drill"));
+    }
+    n.write().reduce(NoticesAction::Receipts(receipts));
+}
+
+/// The duty screen: 王师傅 on duty (as in every scene), the roster, 刘志愿者 picked to take over by PIN.
+fn seed_duty(ctx: Ctx) {
+    let member = |id: &str, name: &str| sync_core::duty::StaffMember {
+        staff_id: id.into(),
+        name: name.into(),
+        pin_hash: None,
+    };
+    let mut d = ctx.duty;
+    d.write().reduce(DutyAction::Roster {
+        roster: vec![
+            member("S000001", "王师傅"),
+            member("S000002", "刘志愿者"),
+            member("S000003", "张志愿者"),
+        ],
+        checkpoint_id: "cp-east".into(),
+        offset_minutes: 480,
+    });
+    d.write().reduce(DutyAction::Pick("S000002".into()));
+    d.write().reduce(DutyAction::Pin("12".into()));
 }
 
 /// Render one scene to a standalone HTML page.

@@ -56,6 +56,9 @@ fn every_screen_renders_in_both_languages() {
             "测温与登记",
             "Temperature and registration",
         ),
+        ("notices", "✓ 已读", "✓ read"),
+        ("notice-urgent", "已阅，确认", "I have read it"),
+        ("duty", "在岗，自", "On duty since"),
         ("my-pass", "有效期至", "Valid until"),
         ("add-pass", "添加通行证", "Add a pass"),
         (

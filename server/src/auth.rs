@@ -1,7 +1,5 @@
 //! Secrets: random tokens, token hashes (only hashes are stored), argon2 password hashes.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
 /// A random URL-safe secret of `bytes` random bytes, hex-encoded.
@@ -29,21 +27,11 @@ pub fn hash_token(token: &str) -> String {
 
 /// The argon2id PHC string of a password.
 pub fn hash_password(password: &str) -> Result<String, String> {
-    let mut salt_bytes = [0u8; 16];
-    getrandom::fill(&mut salt_bytes).map_err(|e| e.to_string())?;
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    sync_core::secret::hash_secret(password).map_err(|e| e.to_string())
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    sync_core::secret::verify_secret(password, phc)
 }
 
 /// Compare two secrets without stopping at the first difference.

@@ -50,6 +50,9 @@ pub struct Config {
     /// The largest photo a device may upload (bytes, after its JPEG compression); sent to the
     /// devices in their checkpoint config. Larger uploads get 413.
     pub photo_max_bytes: usize,
+    /// A checkpoint that has not acknowledged a notice in force this many minutes after it was
+    /// there to read is flagged on the dashboard.
+    pub notice_ack_minutes: i64,
 }
 
 impl Default for Config {
@@ -78,6 +81,7 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
+            notice_ack_minutes: 30,
         }
     }
 }

@@ -1,9 +1,12 @@
 //! The seeded demo district: one compound, two checkpoints, 50 residents with passes, two devices with today's traffic,
-//! a patrol route with one round walked and one missed (`patrol.rs`), two incidents (`incidents.rs`) and
-//! a starter gate handbook (`handbook.rs`).
+//! a patrol route with one round walked and one missed (`patrol.rs`), two incidents (`incidents.rs`),
+//! a starter gate handbook (`handbook.rs`), a district-wide notice (`notices.rs`), and two staff
+//! accounts with one signed on at the north gate (`duty.rs`).
 
+mod duty;
 mod handbook;
 mod incidents;
+mod notices;
 mod patrol;
 
 /// Where a demo phone's chain stands: the next seq and the last hash.
@@ -84,32 +87,6 @@ pub fn demo_residents_peace() -> Vec<ImportRow> {
 }
 
 /// Two staff passes of the district (valid at every gate).
-async fn seed_staff(
-    store: &Store,
-    signer: &DistrictSigner,
-    now: DateTime<Utc>,
-) -> Result<(), IssueError> {
-    for (k, name) in ["王师傅", "刘志愿者"].iter().enumerate() {
-        let pass_id = format!("S{:06}", k + 1);
-        if store.last_serial(&pass_id).await? == 0 {
-            let body = sync_core::pass::PassBody {
-                kind: sync_core::pass::PassKind::Staff,
-                pass_id,
-                serial: 1,
-                district_id: signer.district_id().to_owned(),
-                compound_id: "c1".into(),
-                household: String::new(),
-                display_name: (*name).to_owned(),
-                plate: None,
-                valid_from: now,
-                valid_until: now + Duration::days(crate::passes::RESIDENT_PASS_DAYS),
-            };
-            crate::passes::issue(store, signer, body, None).await?;
-        }
-    }
-    Ok(())
-}
-
 fn demo_subject(i: u64, residents: &[(String, String, String)]) -> Subject {
     match i % 5 {
         0..=2 => {
@@ -170,8 +147,9 @@ pub async fn seed(
     };
     store.upsert_checkpoint(&west, now_ms).await?;
     import_residents(store, signer, "c2", &demo_residents_peace(), now, "demo").await?;
-    seed_staff(store, signer, now).await?;
+    duty::seed_staff(store, signer, now).await?;
     handbook::seed_handbook(store, now_ms).await?;
+    notices::seed_notices(store, now_ms).await?;
     if store.passage_count(None).await? > 0 {
         return Ok(0);
     }
@@ -250,7 +228,8 @@ pub async fn seed(
         patrol::seed_patrol(store, now, utc_offset_minutes, east).await?;
     }
     if let Some(north) = chains.next() {
-        incidents::seed_incidents(store, now, north).await?;
+        let north = incidents::seed_incidents(store, now, north).await?;
+        duty::seed_duty(store, now, north).await?;
     }
     store
         .audit("demo", "seed", "seeded the demo district", now_ms)

@@ -14,6 +14,7 @@ pub mod report;
 pub mod retention;
 pub mod serve;
 pub mod setup;
+pub mod staff;
 pub mod state;
 pub mod store;
 pub mod tls;

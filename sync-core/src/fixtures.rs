@@ -71,5 +71,7 @@ pub fn sample_config(checkpoint_id: &str, compound_id: &str) -> crate::protocol:
         photo_max_bytes: crate::photo::DEFAULT_PHOTO_MAX_BYTES,
         patrol_routes: Vec::new(),
         handbook: Vec::new(),
+        notices: Vec::new(),
+        staff: Vec::new(),
     }
 }

@@ -4,10 +4,12 @@
 //! district server both build on it, and it depends on neither.
 
 pub mod domain;
+pub mod duty;
 pub mod handbook;
 pub mod i18n;
 pub mod incident;
 pub mod ledger;
+pub mod notice;
 pub mod pass;
 pub mod patrol;
 pub mod photo;
@@ -15,6 +17,7 @@ pub mod protocol;
 pub mod render;
 pub mod rules;
 pub mod scan;
+pub mod secret;
 pub mod signed;
 #[cfg(feature = "client")]
 pub mod sync;

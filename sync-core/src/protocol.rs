@@ -86,6 +86,13 @@ pub struct CheckpointConfig {
     /// The gate handbook: the newest version of every section, for reading offline.
     #[serde(default)]
     pub handbook: Vec<crate::handbook::HandbookSection>,
+    /// The notices for this checkpoint not yet over or withdrawn: the newest version of each.
+    #[serde(default)]
+    pub notices: Vec<crate::notice::Notice>,
+    /// The staff who may sign on at this checkpoint by name and PIN (their staff pass works
+    /// anywhere in the district).
+    #[serde(default)]
+    pub staff: Vec<crate::duty::StaffMember>,
 }
 
 fn default_photo_max_bytes() -> usize {

@@ -27,6 +27,9 @@ pub struct CompoundRules {
     /// Households, passes and plates refused at this compound's gates, each with its reason.
     #[serde(default)]
     pub deny: Vec<DenyEntry>,
+    /// The hours someone must be signed on at each gate (district time); None: around the clock.
+    #[serde(default)]
+    pub staffed_hours: Option<ExitHours>,
 }
 
 fn open() -> bool {
@@ -42,6 +45,7 @@ impl Default for CompoundRules {
             exit_hours: None,
             resident_temperature_required: false,
             deny: Vec::new(),
+            staffed_hours: None,
         }
     }
 }
@@ -52,6 +56,7 @@ pub struct ExitQuota {
     pub days: u32,
 }
 
+/// A daily window of district time (exit hours, staffed hours).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExitHours {
     pub from: NaiveTime,

@@ -29,8 +29,9 @@ pub fn gib(bytes: u64) -> String {
     format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
-/// A clean `cargo xtask test` writes about this much under `target/` (measured; see ARCHITECTURE.md).
-pub const TEST_BUILD_NEEDS: u64 = 12 << 30;
+/// A clean `cargo xtask test` wrote 4.5 GiB under `target/` (2026-12-03, with CARGO_INCREMENTAL=0
+/// as `.ci/run` sets it); this leaves room for growth.
+pub const TEST_BUILD_NEEDS: u64 = 7 << 30;
 
 /// Say before building when the disk looks too small for the run, so a failure later is no surprise.
 pub fn warn_if_short(root: &Path) {

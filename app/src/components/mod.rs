@@ -4,6 +4,7 @@ pub mod camera;
 pub mod field;
 pub mod icon;
 pub mod locked;
+pub mod notice_takeover;
 pub mod qr;
 pub mod shell;
 pub mod status_bar;

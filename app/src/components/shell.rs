@@ -42,9 +42,10 @@ pub fn Shell() -> Element {
             }
         }
     });
-    // The handbook opens from Settings: its tab stays lit there.
+    // The handbook and the notices open from Settings: its tab stays lit there.
     let tab_of = match route {
-        Route::Handbook {} => Route::Settings {},
+        Route::Handbook {} | Route::Notices {} => Route::Settings {},
+        Route::Duty {} => Route::Scan {},
         ref r => r.clone(),
     };
     let show_tabs = !matches!(route, Route::Enroll {} | Route::Home {});
@@ -59,8 +60,11 @@ pub fn Shell() -> Element {
                 | Route::Records {}
                 | Route::Patrol {}
                 | Route::Incident {}
+                | Route::Notices {}
                 | Route::Home {}
         );
+    // An unacknowledged urgent notice takes any staff screen but enrollment.
+    let takeover = !resident && !locked && !matches!(route, Route::Enroll {});
     rsx! {
         div { class: "shell",
             StatusBar {}
@@ -83,6 +87,9 @@ pub fn Shell() -> Element {
                         }
                     }
                 }
+            }
+            if takeover {
+                super::notice_takeover::NoticeTakeover {}
             }
             super::temperature_pad::TemperaturePad {}
             VerdictOverlay {}

@@ -1,5 +1,5 @@
-//! The always-visible status line: pending uploads, the 上报 (report an incident) button, offline
-//! banner, clock warning and the language switch.
+//! The always-visible status line: pending uploads, who is on duty (to the duty screen), the 上报
+//! (report an incident) button, offline banner, clock warning and the language switch.
 
 use dioxus::prelude::*;
 use sync_core::i18n::Lang;
@@ -22,7 +22,11 @@ pub fn StatusBar() -> Element {
     let clock = status.sync.clock_warning();
     // Staff report an incident from any screen; a resident's phone or one not enrolled has none.
     let report = status.sync.enrolled && !ctx.prefs.read().resident_mode;
-    let on_report = matches!(use_route::<Route>(), Route::Incident {});
+    let route = use_route::<Route>();
+    let on_report = matches!(route, Route::Incident {});
+    let on_duty_screen = matches!(route, Route::Duty {});
+    // Who is on duty, one tap from the duty screen.
+    let on_duty = ctx.duty.read().on_duty.as_ref().map(|o| o.name.clone());
     let other = match lang {
         Lang::ZhCn => "EN",
         Lang::En => "中文",
@@ -37,6 +41,12 @@ pub fn StatusBar() -> Element {
                     "⇡ {pending}"
                 }
                 if report {
+                    Link { class: if on_duty_screen { "duty-chip on" } else { "duty-chip" },
+                        id: "duty-open",
+                        to: Route::Duty {},
+                        aria_label: tr(lang, "值班", "Duty"),
+                        if let Some(name) = on_duty { "👤 {name}" } else { {tr(lang, "👤 上岗", "👤 Sign on")} }
+                    }
                     Link { class: if on_report { "report-btn on" } else { "report-btn" },
                         id: "incident-open",
                         to: Route::Incident {},

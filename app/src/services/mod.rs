@@ -2,7 +2,9 @@
 //! the scanner and the sync engine, all from sync-core (no second storage).
 
 mod checker;
+pub mod duty;
 pub mod incident;
+pub mod notices;
 pub mod patrol;
 mod store;
 

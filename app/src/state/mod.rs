@@ -1,5 +1,6 @@
 //! Screen and flow logic as plain state structs, each changed only through `reduce(action)`.
 
+pub mod duty;
 pub mod enroll;
 pub mod gate;
 pub mod gate_rules;
@@ -8,6 +9,7 @@ pub mod handbook;
 pub mod incident;
 mod incident_notice;
 pub mod moment;
+pub mod notices;
 pub mod pad;
 pub mod patrol;
 mod patrol_journal;

@@ -25,4 +25,12 @@ impl Words {
             en: e.message(Lang::En),
         }
     }
+
+    /// The message in `lang`.
+    pub fn pick(self, lang: Lang) -> String {
+        match lang {
+            Lang::ZhCn => self.zh,
+            Lang::En => self.en,
+        }
+    }
 }

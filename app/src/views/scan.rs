@@ -22,8 +22,16 @@ pub fn Scan() -> Element {
     let nav = use_navigator();
     let mut scan = ctx.scan;
     let s = scan.read().clone();
-    // A patrol point's offer is open: no pass is read behind it.
-    let on_screen = ctx.verdict.read().current.is_some() || s.point.is_some();
+    // Notices the staff on duty has not read: a banner; an urgent one covers this screen.
+    let (unread, urgent) = {
+        let staff = ctx.gate.read().place.staff.clone();
+        let n = ctx.notices.read();
+        let unread = n.unread(chrono::Utc::now(), &staff);
+        (unread.len(), unread.iter().any(|x| x.is_urgent()))
+    };
+    let nobody_on_duty = ctx.duty.read().on_duty.is_none();
+    // A patrol point's offer or an urgent notice is open: no pass is read behind it.
+    let on_screen = ctx.verdict.read().current.is_some() || s.point.is_some() || urgent;
     let svc = services.clone();
     let on_code = move |read: CodeRead| flows::gate_code(ctx, &svc, &read.text, Some(read.frame_t));
     let svc2 = services.clone();
@@ -74,6 +82,20 @@ pub fn Scan() -> Element {
                         } else {
                             format!("Revocation list {en}: connect and sync")
                         }
+                    }
+                }
+            }
+            if nobody_on_duty {
+                Link { class: "banner warn", id: "duty-banner", to: Route::Duty {},
+                    {tr(lang, "无人上岗 · 点此签到", "Nobody signed on · tap to sign on")}
+                }
+            }
+            if unread > 0 {
+                Link { class: "banner info", id: "notices-banner", to: Route::Notices {},
+                    if lang == sync_core::i18n::Lang::ZhCn {
+                        "📢 {unread} 条新通知，点此阅读"
+                    } else {
+                        "📢 {unread} new notice(s): tap to read"
                     }
                 }
             }

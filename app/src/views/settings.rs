@@ -31,7 +31,7 @@ pub fn Settings() -> Element {
         let mut gate = ctx.gate;
         let snapshot = prefs.peek().clone();
         gate.write().place.gate = snapshot.gate.clone();
-        gate.write().place.staff = snapshot.staff.clone();
+        gate.write().place.staff = crate::flows::duty::staff_name(ctx);
         if let Ok(mut l) = svc.ledger() {
             if let Err(e) = save_prefs(&mut l, &snapshot) {
                 tracing::warn!("settings not saved: {e}");
@@ -77,6 +77,9 @@ pub fn Settings() -> Element {
             }
             Link { id: "handbook-open", class: "button wide secondary big", to: Route::Handbook {},
                 {tr(lang, "手册", "Handbook")}
+            }
+            Link { id: "notices-open", class: "button wide secondary big", to: Route::Notices {},
+                {tr(lang, "通知", "Notices")}
             }
             h2 { {tr(lang, "模式", "Mode")} }
             button { class: "wide secondary", r#type: "button", id: "mode-switch",

@@ -227,3 +227,10 @@ pub fn count(sqlite: &Path, sql: &str) -> i64 {
         .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
         .unwrap_or(-1)
 }
+
+/// The first column of the first row, as text (None when there is no row).
+pub fn text(sqlite: &Path, sql: &str, param: &str) -> Option<String> {
+    rusqlite::Connection::open_with_flags(sqlite, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row(sql, [param], |r| r.get(0)))
+        .ok()
+}

@@ -14,8 +14,10 @@
 
 mod camera;
 mod district;
+mod duty;
 mod handbook;
 mod incident;
+mod notices;
 mod patrol;
 
 use std::io::{BufRead, BufReader};
@@ -505,6 +507,13 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
 
     // 7d. A handbook section published in the admin web, read on the phone with the server away.
     handbook::read_offline(&driver, dir.path(), &app, &ledger, &mut district, &admin);
+
+    // 7e. An urgent notice takes the phone's screen until acknowledged; the receipt reaches the
+    //     notice's page (notices.rs).
+    notices::urgent_takes_the_screen(&driver, dir.path(), &app, &ledger, &district, &admin);
+
+    // 7f. Two staff members take turns on duty; each passage carries the one on duty (duty.rs).
+    duty::two_staff_take_turns(&driver, dir.path(), &app, &ledger, &district, &admin);
 
     // 8. The phone is lost: the administrator disables it; at its next contact it locks its gate
     //    screens and deletes what it already uploaded.

@@ -77,6 +77,11 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         .store
         .patrol_routes(RoutesOf::Checkpoint(&cp.id))
         .await?;
+    let notices = state
+        .store
+        .notices_for(&cp, Utc::now().timestamp_millis())
+        .await?;
+    let staff = state.store.roster_for(&cp.compound_id).await?;
     Ok(CheckpointConfig {
         checkpoint_id: cp.id,
         checkpoint_name: cp.name,
@@ -94,6 +99,8 @@ async fn checkpoint_config(state: &AppState, cp: Checkpoint) -> Result<Checkpoin
         photo_max_bytes: state.config.photo_max_bytes,
         patrol_routes,
         handbook: state.store.handbook().await?,
+        notices,
+        staff,
     })
 }
 

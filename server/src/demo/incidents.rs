@@ -10,12 +10,13 @@ use uuid::Uuid;
 use super::ChainEnd;
 use crate::store::{DbError, IncidentStatus, Store};
 
-/// Two incidents on `chain`; the second is closed as an officer would. Returns how many.
+/// Two incidents on `chain`; the first is closed as an officer would. Returns where the chain
+/// ends after them.
 pub async fn seed_incidents(
     store: &Store,
     now: DateTime<Utc>,
     chain: ChainEnd,
-) -> Result<usize, DbError> {
+) -> Result<ChainEnd, DbError> {
     let reports = [
         (
             IncidentCategory::SuppliesLow,
@@ -68,5 +69,9 @@ pub async fn seed_incidents(
             )
             .await?;
     }
-    Ok(n)
+    Ok(ChainEnd {
+        device_id: chain.device_id,
+        next_seq: chain.next_seq + n as u64,
+        prev_hash: prev,
+    })
 }

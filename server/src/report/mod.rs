@@ -3,6 +3,7 @@
 mod chart;
 mod csv_export;
 mod daily;
+mod duty;
 mod glance;
 mod patrol;
 
@@ -11,6 +12,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 pub use chart::hourly_svg;
 pub use csv_export::{neutralise_cell, report_csv};
 pub use daily::{DailyReport, KindTotals, PatrolTotals};
+pub use duty::{flag_words, month_bounds, this_month, unstaffed, DutyMonth, ShiftLine, StaffMonth};
 pub use glance::{Glance, HourlyCounts};
 pub use patrol::{PatrolDay, RouteRounds};
 

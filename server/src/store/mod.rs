@@ -8,10 +8,12 @@
 mod admin;
 mod changes;
 mod devices;
+mod duty;
 mod from_row;
 mod handbook;
 mod incidents;
 mod ingest;
+mod notices;
 mod passes;
 mod patrol;
 mod pg_tls;
@@ -32,12 +34,14 @@ use thiserror::Error;
 
 pub use admin::{AuditEntry, Session};
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
+pub use duty::{StaffChange, StaffRecord};
 pub use from_row::{FromRow, FromVal, JsonList};
 pub use handbook::SectionEdit;
 pub use incidents::{IncidentFilter, IncidentRow, IncidentStatus};
 pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,
 };
+pub use notices::{NoticeEdit, NoticeRecord, Overdue, Receipt};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use patrol::{new_patrol_id, PointRow, RouteRow, RoutesOf};
 pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
@@ -279,7 +283,7 @@ impl Store {
     }
 
     /// The retention purge: passages and other entries that happened (corrected time) before
-    /// `cutoff_ms` with their photos, patrol-check and incident facts, photos no entry expects a day after they came, and visitor day passes
+    /// `cutoff_ms` with their photos, patrol-check, incident, read-receipt and duty facts, photos no entry expects a day after they came, and visitor day passes
     /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
     /// expired before it, quarantined records received before it, and sessions expired by `now_ms`. Returns how many rows went, per table.
     pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<Purged, DbError> {
@@ -297,6 +301,8 @@ impl Store {
                 for facts in [
                     "DELETE FROM patrol_checks WHERE corrected_at_ms < $1 RETURNING entry_id",
                     "DELETE FROM incidents WHERE corrected_at_ms < $1 RETURNING entry_id",
+                    "DELETE FROM notice_acks WHERE corrected_at_ms < $1 RETURNING entry_id",
+                    "DELETE FROM duty_events WHERE corrected_at_ms < $1 RETURNING entry_id",
                 ] {
                     deleted(facts, cutoff_ms).await?;
                 }

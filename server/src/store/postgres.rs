@@ -67,6 +67,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_handbook",
         include_str!("../../migrations/postgres/0014_handbook.sql"),
     ),
+    (
+        "0015_notices",
+        include_str!("../../migrations/postgres/0015_notices.sql"),
+    ),
+    (
+        "0016_duty",
+        include_str!("../../migrations/postgres/0016_duty.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -71,6 +71,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_handbook",
         include_str!("../../migrations/sqlite/0014_handbook.sql"),
     ),
+    (
+        "0015_notices",
+        include_str!("../../migrations/sqlite/0015_notices.sql"),
+    ),
+    (
+        "0016_duty",
+        include_str!("../../migrations/sqlite/0016_duty.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -1,8 +1,10 @@
 //! The server-rendered admin web and the public self-registration pages.
 
 mod checkpoints;
+mod duty;
 mod handbook;
 mod incidents;
+mod notices;
 mod pages;
 mod patrol;
 mod patrol_setup;
@@ -11,6 +13,7 @@ mod register;
 mod residents;
 mod rules;
 pub mod session;
+mod staff;
 pub mod templates;
 
 use axum::http::StatusCode;
@@ -78,6 +81,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/photos/{sha256}", get(patrol::photo))
         .route("/admin/incidents", get(incidents::list))
         .route("/admin/handbook", get(handbook::show).post(handbook::save))
+        .route("/admin/notices", get(notices::list).post(notices::save))
+        .route("/admin/notices/{notice_id}", get(notices::show))
+        .route("/admin/staff", get(staff::list).post(staff::add))
+        .route("/admin/staff/{staff_id}/pin", post(staff::set_pin))
+        .route("/admin/staff/{staff_id}/card", get(staff::card))
+        .route("/admin/staff/{staff_id}/{verb}", post(staff::change))
+        .route("/admin/duty", get(duty::report))
+        .route("/admin/duty.csv", get(duty::report_csv))
         .route(
             "/admin/incidents/{entry_id}/status",
             post(incidents::set_status),

@@ -51,6 +51,9 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
         .map(|i| super::incidents::incident_view(&state, i))
         .collect();
     let new_incidents = state.store.new_incident_count().await?;
+    let unread_notices = super::notices::overdue_views(&state, now.timestamp_millis()).await?;
+    let unstaffed =
+        crate::report::unstaffed(&state.store, now, state.config.utc_offset_minutes).await?;
     let silent: Vec<_> = g
         .silent_devices
         .iter()
@@ -70,7 +73,8 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
                 residents_out => g.residents_out, visitors_inside => g.visitors_inside,
                 fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
             },
-            urgent_incidents => urgent, new_incidents,
+            urgent_incidents => urgent, new_incidents, unread_notices, unstaffed,
+            ack_minutes => state.config.notice_ack_minutes,
             patrol => context! {
                 done => patrol.done, due => patrol.due,
                 missed => patrol.count(RoundStatus::Missed),

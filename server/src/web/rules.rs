@@ -63,6 +63,8 @@ pub async fn show(
             quota_days => r.exit_quota.map(|q| q.days),
             hours_from => r.exit_hours.map(|h| hm(h.from)),
             hours_until => r.exit_hours.map(|h| hm(h.until)),
+            staffed_from => r.staffed_hours.map(|h| hm(h.from)),
+            staffed_until => r.staffed_hours.map(|h| hm(h.until)),
             deny => deny_lines(&r),
         },
     )
@@ -85,6 +87,10 @@ pub struct RulesForm {
     hours_from: String,
     #[serde(default)]
     hours_until: String,
+    #[serde(default)]
+    staffed_from: String,
+    #[serde(default)]
+    staffed_until: String,
     #[serde(default)]
     deny: String,
 }
@@ -110,15 +116,16 @@ fn quota(f: &RulesForm) -> Result<Option<ExitQuota>, WebError> {
     }
 }
 
-fn hours(f: &RulesForm) -> Result<Option<ExitHours>, WebError> {
+/// A daily window from two `HH:MM` fields (both empty: none); `what` names it in errors.
+fn hours(from: &str, until: &str, what: (&str, &str)) -> Result<Option<ExitHours>, WebError> {
     let parse = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").ok();
-    match (f.hours_from.trim(), f.hours_until.trim()) {
+    match (from.trim(), until.trim()) {
         ("", "") => Ok(None),
         (a, b) => match (parse(a), parse(b)) {
             (Some(from), Some(until)) if from != until => Ok(Some(ExitHours { from, until })),
             _ => Err(bad(
-                "外出时段请填 HH:MM 至 HH:MM",
-                "Exit hours: HH:MM to HH:MM",
+                &format!("{}请填 HH:MM 至 HH:MM", what.0),
+                &format!("{}: HH:MM to HH:MM", what.1),
             )),
         },
     }
@@ -187,9 +194,14 @@ pub async fn save(
         visitors_need_id: f.visitors_need_id == "on",
         self_registration_open: f.self_registration_open == "on",
         exit_quota: quota(&f)?,
-        exit_hours: hours(&f)?,
+        exit_hours: hours(&f.hours_from, &f.hours_until, ("外出时段", "Exit hours"))?,
         resident_temperature_required: f.temperature == "on",
         deny: deny(&f.deny)?,
+        staffed_hours: hours(
+            &f.staffed_from,
+            &f.staffed_until,
+            ("值守时段", "Staffed hours"),
+        )?,
     };
     let now = Utc::now().timestamp_millis();
     state

@@ -42,6 +42,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "handbook.html",
         include_str!("../../templates/handbook.html"),
     ),
+    ("notices.html", include_str!("../../templates/notices.html")),
+    ("staff.html", include_str!("../../templates/staff.html")),
+    ("duty.html", include_str!("../../templates/duty.html")),
+    ("notice.html", include_str!("../../templates/notice.html")),
+    (
+        "notice_form.html",
+        include_str!("../../templates/notice_form.html"),
+    ),
     (
         "incidents.html",
         include_str!("../../templates/incidents.html"),

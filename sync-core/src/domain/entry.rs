@@ -1,5 +1,5 @@
-//! A journal entry: one thing a gate phone recorded (a passage, a patrol check, an incident;
-//! notice acknowledgements, duty and health declarations later), in an envelope that places it on
+//! A journal entry: one thing a gate phone recorded (a passage, a patrol check, an incident, a
+//! notice acknowledgement, a sign-on or sign-off; health declarations later), in an envelope that places it on
 //! the device's one hash chain.
 //!
 //! The hash covers the entry's canonical bytes. A passage keeps the canonical form it had before
@@ -65,6 +65,8 @@ pub enum EntryBody {
     Passage(PassageData),
     PatrolCheck(crate::patrol::PatrolCheckData),
     Incident(crate::incident::IncidentData),
+    NoticeAck(crate::notice::NoticeAckData),
+    Duty(crate::duty::DutyData),
     #[cfg(any(test, feature = "fixtures"))]
     Probe(ProbeNote),
 }
@@ -75,6 +77,8 @@ impl EntryBody {
             Self::Passage(_) => EntryKind::Passage,
             Self::PatrolCheck(_) => EntryKind::PatrolCheck,
             Self::Incident(_) => EntryKind::Incident,
+            Self::NoticeAck(_) => EntryKind::NoticeAck,
+            Self::Duty(_) => EntryKind::Duty,
             #[cfg(any(test, feature = "fixtures"))]
             Self::Probe(_) => EntryKind::Probe,
         }
@@ -87,6 +91,8 @@ impl EntryBody {
             Self::Passage(d) => serde_json::to_string(d),
             Self::PatrolCheck(c) => serde_json::to_string(c),
             Self::Incident(i) => serde_json::to_string(i),
+            Self::NoticeAck(a) => serde_json::to_string(a),
+            Self::Duty(d) => serde_json::to_string(d),
             #[cfg(any(test, feature = "fixtures"))]
             Self::Probe(n) => serde_json::to_string(n),
         }
@@ -105,6 +111,8 @@ impl EntryBody {
                 .map(Self::PatrolCheck)
                 .map_err(bad),
             EntryKind::Incident => serde_json::from_str(json).map(Self::Incident).map_err(bad),
+            EntryKind::NoticeAck => serde_json::from_str(json).map(Self::NoticeAck).map_err(bad),
+            EntryKind::Duty => serde_json::from_str(json).map(Self::Duty).map_err(bad),
             #[cfg(any(test, feature = "fixtures"))]
             EntryKind::Probe => serde_json::from_str(json).map(Self::Probe).map_err(bad),
             other => Err(EntryError::NotYetSupported(other.as_str())),
@@ -377,9 +385,13 @@ mod tests {
     #[test]
     fn bodies_of_unsupported_or_broken_kinds_are_refused_with_their_reason() {
         assert_eq!(
-            EntryBody::from_json(EntryKind::Duty, "{}"),
-            Err(EntryError::NotYetSupported("duty"))
+            EntryBody::from_json(EntryKind::HealthDeclaration, "{}"),
+            Err(EntryError::NotYetSupported("health_declaration"))
         );
+        assert!(matches!(
+            EntryBody::from_json(EntryKind::Duty, "{}"),
+            Err(EntryError::BadBody { kind: "duty", .. })
+        ));
         assert!(matches!(
             EntryBody::from_json(EntryKind::Passage, r#"{"gate":1}"#),
             Err(EntryError::BadBody {

@@ -2,15 +2,20 @@
 //! far as this server can, then the one ingest transaction plans and stores them all; entries of
 //! kinds other than a passage are stored as sent in `entries`.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sync_core::protocol::{RecordResult, WireEntry};
 
 use super::incoming::Incoming;
-use super::plan::corrected;
+use super::plan::{corrected, MAX_FIELD_CHARS};
 use super::{Clock, Source};
-use crate::store::{DbError, Stmt, Store, Val};
+use crate::store::{Checkpoint, DbError, Stmt, Store, Val};
+use sync_core::duty::DutyData;
 use sync_core::incident::IncidentData;
+use sync_core::notice::NoticeAckData;
 use sync_core::patrol::{PatrolCheckData, PatrolStep};
+use sync_core::validate::check_text;
 use sync_core::EntryBody;
 
 impl Store {
@@ -25,10 +30,80 @@ impl Store {
         now: DateTime<Utc>,
         retention_days: u32,
     ) -> Result<Vec<RecordResult>, DbError> {
-        let records = entries.into_iter().map(Incoming::from_wire).collect();
+        let mut records: Vec<Incoming> = entries.into_iter().map(Incoming::from_wire).collect();
+        self.refuse_misplaced(device_id, &mut records).await?;
         let clock = Clock::device(now, retention_days);
         self.ingest_from(device_id, records, Source::Device { backlog }, clock)
             .await
+    }
+}
+
+impl Store {
+    /// Entries about this device's own checkpoint that cannot stand are refused before planning,
+    /// with their reason (kept in the quarantine like any refused entry): a read receipt or a
+    /// duty event naming another checkpoint, a receipt for a notice (version) never published to
+    /// the device's checkpoint, a duty event with a staff id or name that is not plain text.
+    async fn refuse_misplaced(
+        &self,
+        device_id: &str,
+        records: &mut [Incoming],
+    ) -> Result<(), DbError> {
+        let mut asked: Vec<(String, u32)> = Vec::new();
+        let mut placed = false;
+        for r in records.iter() {
+            match r.other_body() {
+                Some(EntryBody::NoticeAck(a)) => asked.push((a.notice_id.clone(), a.version)),
+                Some(EntryBody::Duty(_)) => placed = true,
+                _ => continue,
+            }
+        }
+        if asked.is_empty() && !placed {
+            return Ok(());
+        }
+        let cp: Option<Checkpoint> = self
+            .query_opt(
+                "SELECT c.id, c.compound_id, c.name, c.gates FROM checkpoints c
+                 JOIN devices d ON d.checkpoint_id = c.id WHERE d.device_id = $1",
+                vec![device_id.into()],
+            )
+            .await?;
+        let sent = match &cp {
+            Some(cp) => self.notices_sent(cp, &asked).await?,
+            None => Default::default(),
+        };
+        let here = cp.map(|cp| cp.id).unwrap_or_default();
+        for rec in records.iter_mut() {
+            if let Some(reason) = misplaced(rec.other_body(), &here, &sent) {
+                rec.refuse(reason);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why an entry about checkpoint `here` cannot stand, if it cannot.
+fn misplaced(
+    body: Option<&EntryBody>,
+    here: &str,
+    sent: &HashSet<(String, u32)>,
+) -> Option<String> {
+    let elsewhere = |cp: &str| format!("refused: it names checkpoint {cp:?}, not this device's");
+    match body? {
+        EntryBody::NoticeAck(a) if a.checkpoint_id != here => Some(elsewhere(&a.checkpoint_id)),
+        EntryBody::NoticeAck(a) if !sent.contains(&(a.notice_id.clone(), a.version)) => {
+            Some(format!(
+                "receipt refused: notice {:?} version {} was never sent to this device's checkpoint",
+                a.notice_id, a.version
+            ))
+        }
+        EntryBody::Duty(d) if d.checkpoint_id != here => Some(elsewhere(&d.checkpoint_id)),
+        EntryBody::Duty(d) => [("staff_id", &d.staff_id), ("staff_name", &d.staff_name)]
+            .into_iter()
+            .find_map(|(field, v)| {
+                let bad = v.trim().is_empty() || check_text(v, MAX_FIELD_CHARS).is_err();
+                bad.then(|| format!("duty refused: {field} must be 1–{MAX_FIELD_CHARS} plain characters"))
+            }),
+        _ => None,
     }
 }
 
@@ -73,6 +148,8 @@ pub(super) fn facts_stmt(rec: &Incoming) -> Option<Stmt> {
     match rec.other_body()? {
         EntryBody::PatrolCheck(c) => Some(patrol_stmt(rec, c)),
         EntryBody::Incident(i) => Some(incident_stmt(rec, i)),
+        EntryBody::NoticeAck(a) => Some(receipt_stmt(rec, a)),
+        EntryBody::Duty(d) => Some(duty_stmt(rec, d)),
         _ => None,
     }
 }
@@ -122,6 +199,42 @@ fn incident_stmt(rec: &Incoming, i: &IncidentData) -> Stmt {
             i64::from(i.urgent).into(),
             i.note.as_str().into(),
             rec.head.staff.as_str().into(),
+            corrected_ms(rec).into(),
+        ],
+    )
+}
+
+/// A read receipt (the ingest has already refused one naming another checkpoint than the device's,
+/// or a notice never sent there).
+fn receipt_stmt(rec: &Incoming, a: &NoticeAckData) -> Stmt {
+    Stmt::new(
+        "INSERT INTO notice_acks (entry_id, notice_id, version, device_id, checkpoint_id, staff,
+         corrected_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        vec![
+            rec.head.id.to_string().into(),
+            a.notice_id.as_str().into(),
+            i64::from(a.version).into(),
+            rec.head.device_id.as_str().into(),
+            a.checkpoint_id.as_str().into(),
+            rec.head.staff.as_str().into(),
+            corrected_ms(rec).into(),
+        ],
+    )
+}
+
+/// A sign-on or sign-off (the ingest has already refused one naming another checkpoint).
+fn duty_stmt(rec: &Incoming, d: &DutyData) -> Stmt {
+    Stmt::new(
+        "INSERT INTO duty_events (entry_id, device_id, checkpoint_id, staff_id, staff_name, event,
+         method, corrected_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        vec![
+            rec.head.id.to_string().into(),
+            rec.head.device_id.as_str().into(),
+            d.checkpoint_id.as_str().into(),
+            d.staff_id.as_str().into(),
+            d.staff_name.as_str().into(),
+            d.event.as_str().into(),
+            d.method.as_str().into(),
             corrected_ms(rec).into(),
         ],
     )

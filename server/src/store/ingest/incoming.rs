@@ -75,6 +75,16 @@ impl Incoming {
         }
     }
 
+    /// Refuse it before planning, with `reason` (a read receipt for a notice never sent).
+    pub fn refuse(&mut self, reason: String) {
+        if let Item::Other { wire, .. } = &self.item {
+            self.item = Item::Undecodable {
+                wire: wire.clone(),
+                reason,
+            };
+        }
+    }
+
     /// The decoded body of an entry that is not a passage.
     pub fn other_body(&self) -> Option<&EntryBody> {
         match &self.item {
