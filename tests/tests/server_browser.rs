@@ -6,7 +6,8 @@
 //! be on screen), then corrected; the pass QR on the screenshot must verify as a VisitorDay pass
 //! against the key set the server gives an enrolled device. The patrol page shows the demo's route,
 //! and the point labels read back from the printed sheet verify as points of the demo compound;
-//! the incidents page lists the demo's incidents; the handbook page renders the starter handbook.
+//! the incidents page lists the demo's incidents; the handbook page renders the starter handbook;
+//! the notices, one notice's receipts, the staff accounts and the duty report show the demo's.
 //!
 //! With `CHECKPOINT_SCREENSHOTS=DIR` the screenshots are also written to `DIR/server-*.png`
 //! (`cargo xtask screenshots` does that for docs/screenshots/).
@@ -185,6 +186,37 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
     b.goto(&format!("{base}/admin/handbook"))?;
     b.find("#section-disinfection table", WAIT)?;
     shoot(b, shots, size, "handbook")?;
+    notices_and_duty(b, base, shots, size)
+}
+
+/// The notices (the demo's district-wide notice, not acknowledged anywhere yet), one notice's
+/// receipts, the staff accounts and the monthly duty report (the demo's sign-on at the north gate).
+fn notices_and_duty(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow::Result<()> {
+    b.goto(&format!("{base}/admin/notices"))?;
+    b.find("#notices", WAIT)?;
+    ensure!(
+        b.text("#notices")?.contains("48小时核酸"),
+        "the demo's notice on the notices page"
+    );
+    shoot(b, shots, size, "notices")?;
+    b.goto(&format!("{base}/admin/notices/nt-demo-visitors"))?;
+    b.find("#receipts-by-checkpoint", WAIT)?;
+    ensure!(
+        b.text("#receipts-by-checkpoint")?.contains("未确认"),
+        "no checkpoint has acknowledged the demo notice"
+    );
+    shoot(b, shots, size, "notice")?;
+    b.goto(&format!("{base}/admin/staff"))?;
+    b.find("#staff", WAIT)?;
+    ensure!(b.text("#staff")?.contains("刘志愿者"), "the demo's staff");
+    shoot(b, shots, size, "staff")?;
+    b.goto(&format!("{base}/admin/duty"))?;
+    b.find("#duty", WAIT)?;
+    ensure!(
+        b.text("#duty")?.contains("刘志愿者"),
+        "the demo's sign-on in this month's duty report"
+    );
+    shoot(b, shots, size, "duty")?;
     Ok(())
 }
 

@@ -45,7 +45,8 @@ pub fn StatusBar() -> Element {
                         id: "duty-open",
                         to: Route::Duty {},
                         aria_label: tr(lang, "值班", "Duty"),
-                        if let Some(name) = on_duty { "👤 {name}" } else { {tr(lang, "👤 上岗", "👤 Sign on")} }
+                        super::icon::Icon { name: "visitor" }
+                        if let Some(name) = on_duty { span { class: "duty-name", "{name}" } } else { span { class: "duty-name", {tr(lang, "上岗", "Sign on")} } }
                     }
                     Link { class: if on_report { "report-btn on" } else { "report-btn" },
                         id: "incident-open",

@@ -93,9 +93,9 @@ pub fn Scan() -> Element {
             if unread > 0 {
                 Link { class: "banner info", id: "notices-banner", to: Route::Notices {},
                     if lang == sync_core::i18n::Lang::ZhCn {
-                        "📢 {unread} 条新通知，点此阅读"
+                        "{unread} 条新通知，点此阅读"
                     } else {
-                        "📢 {unread} new notice(s): tap to read"
+                        "{unread} new notice(s): tap to read"
                     }
                 }
             }
