@@ -98,12 +98,14 @@ pub fn run(which: Which) -> anyhow::Result<()> {
         }
         Which::Server => {
             let pg = crate::postgres::TempPostgres::start()?;
-            system::run(
-                cargo()
-                    .args(["bench", "-p", "district-server", "--bench", "patrol"])
-                    .env("CHECKPOINT_BENCH_DIR", &out)
-                    .env(crate::postgres::PG_URL_ENV, pg.url()),
-            )?;
+            for part in ["patrol", "duty"] {
+                system::run(
+                    cargo()
+                        .args(["bench", "-p", "district-server", "--bench", part])
+                        .env("CHECKPOINT_BENCH_DIR", &out)
+                        .env(crate::postgres::PG_URL_ENV, pg.url()),
+                )?;
+            }
             system::run(
                 cargo()
                     .args(["bench", "-p", "district-server", "--bench", "server"])

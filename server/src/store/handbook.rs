@@ -60,14 +60,9 @@ impl Store {
         now_ms: i64,
     ) -> Result<u32, DbError> {
         let mut tx = self.begin().await?;
-        let (latest,): (Option<i64>,) = tx
-            .query_opt(
-                "SELECT MAX(version) FROM handbook_sections WHERE section_id = $1",
-                vec![edit.section_id.as_str().into()],
-            )
-            .await?
-            .unwrap_or((None,));
-        let version = latest.unwrap_or(0) + 1;
+        let version = tx
+            .next_version("handbook_sections", "section_id", &edit.section_id)
+            .await?;
         tx.execute(
             "INSERT INTO handbook_sections (section_id, version, position, title_zh, body_zh,
              title_en, body_en, retired, updated_by, updated_at_ms)

@@ -163,14 +163,9 @@ impl Store {
         now_ms: i64,
     ) -> Result<u32, DbError> {
         let mut tx = self.begin().await?;
-        let (latest,): (Option<i64>,) = tx
-            .query_opt(
-                "SELECT MAX(version) FROM notices WHERE notice_id = $1",
-                vec![edit.notice_id.as_str().into()],
-            )
-            .await?
-            .unwrap_or((None,));
-        let version = latest.unwrap_or(0) + 1;
+        let version = tx
+            .next_version("notices", "notice_id", &edit.notice_id)
+            .await?;
         let ids = serde_json::to_string(edit.target.ids()).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "INSERT INTO notices (notice_id, version, title, body, priority, target_kind,

@@ -108,4 +108,20 @@ impl Tx {
     pub async fn commit(self) -> Result<(), DbError> {
         self.conn.commit().await
     }
+
+    /// The next version of a versioned row (`table` keyed by `key_column` and `version`): 1 for a
+    /// new key. Table and column are the caller's constants, never input.
+    pub async fn next_version(
+        &mut self,
+        table: &'static str,
+        key_column: &'static str,
+        key: &str,
+    ) -> Result<i64, DbError> {
+        let sql = format!("SELECT MAX(version) FROM {table} WHERE {key_column} = $1");
+        let (latest,): (Option<i64>,) = self
+            .query_opt(&sql, vec![key.into()])
+            .await?
+            .unwrap_or((None,));
+        Ok(latest.unwrap_or(0) + 1)
+    }
 }

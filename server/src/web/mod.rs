@@ -167,6 +167,14 @@ pub fn page(
     Ok(Html(html).into_response())
 }
 
+/// The first value of field `name` in a form read as pairs (a form with repeated fields), or "".
+pub fn form_field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// A UTC instant in the district's local time, `YYYY-MM-DD HH:MM`.
 pub fn local_time(state: &AppState, ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)

@@ -209,12 +209,7 @@ pub async fn save(
     admin: Admin,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let field = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let field = |k: &str| super::form_field(&fields, k);
     admin.check_csrf(field("csrf"))?;
     let all = |k: &str| -> Vec<String> {
         fields
@@ -280,12 +275,7 @@ fn read_edit(
     notice_id: String,
     target: NoticeTarget,
 ) -> Result<NoticeEdit, WebError> {
-    let field = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let field = |k: &str| super::form_field(fields, k);
     let title = field("title").trim();
     let body = field("body").replace("\r\n", "\n");
     if title.is_empty() || body.trim().is_empty() {

@@ -182,12 +182,7 @@ pub async fn save_route(
     admin: Admin,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let field = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let field = |k: &str| super::form_field(&fields, k);
     admin.check_csrf(field("csrf"))?;
     let compound = field("compound").to_owned();
     compound_name(&state, &compound).await?;
