@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod duty;
 pub mod handbook;
+pub mod household;
 pub mod i18n;
 pub mod incident;
 pub mod ledger;

@@ -209,6 +209,38 @@ pub struct KeySetResponse {
     pub signature: String,
 }
 
+/// `GET /api/v1/household?nonce=N` with `Authorization: Household <token>` (the token from the
+/// household letter's link): the household's passes for a resident's own phone, which was never
+/// enrolled, with the district's key set to verify them offline. Signed with the root key, whose
+/// fingerprint the letter's link carries (`root_public_key` is checked against it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdBundle {
+    pub district_id: String,
+    /// Hex of the district root public key (pinned by the fingerprint in the link).
+    pub root_public_key: String,
+    pub compound_id: String,
+    pub compound_name: String,
+    pub household: String,
+    /// The newest serial of each of the household's passes.
+    pub passes: Vec<HouseholdPass>,
+    /// The district's pass keys, to verify the passes offline.
+    pub keys: Vec<KeyRecord>,
+    pub server_time: DateTime<Utc>,
+    #[serde(default)]
+    pub nonce: String,
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// One pass of a household bundle: the printed card's QR text, and whether it is revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdPass {
+    pub pass_id: String,
+    pub serial: u32,
+    pub payload: String,
+    pub revoked: bool,
+}
+
 /// `GET /api/v1/revocations?since=V`: revocations added after version `V`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationsResponse {
@@ -324,3 +356,4 @@ signed_answer!(RosterResponse, Answer::Roster);
 signed_answer!(DisabledNotice, Answer::Disabled);
 signed_answer!(BatchResponse, Answer::Receipt);
 signed_answer!(PhotoReceipt, Answer::PhotoReceipt);
+signed_answer!(HouseholdBundle, Answer::Household);

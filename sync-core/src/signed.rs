@@ -24,6 +24,7 @@ pub enum Answer {
     Roster,
     Disabled,
     PhotoReceipt,
+    Household,
 }
 
 impl Answer {
@@ -36,6 +37,7 @@ impl Answer {
             Self::Roster => b"checkpoint/v1/roster\0",
             Self::Disabled => b"checkpoint/v1/disabled\0",
             Self::PhotoReceipt => b"checkpoint/v1/photo\0",
+            Self::Household => b"checkpoint/v1/household\0",
         }
     }
 }

@@ -169,7 +169,7 @@ pub struct Nonce {
 }
 
 impl Nonce {
-    fn checked(self) -> Result<String, ApiError> {
+    pub(super) fn checked(self) -> Result<String, ApiError> {
         if self.nonce.len() > 64 || !self.nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(ApiError::BadRequest(
                 "nonce must be at most 64 hex characters".into(),

@@ -3,6 +3,7 @@
 
 mod body;
 mod device;
+mod household;
 mod photos;
 
 use axum::routing::{get, post, put};
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/keys", get(device::keys))
         .route("/api/v1/revocations", get(device::revocations))
         .route("/api/v1/roster", get(device::roster))
+        .route("/api/v1/household", get(household::bundle))
         .route("/api/v1/blobs/{sha256}", put(photos::put))
 }
 

@@ -11,6 +11,7 @@ mod devices;
 mod duty;
 mod from_row;
 mod handbook;
+mod households;
 mod incidents;
 mod ingest;
 mod notices;
@@ -37,6 +38,7 @@ pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use duty::{StaffChange, StaffRecord};
 pub use from_row::{FromRow, FromVal, JsonList};
 pub use handbook::SectionEdit;
+pub use households::HouseholdLink;
 pub use incidents::{IncidentFilter, IncidentRow, IncidentStatus};
 pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,

@@ -52,7 +52,7 @@ pub struct VisitorPass {
     pub id_tail: Option<String>,
 }
 
-const PASS_COLUMNS: &str =
+pub(super) const PASS_COLUMNS: &str =
     "pass_id, serial, kind, resident_id, compound_id, household, display_name, \
      plate, payload, issued_at_ms, valid_until_ms, revoked_at_ms";
 

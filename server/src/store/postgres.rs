@@ -75,6 +75,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_duty",
         include_str!("../../migrations/postgres/0016_duty.sql"),
     ),
+    (
+        "0017_household_links",
+        include_str!("../../migrations/postgres/0017_household_links.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -79,6 +79,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_duty",
         include_str!("../../migrations/sqlite/0016_duty.sql"),
     ),
+    (
+        "0017_household_links",
+        include_str!("../../migrations/sqlite/0017_household_links.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -3,6 +3,7 @@
 mod checkpoints;
 mod duty;
 mod handbook;
+mod households;
 mod incidents;
 mod notices;
 mod pages;
@@ -69,6 +70,9 @@ pub fn routes() -> Router<AppState> {
             post(residents::revoke),
         )
         .route("/admin/cards", get(residents::cards))
+        .route("/admin/households/letter", post(households::letter))
+        .route("/admin/households/revoke", post(households::revoke))
+        .route("/h/{token}", get(households::passes_page))
         .route("/admin/patrol", get(patrol::show))
         .route("/admin/patrol/setup", get(patrol_setup::setup))
         .route("/admin/patrol/points", post(patrol_setup::save_point))

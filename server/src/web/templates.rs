@@ -44,6 +44,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("notices.html", include_str!("../../templates/notices.html")),
     ("staff.html", include_str!("../../templates/staff.html")),
+    (
+        "household_letter.html",
+        include_str!("../../templates/household_letter.html"),
+    ),
+    (
+        "household_passes.html",
+        include_str!("../../templates/household_passes.html"),
+    ),
     ("duty.html", include_str!("../../templates/duty.html")),
     ("notice.html", include_str!("../../templates/notice.html")),
     (
