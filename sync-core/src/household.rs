@@ -132,6 +132,30 @@ pub fn open_bundle(
         .collect())
 }
 
+/// Why fetching a household's passes failed.
+#[cfg(feature = "client")]
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0}")]
+    Sync(#[from] crate::sync::SyncError),
+    #[error("{0}")]
+    Household(#[from] HouseholdError),
+}
+
+/// Fetch the bundle a letter's link opens (as phone `phone_id`) and verify it and its passes.
+#[cfg(feature = "client")]
+pub async fn fetch(
+    link: &HouseholdLink,
+    phone_id: &str,
+    timeout: std::time::Duration,
+) -> Result<Vec<HeldPass>, FetchError> {
+    let nonce = crate::signed::nonce()
+        .map_err(|e| crate::sync::SyncError::Offline(format!("no randomness: {e}")))?;
+    let client = crate::sync::ServerClient::new(&link.server, None, timeout, None)?;
+    let bundle = client.household(&link.token, phone_id, &nonce).await?;
+    Ok(open_bundle(link, &bundle, &nonce, Utc::now())?)
+}
+
 #[cfg(test)]
 #[path = "household_tests.rs"]
 mod tests;

@@ -1,7 +1,8 @@
 //! Household letters (issue 14, part 1, server side), SQLite and PostgreSQL: a letter made in the
 //! admin web carries a link with a token and the root key's fingerprint; the bundle it opens is
 //! signed by that root key, repeats the nonce, and its passes verify offline against the key set it
-//! carries (a phone that was never enrolled); a reissued pass arrives as its new serial, a revoked
+//! carries (a phone that was never enrolled), also fetched over loopback HTTP by the sync client;
+//! a reissued pass arrives as its new serial, a revoked
 //! one marked revoked; two phones opening the link are audited as two; a new letter stops the old
 //! link and a revoked link is refused with its reason; an unknown token, a missing phone id get
 //! 401 / 400; the public page shows the live passes as QR codes.
@@ -13,8 +14,8 @@ mod web_support;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::Utc;
-use server_support::{fresh_pg_database, temp_sqlite, test_state};
-use sync_core::household::{open_bundle, HouseholdLink};
+use server_support::{fresh_pg_database, serve_loopback, temp_sqlite, test_state};
+use sync_core::household::{fetch, open_bundle, HouseholdLink};
 use sync_core::pass::{verify, KeySet, PassVerdict, Revocations};
 use sync_core::protocol::HouseholdBundle;
 use sync_core::signed::RootKey;
@@ -132,6 +133,16 @@ async fn households_story(url: &str) {
         assert!(!p.revoked);
     }
 
+    // The same over real HTTP, as the phone's sync client fetches it (a third phone).
+    let (base, server) = serve_loopback(&state).await;
+    let over_http = HouseholdLink::parse(&format!("{base}/h/{token}#fp={fp}")).unwrap();
+    let fetched = fetch(&over_http, "phone-c", std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    server.abort();
+    assert_eq!(fetched.len(), bundle.passes.len());
+    assert!(fetched.iter().all(|p| p.is_showable()));
+
     // Reissued → the new serial; revoked → marked.
     district_server::passes::reissue(store, &state.signer, &first.pass_id, Utc::now(), "test")
         .await
@@ -159,8 +170,8 @@ async fn households_story(url: &str) {
             .count_query("SELECT COUNT(*) FROM audit WHERE action = 'household_phone'")
             .await
             .unwrap(),
-        2,
-        "two phones, each audited once"
+        3,
+        "three phones, each audited once"
     );
 
     // The public page: the live passes as QR codes (not the revoked one).

@@ -82,6 +82,24 @@ impl ServerClient {
         Ok(req.bearer_auth(token))
     }
 
+    /// `GET /api/v1/household`: a household's signed passes, for a phone that was never enrolled
+    /// (`token` from the household letter's link; no device token needed).
+    pub async fn household(
+        &self,
+        token: &str,
+        phone_id: &str,
+        nonce: &str,
+    ) -> Result<crate::protocol::HouseholdBundle, SyncError> {
+        let resp = self
+            .http
+            .get(self.url(&format!("/api/v1/household?nonce={nonce}")))
+            .header(header::AUTHORIZATION, format!("Household {token}"))
+            .header("x-phone-id", phone_id)
+            .send()
+            .await?;
+        json_answer(resp).await
+    }
+
     /// `GET /health`: is the server there at all.
     pub async fn health(&self) -> Result<(), SyncError> {
         let resp = self.http.get(self.url("/health")).send().await?;
