@@ -3,6 +3,7 @@
 
 pub mod duty;
 pub mod handbook;
+pub mod household;
 pub mod incident;
 pub mod notices;
 pub mod patrol;

@@ -3,6 +3,7 @@
 
 mod checker;
 pub mod duty;
+pub mod household;
 pub mod incident;
 pub mod notices;
 pub mod patrol;

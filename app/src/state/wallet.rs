@@ -21,6 +21,17 @@ pub struct HeldPass {
     pub plate: Option<String>,
     pub vehicle: bool,
     pub valid_until: Option<DateTime<Utc>>,
+    /// The district revoked it (a household link's refresh says so): shown as revoked, no QR.
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+/// Where the household's passes came from: the letter's link, kept to refresh them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdSource {
+    pub link: String,
+    pub household: String,
+    pub refreshed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +41,12 @@ pub struct Wallet {
     /// The last add attempt failed: both languages.
     #[serde(skip)]
     pub error: Option<(String, String)>,
+    /// The household letter's link, when the passes came from one.
+    #[serde(default)]
+    pub household: Option<HouseholdSource>,
+    /// A household link is being fetched.
+    #[serde(skip)]
+    pub fetching: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +55,16 @@ pub enum WalletAction {
     Add(String, CheckedPass),
     Select(usize),
     Remove(usize),
+    /// A household link is being fetched.
+    Fetching,
+    /// A household link's passes, verified offline against the signed bundle: they replace the
+    /// household's earlier ones (a reissued pass its older serial; a revoked one stays, marked).
+    Household {
+        source: HouseholdSource,
+        passes: Vec<HeldPass>,
+    },
+    /// Fetching failed: both languages (the passes held stay).
+    FetchFailed(String, String),
 }
 
 /// Find the pass payload in scanned or pasted text (a bare payload, or a link ending in `#CP1:…`).
@@ -78,6 +105,7 @@ impl Wallet {
                     plate: checked.plate,
                     vehicle: checked.kind == PassKindView::Vehicle,
                     valid_until: checked.valid_until,
+                    revoked: false,
                 };
                 // A reissued card replaces the older one of the same pass id.
                 match self.passes.iter().position(|p| p.pass_id == held.pass_id) {
@@ -90,6 +118,21 @@ impl Wallet {
                         self.selected = self.passes.len() - 1;
                     }
                 }
+            }
+            WalletAction::Fetching => self.fetching = true,
+            WalletAction::FetchFailed(zh, en) => {
+                self.fetching = false;
+                self.error = Some((zh, en));
+            }
+            WalletAction::Household { source, passes } => {
+                self.fetching = false;
+                let fresh: Vec<&str> = passes.iter().map(|p| p.pass_id.as_str()).collect();
+                self.passes.retain(|p| {
+                    p.household != source.household && !fresh.contains(&p.pass_id.as_str())
+                });
+                self.passes.extend(passes);
+                self.household = Some(source);
+                self.selected = self.selected.min(self.passes.len().saturating_sub(1));
             }
             WalletAction::Select(i) => {
                 if i < self.passes.len() {
@@ -156,6 +199,58 @@ mod tests {
             checked("R2", Some(DenyReason::Expired)),
         ));
         assert_eq!(w.passes.len(), 1, "expired passes are still the holder's");
+    }
+
+    fn held(id: &str, household: &str, revoked: bool) -> HeldPass {
+        HeldPass {
+            payload: format!("CP1:{id}"),
+            pass_id: id.into(),
+            display_name: "张小明".into(),
+            household: household.into(),
+            plate: None,
+            vehicle: false,
+            valid_until: None,
+            revoked,
+        }
+    }
+
+    #[test]
+    fn a_household_refresh_replaces_its_passes_and_keeps_others() {
+        let mut w = Wallet::default();
+        w.reduce(WalletAction::Add("CP1:OTHER".into(), checked("R9", None)));
+        let source = HouseholdSource {
+            link: "https://d/h/x#fp=y".into(),
+            household: "5-1-101".into(),
+            refreshed_at: Utc::now(),
+        };
+        w.reduce(WalletAction::Fetching);
+        assert!(w.fetching);
+        w.reduce(WalletAction::Household {
+            source: source.clone(),
+            passes: vec![held("R1", "5-1-101", false), held("R2", "5-1-101", false)],
+        });
+        assert_eq!((w.passes.len(), w.fetching), (3, false));
+        // The next refresh: R1 reissued, R2 revoked, a member gone.
+        let mut reissued = held("R1", "5-1-101", false);
+        reissued.payload = "CP1:R1-serial-2".into();
+        w.reduce(WalletAction::Household {
+            source,
+            passes: vec![reissued, held("R2", "5-1-101", true)],
+        });
+        let ids: Vec<(&str, bool)> = w
+            .passes
+            .iter()
+            .map(|p| (p.pass_id.as_str(), p.revoked))
+            .collect();
+        assert_eq!(ids, [("R9", false), ("R1", false), ("R2", true)]);
+        assert_eq!(w.passes[1].payload, "CP1:R1-serial-2");
+        w.reduce(WalletAction::FetchFailed("离线".into(), "offline".into()));
+        assert_eq!(w.passes.len(), 3, "a failed refresh keeps what is held");
+        let json = serde_json::to_string(&w).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Wallet>(&json).unwrap().household,
+            w.household
+        );
     }
 
     #[test]

@@ -6,10 +6,12 @@ use dioxus::prelude::*;
 use crate::components::camera::{CameraView, CodeRead};
 use crate::components::qr::QrImage;
 use crate::ctx::{use_ctx, use_lang, use_services};
+use crate::flows;
 use crate::route::Route;
 use crate::services::save_wallet;
 use crate::state::wallet::{extract_payload, WalletAction};
 use crate::text::tr;
+use sync_core::household::HouseholdLink;
 
 #[component]
 pub fn MyPass() -> Element {
@@ -38,6 +40,23 @@ pub fn MyPass() -> Element {
         .clone()
         .filter(|_| current.vehicle)
         .unwrap_or(current.display_name.clone());
+    // Passes from a household letter: when they were last refreshed, and a refresh.
+    let source = w.household.clone().map(|s| {
+        let at = s
+            .refreshed_at
+            .with_timezone(&offset)
+            .format("%m-%d %H:%M")
+            .to_string();
+        (s.link, at)
+    });
+    let error = w.error.clone().map(|(zh, en)| match lang {
+        sync_core::i18n::Lang::ZhCn => zh,
+        sync_core::i18n::Lang::En => en,
+    });
+    let svc = services.clone();
+    let refresh = use_callback(move |link: String| {
+        flows::household::fetch_link(ctx, &svc, link, || {});
+    });
     rsx! {
         section { class: "my-pass",
             if w.passes.len() > 1 {
@@ -53,7 +72,13 @@ pub fn MyPass() -> Element {
                 }
             }
             div { class: "pass-card",
-                QrImage { payload: current.payload.clone(), label: format!("{} {}", tr(lang, "通行证二维码", "Pass QR code"), title) }
+                if current.revoked {
+                    p { class: "error pass-revoked", role: "alert", id: "pass-revoked",
+                        {tr(lang, "此通行证已被注销，不能使用", "This pass was revoked and cannot be used")}
+                    }
+                } else {
+                    QrImage { payload: current.payload.clone(), label: format!("{} {}", tr(lang, "通行证二维码", "Pass QR code"), title) }
+                }
                 p { class: "pass-name", "{title}" }
                 p { class: "pass-sub", "{current.household}" }
                 p { class: if expired { "pass-valid expired" } else { "pass-valid" },
@@ -61,6 +86,17 @@ pub fn MyPass() -> Element {
                 }
             }
             p { class: "hint", role: "note", {tr(lang, "☀ 出示时请把屏幕亮度调到最高。无需联网。", "☀ Turn screen brightness up when showing. Works offline.")} }
+            if let Some((link, at)) = source {
+                p { class: "hint", id: "household-refreshed", {tr(lang, "住户信通行证，上次更新 ", "From the household letter, last refreshed ")} "{at}" }
+                if let Some(msg) = error {
+                    p { class: "error", role: "alert", "{msg}" }
+                }
+                button { class: "wide secondary", r#type: "button", id: "household-refresh",
+                    disabled: w.fetching,
+                    onclick: move |_| refresh.call(link.clone()),
+                    {tr(lang, "联网更新", "Refresh (online)")}
+                }
+            }
         }
     }
 }
@@ -75,7 +111,19 @@ pub fn AddPass() -> Element {
     let mut link = use_signal(String::new);
     let mut not_a_pass = use_signal(|| false);
     let svc = services.clone();
+    let svc_link = services.clone();
     let add = use_callback(move |text: String| {
+        // A household letter's link: the household's passes, fetched and verified.
+        if HouseholdLink::parse(&text).is_ok() {
+            if !wallet.peek().fetching {
+                not_a_pass.set(false);
+                let to_my_pass = move || {
+                    nav.push(Route::MyPass {});
+                };
+                flows::household::fetch_link(ctx, &svc_link, text, to_my_pass);
+            }
+            return;
+        }
         let Some(payload) = extract_payload(&text) else {
             not_a_pass.set(true);
             return;
@@ -92,6 +140,7 @@ pub fn AddPass() -> Element {
             nav.push(Route::MyPass {});
         }
     });
+    let fetching = wallet.read().fetching;
     let error = wallet.read().error.clone().map(|(zh, en)| match lang {
         sync_core::i18n::Lang::ZhCn => zh,
         sync_core::i18n::Lang::En => en,
@@ -99,7 +148,10 @@ pub fn AddPass() -> Element {
     rsx! {
         section { class: "add-pass",
             h1 { {tr(lang, "添加通行证", "Add a pass")} }
-            p { class: "hint", {tr(lang, "扫描纸质卡片上的二维码，或粘贴通行证链接。", "Scan the QR on the printed card, or paste the pass link.")} }
+            p { class: "hint", {tr(lang, "扫描纸质卡片或住户信上的二维码，或粘贴链接。", "Scan the QR on the printed card or the household letter, or paste the link.")} }
+            if fetching {
+                p { class: "ok", role: "status", id: "household-fetching", {tr(lang, "正在取得本户通行证…", "Fetching the household's passes…")} }
+            }
             CameraView { on_code: move |r: CodeRead| add.call(r.text), paused: false }
             form { class: "form", novalidate: true,
                 onsubmit: move |e| { e.prevent_default(); add.call(link.peek().clone()); },

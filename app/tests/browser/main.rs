@@ -16,6 +16,7 @@ mod camera;
 mod district;
 mod duty;
 mod handbook;
+mod household;
 mod incident;
 mod notices;
 mod patrol;
@@ -514,6 +515,9 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
 
     // 7f. Two staff members take turns on duty; each passage carries the one on duty (duty.rs).
     duty::two_staff_take_turns(&driver, dir.path(), &app, &ledger, &district, &admin);
+
+    // 7g. A resident's own phone takes the household letter's link (household.rs).
+    household::resident_phone_holds_the_pass(&driver, dir.path(), &mut district, &admin);
 
     // 8. The phone is lost: the administrator disables it; at its next contact it locks its gate
     //    screens and deletes what it already uploaded.

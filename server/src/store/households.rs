@@ -131,7 +131,8 @@ impl Store {
         tx.commit().await
     }
 
-    /// The newest serial of each pass of a household (revoked ones too), by pass id.
+    /// The newest serial of each resident and vehicle pass of a household (revoked ones too), by
+    /// pass id; visitor day passes naming the household as host are their visitors', not its own.
     pub async fn household_passes(
         &self,
         compound_id: &str,
@@ -140,7 +141,7 @@ impl Store {
         self.query_as(
             &format!(
                 "SELECT {PASS_COLUMNS} FROM passes p WHERE compound_id = $1 AND household = $2
-                 AND serial = (SELECT MAX(serial) FROM passes q WHERE q.pass_id = p.pass_id)
+                 AND kind IN ('resident', 'vehicle') AND serial = (SELECT MAX(serial) FROM passes q WHERE q.pass_id = p.pass_id)
                  ORDER BY pass_id"
             ),
             vec![compound_id.into(), household.into()],
