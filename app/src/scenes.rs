@@ -325,6 +325,12 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
                     }
                 }
                 w.write().reduce(WalletAction::Select(0));
+                // The passes came from the household letter, refreshed an hour ago.
+                w.write().household = Some(crate::state::wallet::HouseholdSource {
+                    link: "https://district.example/h/00#fp=00".into(),
+                    household: "3-2-401".into(),
+                    refreshed_at: Utc::now() - Duration::hours(1),
+                });
                 prefs.write().resident_mode = true;
             }
             "add-pass" => prefs.write().resident_mode = true,
