@@ -10,6 +10,8 @@
 
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/stats.rs"]
+mod stats;
 
 use std::time::Instant;
 
@@ -19,6 +21,7 @@ use district_server::store::{Checkpoint, Store};
 use district_server::{setup, Config};
 use pg::fresh_pg;
 use serde_json::json;
+use stats::{median, p95};
 use sync_core::domain::GENESIS_HASH;
 use sync_core::duty::{DutyData, DutyEvent, DutyMethod, MAX_SHIFT_HOURS};
 use sync_core::protocol::WireEntry;
@@ -123,16 +126,6 @@ fn month_of(p: usize, first_day: NaiveDate) -> Vec<WireEntry> {
             WireEntry::from(&entry)
         })
         .collect()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn p95(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[(v.len() * 95 / 100).min(v.len() - 1)]
 }
 
 struct Measured {

@@ -8,6 +8,8 @@
 
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/stats.rs"]
+mod stats;
 
 use std::time::Instant;
 
@@ -17,6 +19,7 @@ use district_server::store::{Checkpoint, PointRow, RouteRow, RoutesOf, Store};
 use district_server::{setup, Config};
 use pg::fresh_pg;
 use serde_json::json;
+use stats::{median, p95};
 use sync_core::domain::GENESIS_HASH;
 use sync_core::patrol::{
     windows_on, PatrolCheckData, PatrolStep, PointOutcome, RoundStatus, Schedule,
@@ -153,16 +156,6 @@ fn rounds_of(r: usize, route_id: &str, first_day: NaiveDate) -> Vec<WireEntry> {
         }
     }
     out
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn p95(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[(v.len() * 95 / 100).min(v.len() - 1)]
 }
 
 /// Per compound-day: evaluation times and the peer's (reading the same rows), in ms.

@@ -17,12 +17,11 @@ use crate::state::recorded::Words;
 /// Who is on duty and the PIN guard as the phone kept them (for the app's start).
 pub fn restored(services: &Services) -> DutyState {
     let mut state = DutyState::default();
-    match services.ledger().map(|l| restore(&l)) {
-        Ok(Ok((on_duty, guard))) => {
+    match services.with_ledger(|l| restore(l)) {
+        Ok((on_duty, guard)) => {
             state.reduce(DutyAction::Restored { on_duty, guard });
         }
-        Ok(Err(e)) => tracing::warn!("duty state unreadable: {e}"),
-        Err(e) => tracing::warn!("ledger unavailable for the duty state: {e}"),
+        Err(e) => tracing::warn!("duty state unreadable: {e}"),
     }
     state
 }
@@ -70,10 +69,8 @@ pub fn act(mut ctx: Ctx, services: &Services, action: DutyAction) {
     let asked = ctx.duty.write().reduce(action);
     let guard = ctx.duty.peek().guard;
     if guard != guard_before {
-        match services.ledger().map(|mut l| keep_guard(&mut l, &guard)) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!("PIN guard not kept: {e}"),
-            Err(e) => tracing::warn!("PIN guard not kept: {e}"),
+        if let Err(e) = services.with_ledger(|l| keep_guard(l, &guard)) {
+            tracing::warn!("PIN guard not kept: {e}");
         }
     }
     let Some(request) = asked else {
@@ -87,13 +84,8 @@ pub fn act(mut ctx: Ctx, services: &Services, action: DutyAction) {
         .write()
         .reduce(DutyAction::Recorded { stored, result });
     let on = ctx.duty.peek().on_duty.clone();
-    match services
-        .ledger()
-        .map(|mut l| keep_on_duty(&mut l, on.as_ref()))
-    {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::error!("who is on duty not kept: {e}"),
-        Err(e) => tracing::error!("who is on duty not kept: {e}"),
+    if let Err(e) = services.with_ledger(|l| keep_on_duty(l, on.as_ref())) {
+        tracing::error!("who is on duty not kept: {e}");
     }
     ctx.gate.write().place.staff = staff_name(ctx);
 }

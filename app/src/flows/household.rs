@@ -12,17 +12,10 @@ use crate::state::wallet::WalletAction;
 /// Fetch `link`'s passes; `done` runs once they are in the wallet.
 pub fn fetch_link(ctx: Ctx, services: &Services, link: String, done: impl FnOnce() + 'static) {
     let mut wallet = ctx.wallet;
-    let phone = match services.ledger().map(|mut l| phone_id(&mut l)) {
-        Ok(Ok(id)) => id,
-        Ok(Err(e)) => {
-            tracing::warn!("no phone id: {e}");
-            String::from("unknown-phone")
-        }
-        Err(e) => {
-            tracing::warn!("ledger unavailable for the phone id: {e}");
-            String::from("unknown-phone")
-        }
-    };
+    let phone = services.with_ledger(phone_id).unwrap_or_else(|e| {
+        tracing::warn!("no phone id: {e}");
+        String::from("unknown-phone")
+    });
     wallet.write().reduce(WalletAction::Fetching);
     let task = services
         .runtime()
@@ -40,13 +33,8 @@ pub fn fetch_link(ctx: Ctx, services: &Services, link: String, done: impl FnOnce
                 wallet
                     .write()
                     .reduce(WalletAction::Household { source, passes });
-                match svc
-                    .ledger()
-                    .map(|mut l| save_wallet(&mut l, &wallet.peek()))
-                {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => tracing::warn!("wallet not saved: {e}"),
-                    Err(e) => tracing::warn!("wallet not saved: {e}"),
+                if let Err(e) = svc.with_ledger(|l| save_wallet(l, &wallet.peek())) {
+                    tracing::warn!("wallet not saved: {e}");
                 }
                 done();
             }

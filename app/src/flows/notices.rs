@@ -15,12 +15,11 @@ use crate::state::notices::{NoticesAction, Receipt};
 pub fn refresh(ctx: Ctx, services: &Services, config: Option<&CheckpointConfig>) {
     let mut notices = ctx.notices;
     if !notices.peek().receipts_read {
-        match services.ledger().map(|l| read_receipts(&l)) {
-            Ok(Ok(receipts)) => {
+        match services.with_ledger(|l| read_receipts(l)) {
+            Ok(receipts) => {
                 notices.write().reduce(NoticesAction::Receipts(receipts));
             }
-            Ok(Err(e)) => tracing::warn!("notice receipts unreadable: {e}"),
-            Err(e) => tracing::warn!("ledger unavailable for notice receipts: {e}"),
+            Err(e) => tracing::warn!("notice receipts unreadable: {e}"),
         }
     }
     let Some(config) = config else {

@@ -74,6 +74,14 @@ impl Services {
         self.inner.ledger.lock().map_err(|_| AppError::Poisoned)
     }
 
+    /// Run `f` on the ledger: one error for a poisoned lock and for what the ledger said.
+    pub fn with_ledger<T>(
+        &self,
+        f: impl FnOnce(&mut Ledger) -> Result<T, sync_core::LedgerError>,
+    ) -> Result<T, AppError> {
+        Ok(f(&mut *self.ledger()?)?)
+    }
+
     /// The checkpoint config from enrollment and the last pull (`None` before enrollment).
     pub fn checkpoint_config(&self) -> Option<CheckpointConfig> {
         self.ledger().ok().and_then(|l| checkpoint_config(&l))

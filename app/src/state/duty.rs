@@ -39,9 +39,7 @@ pub enum DutyAction {
         read: Result<(String, String), Words>,
         now: DateTime<Utc>,
     },
-    SignOff {
-        now: DateTime<Utc>,
-    },
+    SignOff,
     /// The journal's answer to the entries `reduce` asked for: how many it stored, in order, and
     /// why it stopped if it did.
     Recorded {
@@ -137,7 +135,7 @@ impl DutyState {
                 Ok((staff_id, name)) => return self.sign_on(staff_id, name, DutyMethod::Pass, now),
                 Err(words) => self.notice = Some(DutyNotice::Said(words)),
             },
-            DutyAction::SignOff { .. } => {
+            DutyAction::SignOff => {
                 let on = self.on_duty.clone()?;
                 return self.ask(DutyRequest {
                     events: vec![self.event(

@@ -80,7 +80,7 @@ fn a_right_pin_signs_on_and_a_second_staff_member_takes_over_with_a_recorded_han
     );
     stored(&mut s, 2);
     assert_eq!(s.on_duty.as_ref().map(|o| o.staff_id.as_str()), Some("S2"));
-    let off = s.reduce(DutyAction::SignOff { now: now() }).expect("off");
+    let off = s.reduce(DutyAction::SignOff).expect("off");
     assert_eq!(off.events[0].method, DutyMethod::Button);
     stored(&mut s, 1);
     assert_eq!(s.on_duty, None);

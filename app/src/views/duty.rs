@@ -53,7 +53,7 @@ pub fn Duty() -> Element {
                     p { class: "hint", {tr(lang, "在岗，自 ", "On duty since ")} "{since}" }
                 }
                 button { r#type: "button", id: "duty-signoff", class: "wide secondary big",
-                    onclick: move |_| act.call(DutyAction::SignOff { now: Utc::now() }),
+                    onclick: move |_| act.call(DutyAction::SignOff),
                     {tr(lang, "下岗（签退）", "Sign off")}
                 }
             } else {

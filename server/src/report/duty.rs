@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use sync_core::duty::{pair_shifts, Shift, ShiftFlag, MAX_SHIFT_HOURS};
+use sync_core::duty::{clip, pair_shifts, DutyRow, Shift, ShiftFlag, MAX_SHIFT_HOURS};
 use sync_core::i18n::Lang;
 
 use super::{day_bounds, local_day, neutralise_cell};
@@ -65,15 +65,6 @@ fn count_in(times: &[i64], (from, to): (DateTime<Utc>, DateTime<Utc>)) -> u64 {
     (hi - lo) as u64
 }
 
-/// The part of `a` inside `b`, if any.
-fn clip(
-    a: (DateTime<Utc>, DateTime<Utc>),
-    b: (DateTime<Utc>, DateTime<Utc>),
-) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let (from, to) = (a.0.max(b.0), a.1.min(b.1));
-    (to > from).then_some((from, to))
-}
-
 impl DutyMonth {
     /// The month beginning on `first` (local), as of `now`.
     pub async fn compute(
@@ -90,12 +81,8 @@ impl DutyMonth {
                 (window.1 + margin).timestamp_millis(),
             )
             .await?;
-        let checkpoint_of: HashMap<String, String> = rows
-            .iter()
-            .map(|(r, cp)| (r.device_id.clone(), cp.clone()))
-            .collect();
-        let events: Vec<_> = rows.into_iter().map(|(r, _)| r).collect();
-        let shifts: Vec<Shift> = pair_shifts(&events, now)
+        let (shifts, checkpoint_of) = shifts_of(rows, now);
+        let shifts: Vec<Shift> = shifts
             .into_iter()
             .filter(|s| match s.counted(now) {
                 Some(c) => clip(c, window).is_some(),
@@ -202,6 +189,19 @@ fn per_staff(
     out
 }
 
+/// Stored duty events paired into shifts, and each phone's checkpoint.
+fn shifts_of(
+    rows: Vec<(DutyRow, String)>,
+    now: DateTime<Utc>,
+) -> (Vec<Shift>, HashMap<String, String>) {
+    let checkpoint_of: HashMap<String, String> = rows
+        .iter()
+        .map(|(r, cp)| (r.device_id.clone(), cp.clone()))
+        .collect();
+    let events: Vec<DutyRow> = rows.into_iter().map(|(r, _)| r).collect();
+    (pair_shifts(&events, now), checkpoint_of)
+}
+
 /// The first day of the local month `now` is in.
 pub fn this_month(now: DateTime<Utc>, offset_minutes: i32) -> NaiveDate {
     let today = local_day(now, offset_minutes);
@@ -228,21 +228,23 @@ pub async fn unstaffed(
     let rows = store
         .duty_rows(since.timestamp_millis(), now.timestamp_millis() + 1)
         .await?;
-    let checkpoint_of: HashMap<String, String> = rows
-        .iter()
-        .map(|(r, cp)| (r.device_id.clone(), cp.clone()))
-        .collect();
-    let events: Vec<_> = rows.into_iter().map(|(r, _)| r).collect();
-    let on_duty: Vec<&String> = pair_shifts(&events, now)
+    let (shifts, checkpoint_of) = shifts_of(rows, now);
+    let on_duty: Vec<&String> = shifts
         .iter()
         .filter(|s| s.flags == [ShiftFlag::StillOpen])
         .filter_map(|s| checkpoint_of.get(&s.device_id))
         .collect();
     let local_now = (now + Duration::minutes(i64::from(offset_minutes))).time();
     let mut out = Vec::new();
+    // Each compound's rules read once, however many gates it has.
+    let mut staffed_now: HashMap<String, bool> = HashMap::new();
     for cp in store.checkpoints().await? {
-        let hours = store.compound_rules(&cp.compound_id).await?.staffed_hours;
-        let staffed_now = hours.is_none_or(|h| h.contains(local_now));
+        if !staffed_now.contains_key(&cp.compound_id) {
+            let hours = store.compound_rules(&cp.compound_id).await?.staffed_hours;
+            let now_in = hours.is_none_or(|h| h.contains(local_now));
+            staffed_now.insert(cp.compound_id.clone(), now_in);
+        }
+        let staffed_now = staffed_now.get(&cp.compound_id).copied().unwrap_or(true);
         if staffed_now && !on_duty.contains(&&cp.id) {
             out.push((cp.id, cp.name));
         }

@@ -250,7 +250,7 @@ impl Store {
                 .effective_from
                 .timestamp_millis()
                 .max(n.notice.published_at.timestamp_millis());
-            if now_ms - since_ms < after_minutes * 60_000 || since_ms > now_ms {
+            if now_ms - since_ms < after_minutes * 60_000 {
                 continue;
             }
             for cp in checkpoints.iter().filter(|cp| n.sent_to(cp, now_ms)) {

@@ -10,7 +10,7 @@ mod pin;
 mod shifts;
 
 pub use pin::{check_pin_format, PinError, PinGuard, LOCKOUT_MINUTES, MAX_PIN_TRIES};
-pub use shifts::{pair_shifts, DutyRow, Shift, ShiftFlag, MAX_SHIFT_HOURS};
+pub use shifts::{clip, pair_shifts, DutyRow, Shift, ShiftFlag, Span, MAX_SHIFT_HOURS};
 
 use serde::{Deserialize, Serialize};
 

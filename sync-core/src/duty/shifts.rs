@@ -74,13 +74,18 @@ pub struct Shift {
     pub flags: Vec<ShiftFlag>,
 }
 
-fn overlap(a: (DateTime<Utc>, DateTime<Utc>), b: (DateTime<Utc>, DateTime<Utc>)) -> Duration {
+/// A time span, from and to.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// The part of `a` inside `b`, if they meet.
+pub fn clip(a: Span, b: Span) -> Option<Span> {
     let (from, to) = (a.0.max(b.0), a.1.min(b.1));
-    if to > from {
-        to - from
-    } else {
-        Duration::zero()
-    }
+    (to > from).then_some((from, to))
+}
+
+/// How long `a` and `b` share.
+fn overlap(a: Span, b: Span) -> Duration {
+    clip(a, b).map_or_else(Duration::zero, |(from, to)| to - from)
 }
 
 fn hours(d: Duration) -> f64 {
@@ -118,28 +123,18 @@ impl Shift {
             NaiveTime::from_hms_opt(NIGHT_START_H, 0, 0).unwrap_or_default(),
             NaiveTime::from_hms_opt(NIGHT_END_H, 0, 0).unwrap_or_default(),
         );
+        let Some(inside) = clip(counted, window) else {
+            return 0.0;
+        };
         let mut total = Duration::zero();
         let mut day = first_day;
         while day <= last_day {
             let from = day.and_time(night_start).and_utc() - offset;
             let to = (day + Duration::days(1)).and_time(night_end).and_utc() - offset;
-            total += overlap(overlap_window(counted, window), (from, to));
+            total += overlap(inside, (from, to));
             day += Duration::days(1);
         }
         hours(total)
-    }
-}
-
-/// The part of `a` inside `b` (empty, at `b`'s start, when they do not meet).
-fn overlap_window(
-    a: (DateTime<Utc>, DateTime<Utc>),
-    b: (DateTime<Utc>, DateTime<Utc>),
-) -> (DateTime<Utc>, DateTime<Utc>) {
-    let (from, to) = (a.0.max(b.0), a.1.min(b.1));
-    if to > from {
-        (from, to)
-    } else {
-        (b.0, b.0)
     }
 }
 
