@@ -27,6 +27,9 @@ pub enum ApiError {
     Unsupported(String),
     #[error("too many requests; try again later")]
     RateLimited,
+    /// A limit of the service was reached (e.g. a household's invitations per day).
+    #[error("{0}")]
+    TooMany(String),
     #[error("storage: {0}")]
     Db(#[from] DbError),
     #[error("{0}")]
@@ -49,6 +52,7 @@ impl ApiError {
             }
             Self::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "limit"),
             Self::Db(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             Self::Disabled(_) => (StatusCode::FORBIDDEN, DisabledNotice::CODE),
         }

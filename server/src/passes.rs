@@ -145,7 +145,7 @@ pub async fn issue(
 }
 
 /// `issue` inside a transaction of the caller's.
-async fn issue_in(
+pub(crate) async fn issue_in(
     tx: &mut Tx,
     signer: &DistrictSigner,
     body: PassBody,

@@ -142,18 +142,43 @@ pub enum FetchError {
     Household(#[from] HouseholdError),
 }
 
+/// A verified bundle's passes and the district facts the phone keeps with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub passes: Vec<HeldPass>,
+    pub household: String,
+    pub compound_name: String,
+    /// The district's offset from UTC, for the day a check-in is for.
+    pub utc_offset_minutes: i32,
+}
+
 /// Fetch the bundle a letter's link opens (as phone `phone_id`) and verify it and its passes.
 #[cfg(feature = "client")]
 pub async fn fetch(
     link: &HouseholdLink,
     phone_id: &str,
     timeout: std::time::Duration,
-) -> Result<Vec<HeldPass>, FetchError> {
+) -> Result<Fetched, FetchError> {
     let nonce = crate::signed::nonce()
         .map_err(|e| crate::sync::SyncError::Offline(format!("no randomness: {e}")))?;
     let client = crate::sync::ServerClient::new(&link.server, None, timeout, None)?;
     let bundle = client.household(&link.token, phone_id, &nonce).await?;
-    Ok(open_bundle(link, &bundle, &nonce, Utc::now())?)
+    let passes = open_bundle(link, &bundle, &nonce, Utc::now())?;
+    Ok(Fetched {
+        passes,
+        household: bundle.household,
+        compound_name: bundle.compound_name,
+        utc_offset_minutes: bundle.utc_offset_minutes,
+    })
+}
+
+/// A client for the household's own requests (check-ins, invitations) to the link's server.
+#[cfg(feature = "client")]
+pub fn client_for(
+    link: &HouseholdLink,
+    timeout: std::time::Duration,
+) -> Result<crate::sync::ServerClient, crate::sync::SyncError> {
+    crate::sync::ServerClient::new(&link.server, None, timeout, None)
 }
 
 #[cfg(test)]

@@ -45,6 +45,7 @@ fn bundle(d: &District, passes: Vec<HouseholdPass>, nonce: &str) -> HouseholdBun
         passes,
         keys: vec![d.signer.key_record(None, None)],
         server_time: Utc::now(),
+        utc_offset_minutes: 480,
         nonce: nonce.into(),
         signature: String::new(),
     })

@@ -6,9 +6,11 @@
 pub mod domain;
 pub mod duty;
 pub mod handbook;
+pub mod health;
 pub mod household;
 pub mod i18n;
 pub mod incident;
+pub mod invitation;
 pub mod ledger;
 pub mod notice;
 pub mod pass;

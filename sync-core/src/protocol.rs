@@ -226,6 +226,9 @@ pub struct HouseholdBundle {
     /// The district's pass keys, to verify the passes offline.
     pub keys: Vec<KeyRecord>,
     pub server_time: DateTime<Utc>,
+    /// The district's offset from UTC, for the day a check-in is for.
+    #[serde(default = "china_offset")]
+    pub utc_offset_minutes: i32,
     #[serde(default)]
     pub nonce: String,
     #[serde(default)]
@@ -308,6 +311,10 @@ pub struct RosterEntry {
     /// The last 4 characters of a resident's ID number (what staff type to find them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_tail: Option<String>,
+    /// The last district day this resident made the daily health check-in (not whether it was
+    /// flagged: that is for the community office, not the gate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in_on: Option<chrono::NaiveDate>,
 }
 
 /// The 403 answer to a device an administrator switched off, signed by the district root, so that
@@ -357,3 +364,8 @@ signed_answer!(DisabledNotice, Answer::Disabled);
 signed_answer!(BatchResponse, Answer::Receipt);
 signed_answer!(PhotoReceipt, Answer::PhotoReceipt);
 signed_answer!(HouseholdBundle, Answer::Household);
+
+/// China Standard Time, the offset a bundle without one is read with.
+fn china_offset() -> i32 {
+    480
+}

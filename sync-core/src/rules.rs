@@ -30,6 +30,9 @@ pub struct CompoundRules {
     /// The hours someone must be signed on at each gate (district time); None: around the clock.
     #[serde(default)]
     pub staffed_hours: Option<ExitHours>,
+    /// Residents must have made today's health check-in: the gate shows 今日已打卡 / 未打卡.
+    #[serde(default)]
+    pub checkin_required: bool,
 }
 
 fn open() -> bool {
@@ -46,6 +49,7 @@ impl Default for CompoundRules {
             resident_temperature_required: false,
             deny: Vec::new(),
             staffed_hours: None,
+            checkin_required: false,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! 401 / 400; the public page shows the live passes as QR codes.
 #![allow(clippy::unwrap_used)]
 
+mod household_acts;
 mod server_support;
 mod web_support;
 
@@ -31,7 +32,7 @@ fn bundle_request(token: &str, phone: Option<&str>) -> Request<Body> {
 }
 
 /// The token and fingerprint of the link printed on a letter page.
-fn link_of(html: &str) -> (String, String) {
+pub(crate) fn link_of(html: &str) -> (String, String) {
     let html = html.replace("&#x2f;", "/");
     let at = html.find("/h/").unwrap() + 3;
     let rest = &html[at..];
@@ -145,8 +146,9 @@ async fn households_story(url: &str) {
         .await
         .unwrap();
     server.abort();
-    assert_eq!(fetched.len(), bundle.passes.len());
-    assert!(fetched.iter().all(|p| p.is_showable()));
+    assert_eq!(fetched.passes.len(), bundle.passes.len());
+    assert!(fetched.passes.iter().all(|p| p.is_showable()));
+    assert_eq!(fetched.household, bundle.household);
 
     // Reissued → the new serial; revoked → marked.
     district_server::passes::reissue(store, &state.signer, &first.pass_id, Utc::now(), "test")
@@ -224,4 +226,32 @@ async fn households_on_postgres() {
         return;
     };
     households_story(&url).await;
+}
+
+#[tokio::test]
+async fn checkins_on_sqlite() {
+    let (_dir, url) = temp_sqlite();
+    household_acts::checkins_story(&url).await;
+}
+
+#[tokio::test]
+async fn checkins_on_postgres() {
+    let Some(url) = fresh_pg_database("checkins_on_postgres").await else {
+        return;
+    };
+    household_acts::checkins_story(&url).await;
+}
+
+#[tokio::test]
+async fn invitations_on_sqlite() {
+    let (_dir, url) = temp_sqlite();
+    household_acts::invitations_story(&url).await;
+}
+
+#[tokio::test]
+async fn invitations_on_postgres() {
+    let Some(url) = fresh_pg_database("invitations_on_postgres").await else {
+        return;
+    };
+    household_acts::invitations_story(&url).await;
 }

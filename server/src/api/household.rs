@@ -15,6 +15,7 @@ use super::device::Nonce;
 use crate::auth::hash_token;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::HouseholdLink;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -26,14 +27,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// `GET /api/v1/household?nonce=N`
-pub async fn bundle(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<Nonce>,
-) -> Result<Json<HouseholdBundle>, ApiError> {
-    let nonce = q.checked()?;
-    let token = bearer(&headers).ok_or(ApiError::Unauthorized)?;
+/// Who is asking: the live link a household token names, and the phone it is on (remembered).
+pub(super) struct Caller {
+    pub link: HouseholdLink,
+    pub phone: String,
+}
+
+/// The caller of a household request, or 401 (no or unknown token), 403 (revoked), 400 (no phone id).
+pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
     let token_hash = hash_token(token);
     let link = state
         .store
@@ -42,7 +44,7 @@ pub async fn bundle(
         .ok_or(ApiError::Unauthorized)?;
     if link.revoked {
         return Err(ApiError::Forbidden(
-            "this household link was revoked; ask the community office for a new letter".into(),
+            "此住户信链接已停用，请向社区索取新的住户信 this household link was revoked; ask the community office for a new letter".into(),
         ));
     }
     let phone = headers
@@ -53,11 +55,25 @@ pub async fn bundle(
         .ok_or_else(|| {
             ApiError::BadRequest("X-Phone-Id must be 1–64 printable characters".into())
         })?;
-    let now = Utc::now();
     state
         .store
-        .note_link_phone(&token_hash, &link, phone, now.timestamp_millis())
+        .note_link_phone(&token_hash, &link, phone, Utc::now().timestamp_millis())
         .await?;
+    Ok(Caller {
+        link,
+        phone: phone.to_owned(),
+    })
+}
+
+/// `GET /api/v1/household?nonce=N`
+pub async fn bundle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Nonce>,
+) -> Result<Json<HouseholdBundle>, ApiError> {
+    let nonce = q.checked()?;
+    let Caller { link, .. } = caller(&state, &headers).await?;
+    let now = Utc::now();
     let passes = state
         .store
         .household_passes(&link.compound_id, &link.household)
@@ -89,6 +105,7 @@ pub async fn bundle(
         passes,
         keys,
         server_time: now,
+        utc_offset_minutes: state.config.utc_offset_minutes,
         nonce,
         signature: String::new(),
     })))

@@ -4,6 +4,7 @@
 mod body;
 mod device;
 mod household;
+mod household_acts;
 mod photos;
 
 use axum::routing::{get, post, put};
@@ -24,6 +25,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/revocations", get(device::revocations))
         .route("/api/v1/roster", get(device::roster))
         .route("/api/v1/household", get(household::bundle))
+        .route("/api/v1/household/checkins", post(household_acts::checkins))
+        .route(
+            "/api/v1/household/invitations",
+            get(household_acts::invitations).post(household_acts::invite),
+        )
         .route("/api/v1/blobs/{sha256}", put(photos::put))
 }
 

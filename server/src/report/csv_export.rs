@@ -66,6 +66,15 @@ pub fn report_csv(
     for (category, n) in &report.incidents {
         line("incidents", category.as_str(), n.to_string())?;
     }
+    let h = &report.health;
+    line("health_checkins", "members", h.members.to_string())?;
+    line("health_checkins", "checked_in", h.checked_in.to_string())?;
+    line(
+        "health_checkins",
+        "not_checked_in",
+        h.not_checked_in().to_string(),
+    )?;
+    line("health_checkins", "flagged", h.flagged.to_string())?;
     line("patrol_rounds_due", "all", report.patrol.due.to_string())?;
     for (status, n) in &report.patrol.by_status {
         line("patrol_rounds", status.as_str(), n.to_string())?;

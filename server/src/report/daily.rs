@@ -9,7 +9,7 @@ use sync_core::{DenyReason, Direction, SubjectKind, Verdict};
 use super::day_bounds;
 use super::patrol::PatrolDay;
 use crate::config::Config;
-use crate::store::{DbError, PassageFacts, Store};
+use crate::store::{CheckinCount, DbError, PassageFacts, Store};
 use sync_core::incident::IncidentCategory;
 use sync_core::patrol::RoundStatus;
 
@@ -45,6 +45,8 @@ pub struct DailyReport {
     pub patrol: PatrolTotals,
     /// Incidents reported that day, by category (every category, zeros too).
     pub incidents: Vec<(IncidentCategory, u64)>,
+    /// Residents' daily health check-ins for the day (members with a live pass at its start).
+    pub health: CheckinCount,
 }
 
 /// Patrol rounds of a day: how many were due and how each due round ended.
@@ -131,6 +133,13 @@ impl DailyReport {
                 .collect(),
         };
         let incidents = store.incident_counts(start_ms, end_ms, compound_id).await?;
+        let mut health = CheckinCount::default();
+        for c in &compounds {
+            let n = store.checkin_count(c, day, start_ms).await?;
+            health.members += n.members;
+            health.checked_in += n.checked_in;
+            health.flagged += n.flagged;
+        }
         let patrol = PatrolDay::compute(
             store,
             &compounds,
@@ -207,6 +216,7 @@ impl DailyReport {
             records_counted: facts.len() as u64,
             patrol: PatrolTotals::of(&patrol),
             incidents,
+            health,
         })
     }
 

@@ -11,9 +11,11 @@ mod devices;
 mod duty;
 mod from_row;
 mod handbook;
+mod health;
 mod households;
 mod incidents;
 mod ingest;
+mod invitations;
 mod notices;
 mod passes;
 mod patrol;
@@ -38,11 +40,13 @@ pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use duty::{StaffChange, StaffRecord};
 pub use from_row::{FromRow, FromVal, JsonList};
 pub use handbook::SectionEdit;
+pub use health::{CheckinContext, CheckinCount, FlaggedCheckin};
 pub use households::HouseholdLink;
 pub use incidents::{IncidentFilter, IncidentRow, IncidentStatus};
 pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,
 };
+pub use invitations::{InvitationRow, InviteError, NewInvitation};
 pub use notices::{NoticeEdit, NoticeRecord, Overdue, Receipt};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use patrol::{new_patrol_id, PointRow, RouteRow, RoutesOf};
@@ -146,6 +150,10 @@ pub struct Purged {
     pub enroll_codes: u64,
     pub sessions: u64,
     pub quarantine: u64,
+    /// Health check-ins received before the cutoff.
+    pub checkins: u64,
+    /// Invitations whose visit day ended before the cutoff.
+    pub invitations: u64,
 }
 
 impl Purged {
@@ -158,6 +166,8 @@ impl Purged {
             + self.enroll_codes
             + self.sessions
             + self.quarantine
+            + self.checkins
+            + self.invitations
     }
 }
 
@@ -341,6 +351,16 @@ impl Store {
             .await?,
             quarantine: deleted(
                 "DELETE FROM quarantine WHERE received_at_ms < $1 RETURNING pk",
+                cutoff_ms,
+            )
+            .await?,
+            checkins: deleted(
+                "DELETE FROM health_checkins WHERE received_at_ms < $1 RETURNING id",
+                cutoff_ms,
+            )
+            .await?,
+            invitations: deleted(
+                "DELETE FROM invitations WHERE valid_until_ms < $1 RETURNING pass_id",
                 cutoff_ms,
             )
             .await?,

@@ -79,6 +79,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_household_links",
         include_str!("../../migrations/postgres/0017_household_links.sql"),
     ),
+    (
+        "0018_health_invitations",
+        include_str!("../../migrations/postgres/0018_health_invitations.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -20,6 +20,7 @@ impl FromRow for Versioned {
         let name: String = r.get(5)?;
         let until_ms: i64 = r.get(7)?;
         let id_number: Option<String> = r.get(9)?;
+        let checked_in_on: Option<String> = r.get(10)?;
         Ok(Self(
             r.get(8)?,
             RosterEntry {
@@ -35,6 +36,7 @@ impl FromRow for Versioned {
                 id_tail: id_number
                     .filter(|_| kind == PassKind::Resident)
                     .map(|id| id_tail(&id)),
+                checked_in_on: checked_in_on.and_then(|d| d.parse().ok()),
             },
         ))
     }
@@ -56,7 +58,8 @@ impl Store {
         let rows: Vec<Versioned> = self
             .query_as(
                 "SELECT p.pass_id, p.kind, p.serial, p.revoked_at_ms, p.household, p.display_name,
-                        p.plate, p.valid_until_ms, p.roster_version, r.id_number
+                        p.plate, p.valid_until_ms, p.roster_version, r.id_number,
+                        (SELECT MAX(h.day) FROM health_checkins h WHERE h.pass_id = p.pass_id)
                  FROM passes p LEFT JOIN residents r ON r.id = p.resident_id
                  WHERE (p.compound_id = $1 OR p.kind = 'staff') AND p.roster_version > $2
                    AND p.serial = (SELECT MAX(q.serial) FROM passes q WHERE q.pass_id = p.pass_id)

@@ -83,6 +83,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_household_links",
         include_str!("../../migrations/sqlite/0017_household_links.sql"),
     ),
+    (
+        "0018_health_invitations",
+        include_str!("../../migrations/sqlite/0018_health_invitations.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

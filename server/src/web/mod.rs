@@ -3,8 +3,10 @@
 mod checkpoints;
 mod duty;
 mod handbook;
+mod health;
 mod households;
 mod incidents;
+mod invitations;
 mod notices;
 mod pages;
 mod patrol;
@@ -73,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/households/letter", post(households::letter))
         .route("/admin/households/revoke", post(households::revoke))
         .route("/h/{token}", get(households::passes_page))
+        .route("/v/{token}", get(invitations::visitor_page))
         .route("/admin/patrol", get(patrol::show))
         .route("/admin/patrol/setup", get(patrol_setup::setup))
         .route("/admin/patrol/points", post(patrol_setup::save_point))
@@ -92,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/staff/{staff_id}/card", get(staff::card))
         .route("/admin/staff/{staff_id}/{verb}", post(staff::change))
         .route("/admin/duty", get(duty::report))
+        .route("/admin/health", get(health::page_of))
         .route("/admin/duty.csv", get(duty::report_csv))
         .route(
             "/admin/incidents/{entry_id}/status",

@@ -54,6 +54,19 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
     let unread_notices = super::notices::overdue_views(&state, now.timestamp_millis()).await?;
     let unstaffed =
         crate::report::unstaffed(&state.store, now, state.config.utc_offset_minutes).await?;
+    let today = local_day(now, state.config.utc_offset_minutes);
+    let flagged_checkins: Vec<_> = state
+        .store
+        .flagged_checkins(today, today)
+        .await?
+        .into_iter()
+        .map(|f| {
+            context! {
+                compound_id => f.compound_id, household => f.household, name => f.name,
+                temperature_c => format!("{:.1}", f.temperature_c),
+            }
+        })
+        .collect();
     let silent: Vec<_> = g
         .silent_devices
         .iter()
@@ -73,7 +86,7 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
                 residents_out => g.residents_out, visitors_inside => g.visitors_inside,
                 fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
             },
-            urgent_incidents => urgent, new_incidents, unread_notices, unstaffed,
+            urgent_incidents => urgent, new_incidents, unread_notices, unstaffed, flagged_checkins,
             ack_minutes => state.config.notice_ack_minutes,
             patrol => context! {
                 done => patrol.done, due => patrol.due,
@@ -149,6 +162,7 @@ pub async fn report(
         context! {
             r, compounds, compound_name, names, patrol, incidents,
             incident_total => r.incidents.iter().map(|(_, n)| n).sum::<u64>(),
+            health_missing => r.health.not_checked_in(),
         },
     )
 }

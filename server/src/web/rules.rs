@@ -1,4 +1,5 @@
-//! The compound rules page: visitor settings, exit quota and hours, temperature, the deny list.
+//! The compound rules page: visitor settings, exit quota and hours, temperature, the daily
+//! check-in, the deny list.
 //! Saved with its audit row in one transaction; carried to the gates with their next config pull.
 
 use axum::extract::{Path, State};
@@ -59,6 +60,7 @@ pub async fn show(
             visitors_need_id => r.visitors_need_id,
             self_registration_open => r.self_registration_open,
             temperature => r.resident_temperature_required,
+            checkin => r.checkin_required,
             quota_persons => r.exit_quota.map(|q| q.persons),
             quota_days => r.exit_quota.map(|q| q.days),
             hours_from => r.exit_hours.map(|h| hm(h.from)),
@@ -79,6 +81,8 @@ pub struct RulesForm {
     self_registration_open: String,
     #[serde(default)]
     temperature: String,
+    #[serde(default)]
+    checkin: String,
     #[serde(default)]
     quota_persons: String,
     #[serde(default)]
@@ -196,6 +200,7 @@ pub async fn save(
         exit_quota: quota(&f)?,
         exit_hours: hours(&f.hours_from, &f.hours_until, ("外出时段", "Exit hours"))?,
         resident_temperature_required: f.temperature == "on",
+        checkin_required: f.checkin == "on",
         deny: deny(&f.deny)?,
         staffed_hours: hours(
             &f.staffed_from,

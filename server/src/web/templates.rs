@@ -52,6 +52,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         "household_passes.html",
         include_str!("../../templates/household_passes.html"),
     ),
+    (
+        "invitation_pass.html",
+        include_str!("../../templates/invitation_pass.html"),
+    ),
+    ("health.html", include_str!("../../templates/health.html")),
     ("duty.html", include_str!("../../templates/duty.html")),
     ("notice.html", include_str!("../../templates/notice.html")),
     (

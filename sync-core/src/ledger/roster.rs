@@ -9,7 +9,7 @@ use crate::pass::PassKind;
 use crate::protocol::{RosterEntry, RosterExit};
 
 const COLUMNS: &str =
-    "pass_id, kind, serial, revoked, household, name, plate, valid_until, id_tail";
+    "pass_id, kind, serial, revoked, household, name, plate, valid_until, id_tail, checked_in_on";
 
 /// Setting keys: the roster version reached, and the compound it is for.
 const SETTING_VERSION: &str = "roster_version";
@@ -32,6 +32,7 @@ fn entry(r: &Row<'_>) -> rusqlite::Result<RosterEntry> {
         plate: r.get(6)?,
         valid_until: DateTime::from_timestamp(until, 0).unwrap_or_default(),
         id_tail: r.get(8)?,
+        checked_in_on: r.get::<_, Option<String>>(9)?.and_then(|d| d.parse().ok()),
     })
 }
 
@@ -51,11 +52,12 @@ impl Ledger {
         }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO roster (pass_id, kind, serial, revoked, household, name, plate, valid_until, id_tail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                "INSERT INTO roster (pass_id, kind, serial, revoked, household, name, plate, valid_until, id_tail, checked_in_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (pass_id) DO UPDATE SET kind = excluded.kind, serial = excluded.serial,
                  revoked = excluded.revoked, household = excluded.household, name = excluded.name,
-                 plate = excluded.plate, valid_until = excluded.valid_until, id_tail = excluded.id_tail",
+                 plate = excluded.plate, valid_until = excluded.valid_until, id_tail = excluded.id_tail,
+                 checked_in_on = excluded.checked_in_on",
             )?;
             for e in delta {
                 insert.execute(params![
@@ -68,6 +70,7 @@ impl Ledger {
                     e.plate,
                     e.valid_until.timestamp(),
                     e.id_tail,
+                    e.checked_in_on.map(|d| d.to_string()),
                 ])?;
             }
         }

@@ -175,6 +175,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX attachments_pending ON attachments (upload_state, entry_seq);
     CREATE INDEX attachments_sha ON attachments (sha256);
     "#,
+    // 5: the last day each resident made the daily health check-in, from the roster
+    r#"
+    ALTER TABLE roster ADD COLUMN checked_in_on TEXT;
+    "#,
 ];
 
 /// Bring the schema up to date, and create the device row on a new file.

@@ -15,10 +15,19 @@ pub enum PassKind {
     VisitorDay,
     /// Checkpoint staff and volunteers.
     Staff,
+    /// A visitor invited ahead by a resident household (the household is the host): pre-approved,
+    /// so the gate needs no host tap.
+    Invited,
 }
 
 impl PassKind {
-    pub const ALL: [PassKind; 4] = [Self::Resident, Self::Vehicle, Self::VisitorDay, Self::Staff];
+    pub const ALL: [PassKind; 5] = [
+        Self::Resident,
+        Self::Vehicle,
+        Self::VisitorDay,
+        Self::Staff,
+        Self::Invited,
+    ];
 
     /// The byte that stands for this kind in the payload.
     pub fn code(self) -> u8 {
@@ -27,6 +36,7 @@ impl PassKind {
             Self::Vehicle => 2,
             Self::VisitorDay => 3,
             Self::Staff => 4,
+            Self::Invited => 5,
         }
     }
 
@@ -45,6 +55,7 @@ impl PassKind {
             Self::Vehicle => "vehicle",
             Self::VisitorDay => "visitor_day",
             Self::Staff => "staff",
+            Self::Invited => "invited",
         }
     }
 
@@ -60,6 +71,8 @@ impl PassKind {
             (Self::VisitorDay, Lang::En) => "Visitor day pass",
             (Self::Staff, Lang::ZhCn) => "工作人员证",
             (Self::Staff, Lang::En) => "Staff pass",
+            (Self::Invited, Lang::ZhCn) => "预约访客通行证",
+            (Self::Invited, Lang::En) => "Invited visitor pass",
         }
     }
 }

@@ -100,6 +100,58 @@ impl ServerClient {
         json_answer(resp).await
     }
 
+    /// `POST /api/v1/household/checkins`: queued health check-ins, with the household's token.
+    pub async fn household_checkins(
+        &self,
+        token: &str,
+        phone_id: &str,
+        upload: &crate::health::CheckinUpload,
+    ) -> Result<crate::health::CheckinReceipt, SyncError> {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/household/checkins"))
+            .header(header::AUTHORIZATION, format!("Household {token}"))
+            .header("x-phone-id", phone_id)
+            .json(upload)
+            .send()
+            .await?;
+        json_answer(resp).await
+    }
+
+    /// `POST /api/v1/household/invitations`: invite a visitor; the answer holds the visitor's link.
+    pub async fn invite(
+        &self,
+        token: &str,
+        phone_id: &str,
+        request: &crate::invitation::InvitationRequest,
+    ) -> Result<crate::invitation::Invitation, SyncError> {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/household/invitations"))
+            .header(header::AUTHORIZATION, format!("Household {token}"))
+            .header("x-phone-id", phone_id)
+            .json(request)
+            .send()
+            .await?;
+        json_answer(resp).await
+    }
+
+    /// `GET /api/v1/household/invitations`: the household's invitations and their arrivals.
+    pub async fn invitations(
+        &self,
+        token: &str,
+        phone_id: &str,
+    ) -> Result<crate::invitation::InvitationList, SyncError> {
+        let resp = self
+            .http
+            .get(self.url("/api/v1/household/invitations"))
+            .header(header::AUTHORIZATION, format!("Household {token}"))
+            .header("x-phone-id", phone_id)
+            .send()
+            .await?;
+        json_answer(resp).await
+    }
+
     /// `GET /health`: is the server there at all.
     pub async fn health(&self) -> Result<(), SyncError> {
         let resp = self.http.get(self.url("/health")).send().await?;
