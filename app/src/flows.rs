@@ -18,7 +18,7 @@ use sync_core::{Direction, Subject};
 use crate::ctx::Ctx;
 use crate::services::Services;
 use crate::state::gate::{store_failed, GateAction, GateStep, Moment};
-use crate::state::gate_rules::RuleContext;
+use crate::state::gate_rules::{CheckinFact, RuleContext};
 use crate::state::patrol::is_point_label;
 use crate::state::records::day_start;
 use crate::state::scan::{ScanAction, TailMatch, TailMatches};
@@ -95,13 +95,25 @@ fn moment(ctx: Ctx) -> Moment {
     }
 }
 
-/// The compound's rules and what they need to know now, for a subject of `household`.
-fn rule_context(ctx: Ctx, services: &Services, household: Option<&str>) -> RuleContext {
+/// The compound's rules and what they need to know now, for a subject of `household` (and the
+/// resident pass `pass_id`, whose daily check-in the rules may ask for).
+fn rule_context(
+    ctx: Ctx,
+    services: &Services,
+    household: Option<&str>,
+    pass_id: Option<&str>,
+) -> RuleContext {
     // One read of the config for the rules and the time zone.
     let config = services.checkpoint_config();
     let offset = offset_of(config.as_ref());
     let rules = config.map(|c| c.rules).unwrap_or_default();
     let now = Utc::now();
+    let checkin = match pass_id {
+        Some(p) if rules.checkin_required => services
+            .with_ledger(|l| checkin_fact(l, p, now, offset))
+            .ok(),
+        _ => None,
+    };
     let household_exits = match (rules.exit_quota, household) {
         (Some(q), Some(h)) => {
             let since = now - chrono::Duration::days(i64::from(q.days));
@@ -119,7 +131,35 @@ fn rule_context(ctx: Ctx, services: &Services, household: Option<&str>) -> RuleC
         household_exits,
         offline: !ctx.status.peek().sync.online,
         fever_threshold_c: ctx.visitor.peek().fever_threshold_c,
+        checkin,
     }
+}
+
+/// What this phone's roster says of `pass_id`'s check-in today, and how old the roster is.
+fn checkin_fact(
+    ledger: &mut sync_core::Ledger,
+    pass_id: &str,
+    now: chrono::DateTime<Utc>,
+    offset: chrono::FixedOffset,
+) -> Result<CheckinFact, sync_core::LedgerError> {
+    let today = now.with_timezone(&offset).date_naive();
+    let checked_in_today = ledger
+        .roster_pass(pass_id)?
+        .and_then(|e| e.checked_in_on)
+        .is_some_and(|d| d == today);
+    let pulled: Option<chrono::DateTime<Utc>> =
+        ledger.setting(sync_core::sync::SETTING_TRUST_PULLED_AT)?;
+    let roster_stale_hours = match pulled {
+        None => Some(i64::MAX),
+        Some(t) if t.with_timezone(&offset).date_naive() < today => {
+            Some((now - t).num_hours())
+        }
+        Some(_) => None,
+    };
+    Ok(CheckinFact {
+        checked_in_today,
+        roster_stale_hours,
+    })
 }
 
 /// Staff typed the temperature the compound requires (`None`: cancelled, nothing recorded).
@@ -150,7 +190,9 @@ pub fn gate_code(ctx: Ctx, services: &Services, payload: &str, frame_t: Option<f
     let checked = services.checker().check(payload, Utc::now());
     let inside =
         !checked.pass_id.is_empty() && inside(services, &format!("pass:{}", checked.pass_id));
-    let rules = rule_context(ctx, services, Some(&checked.household));
+    let resident = (checked.kind == crate::ports::PassKindView::Resident)
+        .then_some(checked.pass_id.as_str());
+    let rules = rule_context(ctx, services, Some(&checked.household), resident);
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Scanned {
         checked,
@@ -170,7 +212,7 @@ pub fn typed_pass(ctx: Ctx, services: &Services, pass_id: String) {
         .and_then(|l| l.roster_pass(&pass_id).ok().flatten());
     let inside = inside(services, &format!("pass:{pass_id}"));
     let household = roster.as_ref().map(|e| e.household.clone());
-    let rules = rule_context(ctx, services, household.as_deref());
+    let rules = rule_context(ctx, services, household.as_deref(), Some(&pass_id));
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Typed {
         pass_id,
@@ -246,7 +288,7 @@ pub fn register(
         Subject::Visitor { host_household, .. } => Some(host_household.clone()),
         _ => None,
     };
-    let rules = rule_context(ctx, services, household.as_deref());
+    let rules = rule_context(ctx, services, household.as_deref(), None);
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Registered {
         subject,

@@ -14,6 +14,8 @@ pub enum PassKindView {
     Resident,
     Vehicle,
     Visitor,
+    /// A visitor invited ahead by a household of this compound (pre-approved: no host tap).
+    Invited,
     /// Checkpoint staff (valid at every gate of the district).
     Staff,
 }

@@ -330,6 +330,7 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
                     link: "https://district.example/h/00#fp=00".into(),
                     household: "3-2-401".into(),
                     refreshed_at: Utc::now() - Duration::hours(1),
+                    utc_offset_minutes: 480,
                 });
                 prefs.write().resident_mode = true;
             }

@@ -46,6 +46,9 @@ pub fn Icon(name: &'static str) -> Element {
         "door" => {
             r#"<path d="M6 21V3h10v18M3 21h18"/><path d="M13 12h.01"/><path d="M17 8l3 4-3 4"/>"#
         }
+        "checkin-old" => {
+            r#"<rect x="4" y="3" width="12" height="16" rx="1"/><path d="M7 8h6M7 12h4"/><circle cx="18" cy="17" r="4"/><path d="M18 15v2h1.5"/>"#
+        }
         "alert" => r#"<path d="M12 3l10 18H2z"/><path d="M12 10v5M12 18h.01"/>"#,
         _ => "",
     };

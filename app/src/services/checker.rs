@@ -171,6 +171,7 @@ impl PassChecker for LedgerChecker {
                 kind: match body.kind {
                     PassKind::Vehicle => PassKindView::Vehicle,
                     PassKind::VisitorDay => PassKindView::Visitor,
+                    PassKind::Invited => PassKindView::Invited,
                     PassKind::Staff => PassKindView::Staff,
                     PassKind::Resident => PassKindView::Resident,
                 },

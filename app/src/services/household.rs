@@ -56,15 +56,12 @@ pub async fn fetch_household(
             format!("The household's passes could not be fetched: {e}"),
         )
     })?;
-    let passes: Vec<HeldPass> = fetched.into_iter().filter_map(to_wallet).collect();
-    let household = passes
-        .first()
-        .map(|p| p.household.clone())
-        .unwrap_or_default();
+    let passes: Vec<HeldPass> = fetched.passes.into_iter().filter_map(to_wallet).collect();
     let source = HouseholdSource {
         link: link_text.trim().to_owned(),
-        household,
+        household: fetched.household,
         refreshed_at: Utc::now(),
+        utc_offset_minutes: fetched.utc_offset_minutes,
     };
     Ok((source, passes))
 }

@@ -8,16 +8,19 @@ use sync_core::i18n::{Lang, Localized};
 use sync_core::protocol::RosterEntry;
 use sync_core::{DenyReason, Direction, NewPassage, Subject, Verdict};
 
-use super::gate_rules::{needs_temperature, refusal, with_temperature, RuleContext};
+use super::gate_rules::{needs_temperature, refusal, with_checkin, with_temperature, RuleContext};
 use super::gate_views::{
-    duplicate_view, host_view, not_stored, registered_view, scanned_view, typed_view,
-    visitor_waiting,
+    duplicate_view, host_view, invited_view, not_stored, registered_view, scanned_view,
+    typed_view, visitor_waiting,
 };
 use super::verdict::VerdictView;
 use crate::ports::{CheckedPass, PassKindView};
 
 pub use super::gate_views::stale_age;
 pub use super::moment::Moment;
+
+/// The reason recorded for an invited visitor's passage: the host household invited them.
+pub const INVITED_REASON: &str = "已预约 invited";
 
 /// A short window: the same subject in the same direction within it is "already registered".
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(30);
@@ -282,6 +285,11 @@ impl GateFlow {
             });
             return GateStep::Show(view);
         }
+        if verdict.is_admitted() && checked.kind == PassKindView::Invited {
+            // The signed pass is the host household's approval, made ahead: no host tap.
+            let view = invited_view(&checked, moment);
+            return self.ruled(key, subject, verdict, view, moment, rules);
+        }
         let view = scanned_view(&checked, &subject, inside, moment);
         self.ruled(key, subject, verdict, view, moment, rules)
     }
@@ -303,6 +311,13 @@ impl GateFlow {
         if let Some((verdict, view)) = refusal(&subject, rules, moment, &view) {
             return self.record(key, subject, None, verdict, view, moment);
         }
+        let (verdict, view) = match with_checkin(&subject, rules, &view) {
+            Some((v, w)) if !v.is_admitted() => {
+                return self.record(key, subject, None, v, w, moment);
+            }
+            Some(checked_in) => checked_in,
+            None => (verdict, view),
+        };
         if needs_temperature(&subject, rules) {
             let passage = self.passage(subject, None, verdict, moment);
             let pending = PendingRecord { passage, key, view };
@@ -371,12 +386,16 @@ fn subject_of(checked: &CheckedPass) -> Subject {
             occupant_pass_ids: Vec::new(),
             occupants: 1,
         },
-        PassKindView::Visitor => Subject::Visitor {
+        PassKindView::Visitor | PassKindView::Invited => Subject::Visitor {
             name: checked.display_name.clone(),
             phone: String::new(),
             id_number: None,
             host_household: checked.household.clone(),
-            reason: String::new(),
+            reason: if checked.kind == PassKindView::Invited {
+                INVITED_REASON.to_owned()
+            } else {
+                String::new()
+            },
             plate: checked.plate.clone(),
             visitor_pass_id: Some(checked.pass_id.clone()),
         },
@@ -407,3 +426,7 @@ pub(crate) mod tests;
 #[cfg(test)]
 #[path = "gate_paths_tests.rs"]
 mod paths_tests;
+
+#[cfg(test)]
+#[path = "gate_residents_phone_tests.rs"]
+mod residents_phone_tests;

@@ -44,6 +44,7 @@ fn entry(pass_id: &str, kind: PassKind) -> RosterEntry {
         plate: (kind == PassKind::Vehicle).then(|| "京A12345".into()),
         valid_until: Utc::now() + Duration::days(30),
         id_tail: None,
+        checked_in_on: None,
     }
 }
 
@@ -271,6 +272,7 @@ fn every_verdict_names_its_direction_and_kind_in_both_languages() {
         Headline::RevocationsStale,
         Headline::AlreadyRegistered,
         Headline::AlreadyInside,
+        Headline::CheckinUnknown,
     ];
     let marks: std::collections::HashSet<_> = amber.iter().map(|h| h.mark()).collect();
     let words: std::collections::HashSet<_> = amber.iter().map(|h| h.text(Lang::En)).collect();
@@ -284,6 +286,7 @@ fn ruled(rules: sync_core::rules::CompoundRules, exits: u32, at: (u32, u32)) -> 
         household_exits: exits,
         offline: false,
         fever_threshold_c: 37.3,
+        checkin: None,
     }
 }
 

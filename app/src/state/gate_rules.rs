@@ -20,6 +20,18 @@ pub struct RuleContext {
     /// No contact with the server lately: other gates' counts are as of the last sync.
     pub offline: bool,
     pub fever_threshold_c: f32,
+    /// A resident's daily check-in as the roster has it (when the compound requires one).
+    pub checkin: Option<CheckinFact>,
+}
+
+/// What the gate knows of a resident's health check-in today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckinFact {
+    /// The roster says the resident checked in on today's district date.
+    pub checked_in_today: bool,
+    /// Hours since the roster was pulled, when that was before today began (district time), or
+    /// `i64::MAX` when never: a check-in made since would not be known here.
+    pub roster_stale_hours: Option<i64>,
 }
 
 impl Default for RuleContext {
@@ -30,6 +42,7 @@ impl Default for RuleContext {
             household_exits: 0,
             offline: false,
             fever_threshold_c: sync_core::validate::DEFAULT_FEVER_THRESHOLD_C,
+            checkin: None,
         }
     }
 }
@@ -81,6 +94,42 @@ pub fn refusal(
         },
         v,
     ))
+}
+
+/// The compound requires today's check-in: a resident's admitted verdict says 今日已打卡, or is red
+/// 未打卡 — amber instead when the roster is older than today, with its age.
+pub fn with_checkin(
+    subject: &Subject,
+    ctx: &RuleContext,
+    view: &VerdictView,
+) -> Option<(Verdict, VerdictView)> {
+    if !ctx.rules.checkin_required || subject.kind() != SubjectKind::Resident {
+        return None;
+    }
+    let fact = ctx.checkin.unwrap_or(CheckinFact {
+        checked_in_today: false,
+        roster_stale_hours: Some(i64::MAX),
+    });
+    let mut v = view.clone();
+    if fact.checked_in_today {
+        v.detail_zh = format!("{} · 今日已打卡", v.detail_zh);
+        v.detail_en = format!("{} · checked in today", v.detail_en);
+        return Some((Verdict::Admitted, v));
+    }
+    if let Some(hours) = fact.roster_stale_hours {
+        let (age_zh, age_en) = super::gate_views::stale_age(hours);
+        v.outcome = Outcome::Amber;
+        v.headline = Headline::CheckinUnknown;
+        v.detail_zh = format!("{} · 打卡名单{age_zh}，请核实", v.detail_zh);
+        v.detail_en = format!("{} · check-in list {age_en}: ask", v.detail_en);
+        return Some((Verdict::Admitted, v));
+    }
+    v.outcome = Outcome::Red;
+    v.headline = Headline::NotCheckedIn;
+    v.detail_zh = format!("{} · 请先在手机上完成今日健康打卡", v.detail_zh);
+    v.detail_en = format!("{} · make today's health check-in first", v.detail_en);
+    let reason = sync_core::DenyReason::NotCheckedIn;
+    Some((Verdict::Denied { reason }, v))
 }
 
 /// Does this admitted passage wait for a temperature first?

@@ -138,6 +138,43 @@ pub fn visitor_waiting(checked: &CheckedPass, moment: Moment) -> VerdictView {
     )
 }
 
+/// An invited visitor's pass, verified: the household invited them ahead (已预约), so it is green
+/// without a host tap; amber reasons (clock, revocation list) still apply.
+pub fn invited_view(checked: &CheckedPass, moment: Moment) -> VerdictView {
+    let host = &checked.household;
+    let who = mask_name(&checked.display_name);
+    let kind = SubjectKind::Visitor;
+    let at = Some(moment.direction);
+    if !checked.clock_checked || checked.revocations_stale_hours.is_some() {
+        let subject = Subject::Visitor {
+            name: checked.display_name.clone(),
+            phone: String::new(),
+            id_number: None,
+            host_household: host.clone(),
+            reason: String::new(),
+            plate: checked.plate.clone(),
+            visitor_pass_id: Some(checked.pass_id.clone()),
+        };
+        let mut v = scanned_view(checked, &subject, false, moment);
+        v.who = who;
+        v.detail_zh = format!("已预约 · 邀请人 {}", v.detail_zh);
+        v.detail_en = format!("Invited by {}", v.detail_en);
+        return v;
+    }
+    let plate = checked.plate.as_deref().map(|p| format!(" · {p}")).unwrap_or_default();
+    view(
+        Outcome::Green,
+        Headline::Invited,
+        kind,
+        at,
+        who,
+        (
+            format!("已预约 · 邀请人 {host}{plate}"),
+            format!("Invited by {host}{plate}"),
+        ),
+    )
+}
+
 /// After the host tap: admitted, or refused by staff (both recorded).
 pub fn host_view(waiting: &VerdictView, confirmed: bool) -> VerdictView {
     let mut v = waiting.clone();

@@ -76,7 +76,10 @@ impl VehicleState {
                     "Vehicle pass already scanned".into(),
                 ));
             }
-            PassKindView::Resident | PassKindView::Visitor | PassKindView::Staff => {
+            PassKindView::Resident
+            | PassKindView::Visitor
+            | PassKindView::Invited
+            | PassKindView::Staff => {
                 if self.occupant_pass_ids.contains(&pass.pass_id) {
                     self.notice =
                         Some(("该乘车人已扫描".into(), "Occupant already scanned".into()));

@@ -85,6 +85,12 @@ pub enum Headline {
     AlreadyInside,
     Visitor,
     HostConfirmed,
+    /// An invited visitor (已预约): the host household approved ahead, no tap needed.
+    Invited,
+    /// The compound requires today's check-in and the resident has none (red).
+    NotCheckedIn,
+    /// No check-in on record, but the roster is older than today (amber).
+    CheckinUnknown,
     NotStored,
 }
 
@@ -105,6 +111,12 @@ impl Headline {
             Self::AlreadyInside => ("重复进入", "Already inside"),
             Self::Visitor => ("访客：请核实被访户", "Visitor: confirm the host"),
             Self::HostConfirmed => ("已核实被访户，请通行", "Host confirmed, admitted"),
+            Self::Invited => ("已预约访客，请通行", "Invited visitor, admitted"),
+            Self::NotCheckedIn => ("今日未打卡", "Not checked in today"),
+            Self::CheckinUnknown => (
+                "请通行（打卡名单未更新）",
+                "Admitted (check-in list out of date)",
+            ),
             Self::NotStored => ("未保存，请重试", "Not stored, try again"),
         };
         match lang {
@@ -116,7 +128,9 @@ impl Headline {
     /// The icon drawn large on the verdict (each amber reason its own).
     pub fn mark(self) -> &'static str {
         match self {
-            Self::Admitted | Self::Registered | Self::HostConfirmed => "check",
+            Self::Admitted | Self::Registered | Self::HostConfirmed | Self::Invited => "check",
+            Self::NotCheckedIn => "cross",
+            Self::CheckinUnknown => "checkin-old",
             Self::Denied | Self::NotStored => "cross",
             Self::Fever => "thermometer",
             Self::CheckCard => "card",

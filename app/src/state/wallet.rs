@@ -32,6 +32,13 @@ pub struct HouseholdSource {
     pub link: String,
     pub household: String,
     pub refreshed_at: DateTime<Utc>,
+    /// The district's offset from UTC (from the signed bundle), for the check-in's day.
+    #[serde(default = "china_offset")]
+    pub utc_offset_minutes: i32,
+}
+
+fn china_offset() -> i32 {
+    480
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -222,6 +229,7 @@ mod tests {
             link: "https://d/h/x#fp=y".into(),
             household: "5-1-101".into(),
             refreshed_at: Utc::now(),
+            utc_offset_minutes: 480,
         };
         w.reduce(WalletAction::Fetching);
         assert!(w.fetching);

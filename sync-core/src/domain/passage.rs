@@ -64,11 +64,13 @@ pub enum DenyReason {
     Fever,
     /// Staff refused entry for a reason of their own (noted on paper or by voice).
     StaffDecision,
+    /// The compound requires today's health check-in and the roster has none.
+    NotCheckedIn,
 }
 
 /// Every deny reason: its stored word and its short label in zh-CN and en (the one table; the app's
 /// records, the verdict screen and the server's pages all read it).
-const DENY_REASONS: [(DenyReason, &str, &str, &str); 15] = [
+const DENY_REASONS: [(DenyReason, &str, &str, &str); 16] = [
     (DenyReason::Expired, "expired", "已过期", "expired"),
     (
         DenyReason::NotYetValid,
@@ -144,13 +146,19 @@ const DENY_REASONS: [(DenyReason, &str, &str, &str); 15] = [
         "值守人员拒绝",
         "refused by staff",
     ),
+    (
+        DenyReason::NotCheckedIn,
+        "not_checked_in",
+        "今日未打卡",
+        "no check-in today",
+    ),
 ];
 
 impl DenyReason {
-    pub const ALL: [DenyReason; 15] = {
-        let mut all = [DenyReason::Expired; 15];
+    pub const ALL: [DenyReason; 16] = {
+        let mut all = [DenyReason::Expired; 16];
         let mut i = 0;
-        while i < 15 {
+        while i < 16 {
             all[i] = DENY_REASONS[i].0;
             i += 1;
         }
