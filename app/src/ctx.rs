@@ -5,10 +5,11 @@ use sync_core::i18n::Lang;
 
 use crate::services::Services;
 use crate::state::{
-    duty::DutyState, enroll::EnrollState, gate::GateFlow, gate::GatePlace, handbook::HandbookState,
-    incident::IncidentState, notices::NoticesState, pad::NumberPad, patrol::PatrolState,
-    records::RecordsState, scan::ScanState, settings::Prefs, status::StatusState,
-    vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm, wallet::Wallet,
+    checkin::CheckinState, duty::DutyState, enroll::EnrollState, gate::GateFlow, gate::GatePlace,
+    handbook::HandbookState, incident::IncidentState, invite::InviteState, notices::NoticesState,
+    pad::NumberPad, patrol::PatrolState, records::RecordsState, scan::ScanState, settings::Prefs,
+    status::StatusState, vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm,
+    wallet::Wallet,
 };
 
 #[derive(Clone, Copy)]
@@ -34,6 +35,10 @@ pub struct Ctx {
     pub duty: Signal<DutyState>,
     /// The notices from the signed config and this phone's receipts.
     pub notices: Signal<NoticesState>,
+    /// Resident mode: the daily health check-in form and the queue on this phone.
+    pub checkin: Signal<CheckinState>,
+    /// Resident mode: visitor invitations.
+    pub invite: Signal<InviteState>,
     /// The frame-capture time (JS ms) of the code behind the verdict on screen, for latency figures.
     pub frame_t: Signal<Option<f64>>,
 }
@@ -43,12 +48,13 @@ pub fn provide(services: &Services) -> Ctx {
     let id_required = services
         .checkpoint_config()
         .is_some_and(|c| c.rules.visitors_need_id);
-    let (prefs, wallet, checkpoint_id, fever) = match services.ledger() {
+    let (prefs, wallet, checkins, checkpoint_id, fever) = match services.ledger() {
         Ok(l) => {
             let config = crate::services::checkpoint_config(&l);
             (
                 crate::services::load_prefs(&l),
                 crate::services::load_wallet(&l),
+                crate::services::household::load_checkins(&l),
                 config
                     .as_ref()
                     .map(|c| c.checkpoint_id.clone())
@@ -99,6 +105,8 @@ pub fn provide(services: &Services) -> Ctx {
         handbook: Signal::new(HandbookState::default()),
         notices: Signal::new(NoticesState::default()),
         duty: Signal::new(duty),
+        checkin: Signal::new(checkins),
+        invite: Signal::new(InviteState::default()),
         frame_t: Signal::new(None),
     };
     provide_context(ctx);

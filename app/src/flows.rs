@@ -151,9 +151,7 @@ fn checkin_fact(
         ledger.setting(sync_core::sync::SETTING_TRUST_PULLED_AT)?;
     let roster_stale_hours = match pulled {
         None => Some(i64::MAX),
-        Some(t) if t.with_timezone(&offset).date_naive() < today => {
-            Some((now - t).num_hours())
-        }
+        Some(t) if t.with_timezone(&offset).date_naive() < today => Some((now - t).num_hours()),
         Some(_) => None,
     };
     Ok(CheckinFact {
@@ -190,8 +188,8 @@ pub fn gate_code(ctx: Ctx, services: &Services, payload: &str, frame_t: Option<f
     let checked = services.checker().check(payload, Utc::now());
     let inside =
         !checked.pass_id.is_empty() && inside(services, &format!("pass:{}", checked.pass_id));
-    let resident = (checked.kind == crate::ports::PassKindView::Resident)
-        .then_some(checked.pass_id.as_str());
+    let resident =
+        (checked.kind == crate::ports::PassKindView::Resident).then_some(checked.pass_id.as_str());
     let rules = rule_context(ctx, services, Some(&checked.household), resident);
     let mut gate = ctx.gate;
     let step = gate.write().reduce(GateAction::Scanned {

@@ -4,9 +4,10 @@ use dioxus::prelude::*;
 
 use crate::components::shell::Shell;
 use crate::views::{
-    duty::Duty, enroll::Enroll, handbook::Handbook, home::Home, incident::Incident,
-    my_pass::AddPass, my_pass::MyPass, notices::Notices, patrol::Patrol, records::Records,
-    scan::Scan, settings::Settings, status::Status, vehicle::Vehicle, visitor::Visitor,
+    checkin::Checkin, duty::Duty, enroll::Enroll, handbook::Handbook, home::Home,
+    incident::Incident, invite::Invite, my_pass::AddPass, my_pass::MyPass, notices::Notices,
+    patrol::Patrol, records::Records, scan::Scan, settings::Settings, status::Status,
+    vehicle::Vehicle, visitor::Visitor,
 };
 
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -44,6 +45,10 @@ pub enum Route {
         MyPass {},
         #[route("/my-pass/add")]
         AddPass {},
+        #[route("/my-pass/checkin")]
+        Checkin {},
+        #[route("/my-pass/invite")]
+        Invite {},
 }
 
 impl Route {
@@ -64,6 +69,8 @@ impl Route {
             Route::Duty {},
             Route::MyPass {},
             Route::AddPass {},
+            Route::Checkin {},
+            Route::Invite {},
         ]
     }
 }

@@ -31,7 +31,7 @@ use crate::state::visitor::{Field, VisitorAction};
 use crate::state::wallet::WalletAction;
 
 /// Every scene name, in screenshot order.
-pub const SCENES: [&str; 24] = [
+pub const SCENES: [&str; 29] = [
     "enroll",
     "scan",
     "verdict-green",
@@ -41,6 +41,8 @@ pub const SCENES: [&str; 24] = [
     "verdict-typed",
     "verdict-visitor",
     "verdict-fever",
+    "verdict-invited",
+    "verdict-not-checked-in",
     "vehicle",
     "visitor",
     "records",
@@ -54,6 +56,9 @@ pub const SCENES: [&str; 24] = [
     "notice-urgent",
     "duty",
     "my-pass",
+    "my-pass-revoked",
+    "checkin",
+    "invite",
     "add-pass",
     "locked",
 ];
@@ -71,7 +76,9 @@ fn path_of(scene: &str) -> &'static str {
         "handbook" | "handbook-list" => "/handbook",
         "notices" => "/notices",
         "duty" => "/duty",
-        "my-pass" => "/my-pass",
+        "my-pass" | "my-pass-revoked" => "/my-pass",
+        "checkin" => "/my-pass/checkin",
+        "invite" => "/my-pass/invite",
         "add-pass" => "/my-pass/add",
         _ => "/scan",
     }
@@ -221,6 +228,22 @@ fn verdict(scene: &str) -> Option<VerdictView> {
             "请引导至临时观察点，勿放行",
             "Send to the observation point; do not admit",
         ),
+        "verdict-invited" => (
+            Outcome::Green,
+            Headline::Invited,
+            SubjectKind::Visitor,
+            "李*",
+            "已预约 · 邀请人 3-2-401 · 京B54321",
+            "Invited by 3-2-401 · 京B54321",
+        ),
+        "verdict-not-checked-in" => (
+            Outcome::Red,
+            Headline::NotCheckedIn,
+            SubjectKind::Resident,
+            "张小明",
+            "3-2-401 · 请先在手机上完成今日健康打卡",
+            "3-2-401 · make today's health check-in first",
+        ),
         _ => return None,
     };
     Some(VerdictView {
@@ -297,42 +320,23 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
                 }
                 let _ = f.write().submit(|_| true);
             }
-            "my-pass" => {
+            "my-pass" => seed_household(ctx),
+            "my-pass-revoked" => {
+                seed_household(ctx);
                 let mut w = ctx.wallet;
-                for (name, household, plate) in [
-                    ("张小明", "3-2-401", None),
-                    ("张小明", "3-2-401", Some("京A12345")),
-                ] {
-                    if let Some((payload, body)) = signed_pass(name, household, plate) {
-                        let checked = crate::ports::CheckedPass {
-                            denied: None,
-                            message_zh: String::new(),
-                            message_en: String::new(),
-                            kind: if plate.is_some() {
-                                PassKindView::Vehicle
-                            } else {
-                                PassKindView::Resident
-                            },
-                            pass_id: body.pass_id,
-                            household: body.household,
-                            display_name: body.display_name,
-                            plate: body.plate,
-                            valid_until: Some(body.valid_until),
-                            clock_checked: true,
-                            revocations_stale_hours: None,
-                        };
-                        w.write().reduce(WalletAction::Add(payload, checked));
-                    }
+                let mut held = w.peek().clone();
+                if let Some(p) = held.passes.first_mut() {
+                    p.revoked = true;
                 }
-                w.write().reduce(WalletAction::Select(0));
-                // The passes came from the household letter, refreshed an hour ago.
-                w.write().household = Some(crate::state::wallet::HouseholdSource {
-                    link: "https://district.example/h/00#fp=00".into(),
-                    household: "3-2-401".into(),
-                    refreshed_at: Utc::now() - Duration::hours(1),
-                    utc_offset_minutes: 480,
-                });
-                prefs.write().resident_mode = true;
+                *w.write() = held;
+            }
+            "checkin" => {
+                seed_household(ctx);
+                seed_checkin(ctx);
+            }
+            "invite" => {
+                seed_household(ctx);
+                seed_invite(ctx);
             }
             "add-pass" => prefs.write().resident_mode = true,
             "patrol" => seed_patrol(ctx),
@@ -548,4 +552,109 @@ pub fn render_scene(services: &Services, scene: &'static str, lang: Lang) -> Str
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{scene}</title></head><body style=\"margin:0\">{body}</body></html>",
         lang.code()
     )
+}
+
+/// Resident mode with the household's passes from its letter, refreshed an hour ago.
+fn seed_household(ctx: Ctx) {
+    let mut w = ctx.wallet;
+    for (name, household, plate) in [
+        ("张小明", "3-2-401", None),
+        ("张小明", "3-2-401", Some("京A12345")),
+    ] {
+        if let Some((payload, body)) = signed_pass(name, household, plate) {
+            let checked = crate::ports::CheckedPass {
+                denied: None,
+                message_zh: String::new(),
+                message_en: String::new(),
+                kind: if plate.is_some() {
+                    PassKindView::Vehicle
+                } else {
+                    PassKindView::Resident
+                },
+                pass_id: body.pass_id,
+                household: body.household,
+                display_name: body.display_name,
+                plate: body.plate,
+                valid_until: Some(body.valid_until),
+                clock_checked: true,
+                revocations_stale_hours: None,
+            };
+            w.write().reduce(WalletAction::Add(payload, checked));
+        }
+    }
+    w.write().reduce(WalletAction::Select(0));
+    // The passes came from the household letter, refreshed an hour ago.
+    w.write().household = Some(crate::state::wallet::HouseholdSource {
+        link: "https://district.example/h/00#fp=00".into(),
+        household: "3-2-401".into(),
+        refreshed_at: Utc::now() - Duration::hours(1),
+        utc_offset_minutes: 480,
+    });
+    ctx.prefs.clone().write().resident_mode = true;
+}
+
+/// 张小明 checked in today (uploaded); the form open for the next member.
+fn seed_checkin(ctx: Ctx) {
+    use crate::state::checkin::{CheckinAction, QueueStatus, Queued};
+    let mut c = ctx.checkin;
+    let Some(first) = ctx.wallet.peek().passes.first().cloned() else {
+        return;
+    };
+    let today = crate::flows::household::district_today(None);
+    c.write().queue.push(Queued {
+        checkin: sync_core::health::Checkin {
+            id: "0193a0e0-0000-7000-8000-000000000001".into(),
+            pass_id: first.pass_id.clone(),
+            day: today,
+            temperature_c: 36.5,
+            symptoms: vec![],
+            left_city_to: None,
+            declared_at: Utc::now() - Duration::hours(1),
+        },
+        name: first.display_name.clone(),
+        status: QueueStatus::Sent,
+    });
+    c.write().reduce(CheckinAction::Member(first.pass_id));
+    c.write().reduce(CheckinAction::Temperature("36.6".into()));
+}
+
+/// One invitation just made (its link shown) and one visitor who came and left.
+fn seed_invite(ctx: Ctx) {
+    use crate::state::invite::InviteAction;
+    use sync_core::invitation::{Arrival, Invitation, InvitationList};
+    let today = crate::flows::household::district_today(None);
+    let came = Invitation {
+        pass_id: "Y0000007".into(),
+        name: "李*".into(),
+        day: today,
+        plate: Some("京B54321".into()),
+        reason: "探亲".into(),
+        link: None,
+        arrivals: vec![
+            Arrival {
+                direction: sync_core::Direction::In,
+                at: Utc::now() - Duration::hours(3),
+                gate: "east-1".into(),
+            },
+            Arrival {
+                direction: sync_core::Direction::Out,
+                at: Utc::now() - Duration::hours(1),
+                gate: "east-1".into(),
+            },
+        ],
+    };
+    let mut i = ctx.invite;
+    i.write().reduce(InviteAction::Listed(InvitationList {
+        invitations: vec![came],
+        made_today: 1,
+    }));
+    i.write().reduce(InviteAction::Made(Invitation {
+        pass_id: "Y0000008".into(),
+        name: "王*".into(),
+        day: today + Duration::days(1),
+        plate: None,
+        reason: "送货".into(),
+        link: Some("https://district.example/v/4f2a9c0e7b1d4e8a9f3c2b1a0d9e8f7c".into()),
+        arrivals: vec![],
+    }));
 }

@@ -39,6 +39,16 @@ fn every_screen_renders_in_both_languages() {
         ("verdict-typed", "请核对证件", "Check the card"),
         ("verdict-visitor", "已核实被访户", "Host confirmed"),
         ("verdict-fever", "体温异常", "Send to the observation point"),
+        (
+            "verdict-invited",
+            "已预约 · 邀请人 3-2-401",
+            "Invited by 3-2-401",
+        ),
+        (
+            "verdict-not-checked-in",
+            "今日未打卡",
+            "Not checked in today",
+        ),
         ("vehicle", "车辆登记", "Vehicle"),
         ("visitor", "访客登记", "Visitor"),
         ("records", "今日记录", "Today&#39;s records"),
@@ -60,6 +70,13 @@ fn every_screen_renders_in_both_languages() {
         ("notice-urgent", "已阅，确认", "I have read it"),
         ("duty", "在岗，自", "On duty since"),
         ("my-pass", "有效期至", "Valid until"),
+        (
+            "my-pass-revoked",
+            "此通行证已被注销",
+            "This pass was revoked",
+        ),
+        ("checkin", "今日已打卡", "Checked in today"),
+        ("invite", "到达", "arrived"),
         ("add-pass", "添加通行证", "Add a pass"),
         (
             "locked",
@@ -110,7 +127,10 @@ fn the_incident_report_opens_from_every_staff_screen() {
     let (_d, _rt, s) = services();
     for scene in SCENES {
         let html = render_scene(&s, scene, Lang::ZhCn);
-        let staff_screen = !matches!(scene, "enroll" | "my-pass" | "add-pass");
+        let staff_screen = !matches!(
+            scene,
+            "enroll" | "my-pass" | "my-pass-revoked" | "checkin" | "invite" | "add-pass"
+        );
         assert_eq!(
             html.contains("id=\"incident-open\""),
             staff_screen,

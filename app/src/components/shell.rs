@@ -8,6 +8,9 @@ use crate::ctx::{use_ctx, use_lang};
 use crate::route::Route;
 use crate::text::tr;
 
+/// How often resident mode refreshes the household's passes, check-ins and invitations.
+const RESIDENT_REFRESH: std::time::Duration = std::time::Duration::from_secs(300);
+
 #[component]
 pub fn Shell() -> Element {
     let lang = use_lang();
@@ -17,6 +20,12 @@ pub fn Shell() -> Element {
     let tabs: Vec<(Route, &str, &'static str)> = if resident {
         vec![
             (Route::MyPass {}, tr(lang, "我的通行证", "My pass"), "pass"),
+            (
+                Route::Checkin {},
+                tr(lang, "打卡", "Check-in"),
+                "thermometer",
+            ),
+            (Route::Invite {}, tr(lang, "邀请", "Invite"), "visitor"),
             (Route::AddPass {}, tr(lang, "添加", "Add"), "add"),
             (Route::Settings {}, tr(lang, "设置", "Settings"), "settings"),
         ]
@@ -39,6 +48,20 @@ pub fn Shell() -> Element {
             loop {
                 crate::flows::refresh_counts(ctx, &services);
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    });
+    // Resident mode, while online: the household's passes, check-ins and invitations, every few
+    // minutes (the first time at once).
+    let svc_resident = crate::ctx::use_services();
+    use_future(move || {
+        let services = svc_resident.clone();
+        async move {
+            loop {
+                if ctx.prefs.peek().resident_mode {
+                    crate::flows::household::refresh_all(ctx, &services);
+                }
+                tokio::time::sleep(RESIDENT_REFRESH).await;
             }
         }
     });

@@ -10,8 +10,8 @@ use sync_core::{DenyReason, Direction, NewPassage, Subject, Verdict};
 
 use super::gate_rules::{needs_temperature, refusal, with_checkin, with_temperature, RuleContext};
 use super::gate_views::{
-    duplicate_view, host_view, invited_view, not_stored, registered_view, scanned_view,
-    typed_view, visitor_waiting,
+    duplicate_view, host_view, invited_view, not_stored, registered_view, scanned_view, typed_view,
+    visitor_waiting,
 };
 use super::verdict::VerdictView;
 use crate::ports::{CheckedPass, PassKindView};

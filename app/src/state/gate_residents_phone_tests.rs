@@ -71,7 +71,10 @@ fn an_invited_visitor_is_green_without_the_host_tap_and_recorded_as_invited() {
     // A self-registered visitor's pass still waits for the host.
     let mut day = c.clone();
     day.kind = PassKindView::Visitor;
-    assert!(matches!(scan(day, RuleContext::default()), GateStep::Show(_)));
+    assert!(matches!(
+        scan(day, RuleContext::default()),
+        GateStep::Show(_)
+    ));
     // A forged or revoked invitation is red like any pass.
     let mut revoked = c;
     revoked.denied = Some(DenyReason::Revoked);
@@ -97,7 +100,10 @@ fn a_required_checkin_is_shown_on_the_resident_verdict() {
         roster_stale_hours: None,
     };
     let r = record(scan(checked("R1", None), checkin_rules(Some(done))));
-    assert_eq!((r.view.outcome, r.passage.verdict), (Outcome::Green, Verdict::Admitted));
+    assert_eq!(
+        (r.view.outcome, r.passage.verdict),
+        (Outcome::Green, Verdict::Admitted)
+    );
     assert!(r.view.detail(Lang::ZhCn).ends_with("今日已打卡"), "{r:?}");
     // Not checked in, the roster pulled today: red, recorded as such.
     let missing = CheckinFact {
@@ -108,7 +114,11 @@ fn a_required_checkin_is_shown_on_the_resident_verdict() {
     let reason = DenyReason::NotCheckedIn;
     assert_eq!(
         (r.view.outcome, r.view.headline, r.passage.verdict),
-        (Outcome::Red, Headline::NotCheckedIn, Verdict::Denied { reason })
+        (
+            Outcome::Red,
+            Headline::NotCheckedIn,
+            Verdict::Denied { reason }
+        )
     );
     assert_eq!(r.view.title(Lang::ZhCn), "今日未打卡");
     // The roster is from yesterday: amber with its age, admitted.
@@ -121,7 +131,10 @@ fn a_required_checkin_is_shown_on_the_resident_verdict() {
         (r.view.outcome, r.view.headline, r.passage.verdict),
         (Outcome::Amber, Headline::CheckinUnknown, Verdict::Admitted)
     );
-    assert!(r.view.detail(Lang::ZhCn).contains("已 20 小时未更新"), "{r:?}");
+    assert!(
+        r.view.detail(Lang::ZhCn).contains("已 20 小时未更新"),
+        "{r:?}"
+    );
     // Never pulled counts as stale; staff and visitors are not asked.
     let r = record(scan(checked("R1", None), checkin_rules(None)));
     assert!(r.view.detail(Lang::En).contains("never pulled"));
@@ -130,7 +143,13 @@ fn a_required_checkin_is_shown_on_the_resident_verdict() {
     let r = record(scan(staff, checkin_rules(Some(missing))));
     assert_eq!(r.view.outcome, Outcome::Green);
     // Without the rule nothing changes.
-    let r = record(scan(checked("R1", None), RuleContext { checkin: Some(missing), ..RuleContext::default() }));
+    let r = record(scan(
+        checked("R1", None),
+        RuleContext {
+            checkin: Some(missing),
+            ..RuleContext::default()
+        },
+    ));
     assert_eq!(r.view.outcome, Outcome::Green);
     assert!(!r.view.detail(Lang::ZhCn).contains("打卡"));
 }

@@ -161,7 +161,11 @@ pub fn invited_view(checked: &CheckedPass, moment: Moment) -> VerdictView {
         v.detail_en = format!("Invited by {}", v.detail_en);
         return v;
     }
-    let plate = checked.plate.as_deref().map(|p| format!(" · {p}")).unwrap_or_default();
+    let plate = checked
+        .plate
+        .as_deref()
+        .map(|p| format!(" · {p}"))
+        .unwrap_or_default();
     view(
         Outcome::Green,
         Headline::Invited,

@@ -1,5 +1,6 @@
 //! Screen and flow logic as plain state structs, each changed only through `reduce(action)`.
 
+pub mod checkin;
 pub mod duty;
 pub mod enroll;
 pub mod gate;
@@ -8,6 +9,7 @@ mod gate_views;
 pub mod handbook;
 pub mod incident;
 mod incident_notice;
+pub mod invite;
 pub mod moment;
 pub mod notices;
 pub mod pad;
