@@ -46,9 +46,13 @@ pub async fn ensure_signer(
     let now = Utc::now();
     store
         .add_signing_key(
-            // Visitor passes start a little in the past (clock skew); the key must already cover them.
+            // Visitor passes start a little in the past (clock skew); the key must already cover them
+            // (whole seconds, as a pass's times are signed: one issued in the key's first second too).
             &signer.key_record(
-                Some(now - chrono::Duration::minutes(crate::passes::BACKDATE_MINUTES)),
+                Some(
+                    chrono::SubsecRound::trunc_subsecs(now, 0)
+                        - chrono::Duration::minutes(crate::passes::BACKDATE_MINUTES),
+                ),
                 None,
             ),
             &signer.secret_hex(),

@@ -22,6 +22,9 @@ fn entry(pass_id: &str, kind: PassKind, household: &str) -> RosterEntry {
         plate: (kind == PassKind::Vehicle).then(|| "京A12345".into()),
         valid_until: Utc::now() + Duration::days(30),
         id_tail: (kind == PassKind::Resident).then(|| "002X".into()),
+        // The day of the last health check-in travels and is kept (ledger schema 5).
+        checked_in_on: (kind == PassKind::Resident)
+            .then(|| chrono::NaiveDate::from_ymd_opt(2026, 12, 3).expect("a day")),
     }
 }
 

@@ -91,6 +91,8 @@ async fn retention(store: Store) {
             enroll_codes: 1,
             sessions: 1,
             quarantine: 1,
+            checkins: 0,
+            invitations: 0,
         }
     );
     assert_eq!(store.visitor_pass_count().await.unwrap(), 0);

@@ -4,7 +4,8 @@
 //! on loopback. Enrollment, keys and revocations come from the server through the sync engine;
 //! a patrol round is walked offline from printed point labels and seen on the district's page;
 //! an urgent incident reported offline with a photo arrives once; a handbook section published
-//! in the admin web is read on the phone with the server stopped.
+//! in the admin web is read on the phone with the server stopped; a resident's own phone holds its
+//! household's passes, checks in offline and invites a visitor the gate admits.
 //!
 //! Also measures frame capture → verdict on screen and writes `target/bench/app.json`.
 //! Needs apt `chromium chromium-driver`; says so and fails when they are missing.
@@ -20,6 +21,7 @@ mod household;
 mod incident;
 mod notices;
 mod patrol;
+mod resident;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -518,6 +520,11 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
 
     // 7g. A resident's own phone takes the household letter's link (household.rs).
     household::resident_phone_holds_the_pass(&driver, dir.path(), &mut district, &admin);
+
+    // 7h. Check-in required: 未打卡 at the gate, a check-in made offline on the resident's phone,
+    //     uploaded once, 今日已打卡 after the gate's sync; an invited visitor admitted without the
+    //     host tap and seen arriving on the resident's phone (resident.rs).
+    resident::checks_in_and_invites(&driver, dir.path(), &app, &ledger, &mut district, &admin);
 
     // 8. The phone is lost: the administrator disables it; at its next contact it locks its gate
     //    screens and deletes what it already uploaded.

@@ -10,7 +10,7 @@ use sync_core::health::{Checkin, CheckinError, CheckinReceipt, CheckinRefusal};
 use sync_core::i18n::{Lang, Localized};
 
 use super::passes::touch_roster;
-use super::{DbError, HouseholdLink, Store};
+use super::{DbError, FromRow, HouseholdLink, Row, Store};
 
 /// What the upload's sender is and the day and threshold its declarations are checked against.
 #[derive(Debug, Clone, Copy)]
@@ -227,32 +227,33 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<FlaggedCheckin>, DbError> {
-        let rows: Vec<(String, String, String, String, String, f64, String, Option<String>, i64)> =
-            self.query_as(
-                "SELECT h.compound_id, h.household, h.pass_id,
-                        COALESCE((SELECT MAX(p.display_name) FROM passes p WHERE p.pass_id = h.pass_id), ''),
-                        h.day, h.temperature_c, h.symptoms, h.left_city_to, h.version
-                 FROM health_checkins h
-                 WHERE h.day >= $1 AND h.day <= $2 AND h.flagged = 1
-                   AND h.version = (SELECT MAX(version) FROM health_checkins g
-                                    WHERE g.pass_id = h.pass_id AND g.day = h.day)
-                 ORDER BY h.day DESC, h.compound_id, h.household, h.pass_id",
-                vec![from.to_string().into(), to.to_string().into()],
-            )
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| FlaggedCheckin {
-                compound_id: r.0,
-                household: r.1,
-                pass_id: r.2,
-                name: r.3,
-                day: r.4,
-                temperature_c: r.5,
-                symptoms: r.6,
-                left_city_to: r.7,
-                version: r.8,
-            })
-            .collect())
+        self.query_as(
+            "SELECT h.compound_id, h.household, h.pass_id,
+                    COALESCE((SELECT MAX(p.display_name) FROM passes p WHERE p.pass_id = h.pass_id), ''),
+                    h.day, h.temperature_c, h.symptoms, h.left_city_to, h.version
+             FROM health_checkins h
+             WHERE h.day >= $1 AND h.day <= $2 AND h.flagged = 1
+               AND h.version = (SELECT MAX(version) FROM health_checkins g
+                                WHERE g.pass_id = h.pass_id AND g.day = h.day)
+             ORDER BY h.day DESC, h.compound_id, h.household, h.pass_id",
+            vec![from.to_string().into(), to.to_string().into()],
+        )
+        .await
+    }
+}
+
+impl FromRow for FlaggedCheckin {
+    fn from_row(r: &Row) -> Result<Self, DbError> {
+        Ok(Self {
+            compound_id: r.get(0)?,
+            household: r.get(1)?,
+            pass_id: r.get(2)?,
+            name: r.get(3)?,
+            day: r.get(4)?,
+            temperature_c: r.get(5)?,
+            symptoms: r.get(6)?,
+            left_city_to: r.get(7)?,
+            version: r.get(8)?,
+        })
     }
 }

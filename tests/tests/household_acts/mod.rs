@@ -333,7 +333,7 @@ pub async fn invitations_story(url: &str) {
         Utc::now(),
         Some(0),
     );
-    assert_eq!(v.verdict, PassVerdict::Valid);
+    assert_eq!(v.verdict, PassVerdict::Valid, "{v:?}");
     let pass = v.pass.unwrap();
     assert_eq!(
         (pass.kind, pass.household.as_str()),
