@@ -202,6 +202,23 @@ impl Store {
         Ok(out)
     }
 
+    /// The pass ids of a household that checked in on `day`.
+    pub async fn checked_in_on(
+        &self,
+        compound_id: &str,
+        household: &str,
+        day: NaiveDate,
+    ) -> Result<Vec<String>, DbError> {
+        let rows: Vec<(String,)> = self
+            .query_as(
+                "SELECT DISTINCT pass_id FROM health_checkins
+                 WHERE compound_id = $1 AND household = $2 AND day = $3",
+                vec![compound_id.into(), household.into(), day.to_string().into()],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|(p,)| p).collect())
+    }
+
     /// A compound's check-ins on `day`, all households together.
     pub async fn checkin_count(
         &self,

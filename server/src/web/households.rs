@@ -11,13 +11,17 @@ use axum::Form;
 use chrono::Utc;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use sync_core::pass::parse;
+use sync_core::health::{Checkin, Symptom};
+use sync_core::i18n::Lang;
+use sync_core::pass::{parse, PassKind};
 use sync_core::render::qr_svg;
 
 use super::session::Admin;
 use super::{page, WebError};
 use crate::auth::{hash_token, random_token};
+use crate::report::local_day;
 use crate::state::AppState;
+use crate::store::{CheckinContext, HouseholdLink};
 
 #[derive(Debug, Deserialize)]
 pub struct HouseholdForm {
@@ -98,14 +102,11 @@ pub async fn revoke(
     Ok(Redirect::to("/admin/residents").into_response())
 }
 
-/// `GET /h/{token}`: the household's live passes, large, for a phone without the app.
-pub async fn passes_page(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Response, WebError> {
+/// The live link a letter's token names (404 unknown, 403 revoked).
+async fn live_link(state: &AppState, token: &str) -> Result<HouseholdLink, WebError> {
     let link = state
         .store
-        .household_link(&hash_token(&token))
+        .household_link(&hash_token(token))
         .await?
         .ok_or(WebError::NotFound)?;
     if link.revoked {
@@ -113,6 +114,21 @@ pub async fn passes_page(
             "此链接已停用，请向社区索取新的住户信 This link was revoked; ask the community office for a new letter".into(),
         ));
     }
+    Ok(link)
+}
+
+/// `GET /h/{token}`: the household's live passes, large, for a phone without the app, and the
+/// daily check-in form for its residents (who has checked in today).
+pub async fn passes_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let link = live_link(&state, &token).await?;
+    let today = local_day(Utc::now(), state.config.utc_offset_minutes);
+    let checked_in = state
+        .store
+        .checked_in_on(&link.compound_id, &link.household, today)
+        .await?;
     let mut cards: Vec<Value> = Vec::new();
     for p in state
         .store
@@ -125,11 +141,66 @@ pub async fn passes_page(
             .map(|s| s.body.display_name)
             .unwrap_or_default();
         let qr = qr_svg(&p.payload).map_err(|e| WebError::Internal(e.to_string()))?;
-        cards.push(context! { pass_id => p.pass_id, name, plate => p.plate, qr });
+        let resident = p.kind == PassKind::Resident;
+        let done = checked_in.contains(&p.pass_id);
+        cards.push(context! { pass_id => p.pass_id, name, plate => p.plate, qr, resident, done });
     }
+    let symptoms: Vec<Value> = Symptom::ALL
+        .iter()
+        .map(|s| context! { word => s.as_str(), zh => s.label(Lang::ZhCn), en => s.label(Lang::En) })
+        .collect();
     let html = state.templates.render(
         "household_passes.html",
-        context! { household => link.household, cards, district_name => state.config.district_name.clone() },
+        context! {
+            household => link.household, cards, symptoms, token, today => today.to_string(),
+            district_name => state.config.district_name.clone(),
+        },
     )?;
     Ok(Html(html).into_response())
+}
+
+/// `POST /h/{token}/checkin`: today's check-in from the mobile web page (the same checks and
+/// storage as the app's upload); back to the page, which shows it.
+pub async fn web_checkin(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let link = live_link(&state, &token).await?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    };
+    let temperature_c: f32 = field("temperature").parse().map_err(|_| {
+        WebError::BadRequest("请填写体温，如 36.5 Enter the temperature, e.g. 36.5".into())
+    })?;
+    let now = Utc::now();
+    let checkin = Checkin {
+        id: uuid::Uuid::now_v7().to_string(),
+        pass_id: field("pass_id").to_owned(),
+        day: local_day(now, state.config.utc_offset_minutes),
+        temperature_c,
+        symptoms: fields
+            .iter()
+            .filter(|(k, _)| k == "symptom")
+            .filter_map(|(_, v)| Symptom::parse(v))
+            .collect(),
+        left_city_to: (field("left_city") == "on").then(|| field("left_to").to_owned()),
+        declared_at: now,
+    };
+    let ctx = CheckinContext {
+        link: &link,
+        phone_id: "web",
+        today: checkin.day,
+        fever_threshold_c: state.config.fever_threshold_c,
+        now_ms: now.timestamp_millis(),
+    };
+    let receipt = state.store.save_checkins(ctx, &[checkin]).await?;
+    if let Some(r) = receipt.refused.first() {
+        return Err(WebError::BadRequest(format!("{} {}", r.zh, r.en)));
+    }
+    Ok(Redirect::to(&format!("/h/{token}#checkin")).into_response())
 }

@@ -75,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/households/letter", post(households::letter))
         .route("/admin/households/revoke", post(households::revoke))
         .route("/h/{token}", get(households::passes_page))
+        .route("/h/{token}/checkin", post(households::web_checkin))
         .route("/v/{token}", get(invitations::visitor_page))
         .route("/admin/patrol", get(patrol::show))
         .route("/admin/patrol/setup", get(patrol_setup::setup))

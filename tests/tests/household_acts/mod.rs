@@ -235,6 +235,31 @@ pub async fn checkins_story(url: &str) {
     let (_, html, _) = send(state, page("/admin", &h.cookie)).await;
     assert!(html.contains(r#"id="flagged-checkins""#));
 
+    // The mobile web page: who checked in today, and its own check-in form (a bad temperature
+    // refused with the reason, a good one stored and shown).
+    let (status, html, _) = send(state, page(&format!("/h/{}", h.token), "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("今日已打卡 Checked in today"), "{html}");
+    let web = |temperature: &str| {
+        form(
+            &format!("/h/{}/checkin", h.token),
+            None,
+            &[
+                ("pass_id", r1.as_str()),
+                ("temperature", temperature),
+                ("symptom", "cough"),
+                ("symptom", "fatigue"),
+            ],
+        )
+    };
+    let (status, body, _) = send(state, web("49")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("体温"), "{body}");
+    assert_eq!(send(state, web("37.9")).await.0, StatusCode::SEE_OTHER);
+    let sql = "SELECT COUNT(*) FROM health_checkins
+               WHERE phone_id = 'web' AND symptoms = 'cough,fatigue' AND version = 3";
+    assert_eq!(store.count_query(sql).await.unwrap(), 1, "the third version of the day");
+
     // A revoked link uploads nothing.
     let req = form(
         "/admin/households/revoke",
@@ -265,7 +290,7 @@ pub async fn checkins_story(url: &str) {
         .purge_before(later.timestamp_millis(), later.timestamp_millis())
         .await
         .unwrap();
-    assert_eq!(purged.checkins, 2);
+    assert_eq!(purged.checkins, 3);
 }
 
 fn invitation(household: &str, n: usize) -> InvitationRequest {
