@@ -5,6 +5,7 @@
 
 mod duty;
 mod handbook;
+mod households;
 mod incidents;
 mod notices;
 mod patrol;
@@ -22,6 +23,8 @@ use sync_core::pass::DistrictSigner;
 use sync_core::validate::IdNumber;
 use sync_core::{DenyReason, Direction, NewPassage, Passage, PassageBody, Subject, Verdict};
 use uuid::Uuid;
+
+pub use households::DEMO_HOUSEHOLD_TOKEN;
 
 use crate::auth::hash_token;
 use crate::passes::{import_residents, ImportRow, IssueError};
@@ -150,6 +153,7 @@ pub async fn seed(
     duty::seed_staff(store, signer, now).await?;
     handbook::seed_handbook(store, now_ms).await?;
     notices::seed_notices(store, now_ms).await?;
+    households::seed_households(store, signer, now, utc_offset_minutes).await?;
     if store.passage_count(None).await? > 0 {
         return Ok(0);
     }

@@ -101,6 +101,12 @@ async fn main() -> anyhow::Result<()> {
                 "district-server: demo district seeded into {} ({n} passages added)",
                 state.config.db_redacted()
             );
+            println!(
+                "district-server: a demo household letter's link (open it in a phone's browser, or paste it into the app's resident mode): {}/h/{}#fp={}",
+                state.config.public_url.trim_end_matches('/'),
+                demo::DEMO_HOUSEHOLD_TOKEN,
+                state.root.fingerprint()
+            );
             Ok(())
         }
         Command::Admin { action } => {

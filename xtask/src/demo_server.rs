@@ -38,7 +38,7 @@ pub fn start() -> anyhow::Result<Child> {
         .with_context(|| format!("cannot start {}", exe.display()))?;
     wait_healthy(&mut child)?;
     eprintln!(
-        "\n  Dashboard:   http://{LISTEN}/admin\n  Admin login: admin / {DEMO_ADMIN_PASSWORD}\n  Card sheets: http://{LISTEN}/admin/cards\n  Visitor self-registration: http://{LISTEN}/register/cp-east\n  Staff sign-on at the phone (duty screen): 王师傅 PIN 1234, 刘志愿者 PIN 5678 (or their staff passes: http://{LISTEN}/admin/staff)\n"
+        "\n  Dashboard:   http://{LISTEN}/admin\n  Admin login: admin / {DEMO_ADMIN_PASSWORD}\n  Card sheets: http://{LISTEN}/admin/cards\n  Visitor self-registration: http://{LISTEN}/register/cp-east\n  Staff sign-on at the phone (duty screen): 王师傅 PIN 1234, 刘志愿者 PIN 5678 (or their staff passes: http://{LISTEN}/admin/staff)\n  A resident's phone: the household letter link printed above (passes, daily check-in; the app's resident mode also invites visitors); check-ins: http://{LISTEN}/admin/health\n"
     );
     Ok(child)
 }
