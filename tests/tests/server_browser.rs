@@ -217,6 +217,31 @@ fn notices_and_duty(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> a
         "the demo's sign-on in this month's duty report"
     );
     shoot(b, shots, size, "duty")?;
+    residents_phones(b, base, shots, size)
+}
+
+/// Residents' phones in the admin web: the health check-in page with the demo's flagged
+/// check-in to follow up; the household's mobile page (passes, who checked in, the check-in
+/// form) and the invited visitor's page, as a phone shows them.
+fn residents_phones(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow::Result<()> {
+    b.goto(&format!("{base}/admin/health?compound=c1"))?;
+    b.find("#health-flagged", WAIT)?;
+    ensure!(
+        b.text("#health-flagged")?.contains("咳嗽"),
+        "the demo's flagged check-in on the follow-up list"
+    );
+    shoot(b, shots, size, "health")?;
+    let token = district_server::demo::DEMO_HOUSEHOLD_TOKEN;
+    b.goto(&format!("{base}/h/{token}"))?;
+    b.find("#web-checkin", WAIT)?;
+    ensure!(
+        b.text("body")?.contains("今日已打卡"),
+        "the demo household's check-in on its page"
+    );
+    shoot(b, shots, size, "household-page")?;
+    b.goto(&format!("{base}/v/demo-invitation"))?;
+    b.find("#invited-pass svg", WAIT)?;
+    shoot(b, shots, size, "invitation-page")?;
     Ok(())
 }
 
