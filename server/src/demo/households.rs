@@ -58,7 +58,11 @@ pub async fn seed_households(
             pass_id: (*pass_id).to_owned(),
             day: today,
             temperature_c: if i == last { 37.6 } else { 36.4 },
-            symptoms: if i == last { vec![Symptom::Cough] } else { vec![] },
+            symptoms: if i == last {
+                vec![Symptom::Cough]
+            } else {
+                vec![]
+            },
             left_city_to: None,
             declared_at: now - Duration::hours(2),
         })

@@ -147,7 +147,9 @@ pub async fn passes_page(
     }
     let symptoms: Vec<Value> = Symptom::ALL
         .iter()
-        .map(|s| context! { word => s.as_str(), zh => s.label(Lang::ZhCn), en => s.label(Lang::En) })
+        .map(
+            |s| context! { word => s.as_str(), zh => s.label(Lang::ZhCn), en => s.label(Lang::En) },
+        )
         .collect();
     let html = state.templates.render(
         "household_passes.html",

@@ -258,7 +258,11 @@ pub async fn checkins_story(url: &str) {
     assert_eq!(send(state, web("37.9")).await.0, StatusCode::SEE_OTHER);
     let sql = "SELECT COUNT(*) FROM health_checkins
                WHERE phone_id = 'web' AND symptoms = 'cough,fatigue' AND version = 3";
-    assert_eq!(store.count_query(sql).await.unwrap(), 1, "the third version of the day");
+    assert_eq!(
+        store.count_query(sql).await.unwrap(),
+        1,
+        "the third version of the day"
+    );
 
     // A revoked link uploads nothing.
     let req = form(
