@@ -12,6 +12,8 @@
 
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/run.rs"]
+mod run;
 #[path = "support/stats.rs"]
 mod stats;
 
@@ -22,7 +24,6 @@ use district_server::auth::hash_token;
 use district_server::passes::{import_residents, ImportRow};
 use district_server::store::{CheckinContext, HouseholdLink, Store};
 use district_server::{setup, Config};
-use pg::fresh_pg;
 use serde_json::json;
 use stats::{median, p95};
 use sync_core::health::{Checkin, Symptom};
@@ -63,7 +64,7 @@ fn residents() -> Vec<ImportRow> {
 }
 
 fn checkin(pass_id: &str, day: NaiveDate, n: usize) -> Checkin {
-    let flagged = n % 97 == 0;
+    let flagged = n.is_multiple_of(97);
     Checkin {
         id: uuid::Uuid::now_v7().to_string(),
         pass_id: pass_id.to_owned(),
@@ -239,17 +240,9 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let out = std::env::var("CHECKPOINT_BENCH_DIR").unwrap_or_else(|_| "target/bench".into());
-        std::fs::create_dir_all(&out).unwrap();
+        let out = run::out_dir();
         let dir = tempfile::tempdir().unwrap();
-        let mut backends = vec![(
-            "sqlite",
-            format!("sqlite:{}", dir.path().join("health.db").display()),
-        )];
-        match std::env::var("CHECKPOINT_TEST_PG_URL") {
-            Ok(base) => backends.push(("postgres", fresh_pg(&base).await)),
-            Err(_) => eprintln!("!!!!!!!!!! CHECKPOINT_TEST_PG_URL is not set: PostgreSQL is skipped"),
-        }
+        let backends = run::backends(dir.path(), "health.db").await;
         let mut summary = serde_json::Map::new();
         println!("\n| health check-ins, {HOUSEHOLDS} households × {PER_HOUSEHOLD} residents × {DAYS} days | upload of 3, median ms (p95) | peer: bare inserts, median ms | ratio | day's counts per household, median ms (p95) | peer: read the rows, median ms | ratio | goals |");
         println!("|---|---|---|---|---|---|---|---|");
@@ -277,8 +270,6 @@ fn main() {
             assert_eq!(m.checked_in, (HOUSEHOLDS * PER_HOUSEHOLD) as i64);
             assert!(counts95 < GOAL_COUNTS_MS * 4.0, "{name}: counts p95 {counts95:.1} ms is far over the goal");
         }
-        let path = std::path::Path::new(&out).join("health.json");
-        std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
-        println!("\nwrote {}", path.display());
+        run::write_summary(&out, "health", summary);
     });
 }

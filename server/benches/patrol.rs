@@ -8,6 +8,8 @@
 
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/run.rs"]
+mod run;
 #[path = "support/stats.rs"]
 mod stats;
 
@@ -17,7 +19,6 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use district_server::report::{day_bounds, PatrolDay};
 use district_server::store::{Checkpoint, PointRow, RouteRow, RoutesOf, Store};
 use district_server::{setup, Config};
-use pg::fresh_pg;
 use serde_json::json;
 use stats::{median, p95};
 use sync_core::domain::GENESIS_HASH;
@@ -243,17 +244,9 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let out = std::env::var("CHECKPOINT_BENCH_DIR").unwrap_or_else(|_| "target/bench".into());
-        std::fs::create_dir_all(&out).unwrap();
+        let out = run::out_dir();
         let dir = tempfile::tempdir().unwrap();
-        let mut backends = vec![(
-            "sqlite",
-            format!("sqlite:{}", dir.path().join("patrol.db").display()),
-        )];
-        match std::env::var("CHECKPOINT_TEST_PG_URL") {
-            Ok(base) => backends.push(("postgres", fresh_pg(&base).await)),
-            Err(_) => eprintln!("!!!!!!!!!! CHECKPOINT_TEST_PG_URL is not set: PostgreSQL is skipped"),
-        }
+        let backends = run::backends(dir.path(), "patrol.db").await;
         let mut summary = serde_json::Map::new();
         println!("\n| patrol evaluation, 1 compound-day ({ROUTES} routes × {POINTS_PER_ROUTE} points × 12 rounds) | median ms | p95 ms | peer: read the rows, median ms | ratio | goal |");
         println!("|---|---|---|---|---|---|");
@@ -277,8 +270,6 @@ fn main() {
             );
             assert!(worst < GOAL_MS * 4.0, "{name}: p95 {worst:.1} ms is far over the goal");
         }
-        let path = std::path::Path::new(&out).join("patrol.json");
-        std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
-        println!("\nwrote {}", path.display());
+        run::write_summary(&out, "patrol", summary);
     });
 }

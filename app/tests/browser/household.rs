@@ -26,6 +26,22 @@ fn held(ledger: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The administrator makes `household`'s letter on the residents page; its link as printed.
+pub fn make_letter(admin: &Browser, server: &str, household: &str) -> String {
+    admin.goto(&format!("{server}/admin/residents")).unwrap();
+    admin
+        .js(
+            "document.querySelector('#household-letter-form select[name=compound_id]').value = arguments[0];",
+            serde_json::json!([district::COMPOUND]),
+        )
+        .unwrap();
+    admin
+        .fill("#household-letter-form input[name=household]", household)
+        .unwrap();
+    admin.click("#household-letter-make").unwrap();
+    admin.wait_text("#household-link", "/h/", WAIT).unwrap()
+}
+
 /// `admin` logged in; the district server running (running again at the end).
 pub fn resident_phone_holds_the_pass(
     driver: &Driver,
@@ -41,18 +57,7 @@ pub fn resident_phone_holds_the_pass(
         &pass.pass_id,
     )
     .unwrap();
-    admin.goto(&format!("{server}/admin/residents")).unwrap();
-    admin
-        .js(
-            "document.querySelector('#household-letter-form select[name=compound_id]').value = arguments[0];",
-            serde_json::json!([district::COMPOUND]),
-        )
-        .unwrap();
-    admin
-        .fill("#household-letter-form input[name=household]", &household)
-        .unwrap();
-    admin.click("#household-letter-make").unwrap();
-    let link = admin.wait_text("#household-link", "/h/", WAIT).unwrap();
+    let link = make_letter(admin, &server, &household);
 
     // A resident's own phone: the app on a fresh ledger, never enrolled.
     let ledger = dir.join("resident.db");

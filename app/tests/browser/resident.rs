@@ -38,6 +38,18 @@ fn gate_browser<'d>(driver: &'d Driver, dir: &Path, tag: &str) -> Browser<'d> {
         .unwrap()
 }
 
+/// Tick (or untick) "residents must have made today's check-in" on the compound's rules page.
+fn toggle_checkin_rule(admin: &Browser, server: &str) {
+    admin
+        .goto(&format!(
+            "{server}/admin/compounds/{}/rules",
+            district::COMPOUND
+        ))
+        .unwrap();
+    admin.click("#rules-form input[name=checkin]").unwrap();
+    admin.click("#rules-save").unwrap();
+}
+
 /// `admin` logged in; the gate app at `app` enrolled at the test compound; the server running.
 pub fn checks_in_and_invites(
     driver: &Driver,
@@ -57,14 +69,7 @@ pub fn checks_in_and_invites(
     .unwrap();
 
     // The compound requires today's check-in; the gate learns it with its next sync.
-    admin
-        .goto(&format!(
-            "{server}/admin/compounds/{}/rules",
-            district::COMPOUND
-        ))
-        .unwrap();
-    admin.click("#rules-form input[name=checkin]").unwrap();
-    admin.click("#rules-save").unwrap();
+    toggle_checkin_rule(admin, &server);
     let gate = gate_browser(driver, dir, "checkin-gate");
     sync_now(&gate, app);
     gate.wait_text("#sync-pending", "0", WAIT).unwrap();
@@ -81,18 +86,8 @@ pub fn checks_in_and_invites(
     drop(b);
 
     // The resident's own phone takes the household letter's link.
-    admin.goto(&format!("{server}/admin/residents")).unwrap();
-    admin
-        .js(
-            "document.querySelector('#household-letter-form select[name=compound_id]').value = arguments[0];",
-            serde_json::json!([district::COMPOUND]),
-        )
-        .unwrap();
-    admin
-        .fill("#household-letter-form input[name=household]", &household)
-        .unwrap();
-    admin.click("#household-letter-make").unwrap();
-    let link = admin.wait_text("#household-link", "/h/", WAIT).unwrap();
+    let link = crate::household::make_letter(admin, &server, &household);
+
     let ledger = dir.join("resident-checkin.db");
     let (_resident_app, resident_app) = crate::serve(&ledger);
     let phone = crate::phone_at(
@@ -206,14 +201,7 @@ pub fn checks_in_and_invites(
     phone.wait_text("#invitations", "到达", WAIT).unwrap();
 
     // The gate goes back to the rules the rest of the test expects.
-    admin
-        .goto(&format!(
-            "{server}/admin/compounds/{}/rules",
-            district::COMPOUND
-        ))
-        .unwrap();
-    admin.click("#rules-form input[name=checkin]").unwrap();
-    admin.click("#rules-save").unwrap();
+    toggle_checkin_rule(admin, &server);
 }
 
 /// The visitor opening their link (a plain HTTP GET on loopback, as a phone's browser would).

@@ -90,14 +90,10 @@ impl ServerClient {
         phone_id: &str,
         nonce: &str,
     ) -> Result<crate::protocol::HouseholdBundle, SyncError> {
-        let resp = self
+        let req = self
             .http
-            .get(self.url(&format!("/api/v1/household?nonce={nonce}")))
-            .header(header::AUTHORIZATION, format!("Household {token}"))
-            .header("x-phone-id", phone_id)
-            .send()
-            .await?;
-        json_answer(resp).await
+            .get(self.url(&format!("/api/v1/household?nonce={nonce}")));
+        json_answer(as_household(req, token, phone_id).send().await?).await
     }
 
     /// `POST /api/v1/household/checkins`: queued health check-ins, with the household's token.
@@ -107,15 +103,14 @@ impl ServerClient {
         phone_id: &str,
         upload: &crate::health::CheckinUpload,
     ) -> Result<crate::health::CheckinReceipt, SyncError> {
-        let resp = self
-            .http
-            .post(self.url("/api/v1/household/checkins"))
-            .header(header::AUTHORIZATION, format!("Household {token}"))
-            .header("x-phone-id", phone_id)
-            .json(upload)
-            .send()
-            .await?;
-        json_answer(resp).await
+        let req = self.http.post(self.url("/api/v1/household/checkins"));
+        json_answer(
+            as_household(req, token, phone_id)
+                .json(upload)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// `POST /api/v1/household/invitations`: invite a visitor; the answer holds the visitor's link.
@@ -125,15 +120,14 @@ impl ServerClient {
         phone_id: &str,
         request: &crate::invitation::InvitationRequest,
     ) -> Result<crate::invitation::Invitation, SyncError> {
-        let resp = self
-            .http
-            .post(self.url("/api/v1/household/invitations"))
-            .header(header::AUTHORIZATION, format!("Household {token}"))
-            .header("x-phone-id", phone_id)
-            .json(request)
-            .send()
-            .await?;
-        json_answer(resp).await
+        let req = self.http.post(self.url("/api/v1/household/invitations"));
+        json_answer(
+            as_household(req, token, phone_id)
+                .json(request)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// `GET /api/v1/household/invitations`: the household's invitations and their arrivals.
@@ -142,14 +136,8 @@ impl ServerClient {
         token: &str,
         phone_id: &str,
     ) -> Result<crate::invitation::InvitationList, SyncError> {
-        let resp = self
-            .http
-            .get(self.url("/api/v1/household/invitations"))
-            .header(header::AUTHORIZATION, format!("Household {token}"))
-            .header("x-phone-id", phone_id)
-            .send()
-            .await?;
-        json_answer(resp).await
+        let req = self.http.get(self.url("/api/v1/household/invitations"));
+        json_answer(as_household(req, token, phone_id).send().await?).await
     }
 
     /// `GET /health`: is the server there at all.
@@ -265,6 +253,16 @@ impl ServerClient {
         let resp = self.authed(self.http.get(url))?.send().await?;
         json_answer(resp).await
     }
+}
+
+/// A household request: the letter's token and the phone's id (no device token).
+fn as_household(
+    req: reqwest::RequestBuilder,
+    token: &str,
+    phone_id: &str,
+) -> reqwest::RequestBuilder {
+    req.header(header::AUTHORIZATION, format!("Household {token}"))
+        .header("x-phone-id", phone_id)
 }
 
 /// Turn a response into `T`, or into the matching error.
