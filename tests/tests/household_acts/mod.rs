@@ -37,9 +37,19 @@ pub async fn household(url: &str) -> Household {
         .unwrap();
     let (cookie, csrf) = login(&state).await;
     let passes = state.store.passes().await.unwrap();
+    // Not the demo's own household: the seed gives it a check-in and an invitation of today.
+    let demo = state
+        .store
+        .household_link(&district_server::auth::hash_token(
+            district_server::demo::DEMO_HOUSEHOLD_TOKEN,
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .household;
     let first = passes
         .iter()
-        .find(|p| p.compound_id == "c1" && p.kind == PassKind::Resident)
+        .find(|p| p.compound_id == "c1" && p.kind == PassKind::Resident && p.household != demo)
         .unwrap();
     let household = first.household.clone();
     let mut members: Vec<String> = passes
@@ -120,6 +130,15 @@ pub async fn checkins_story(url: &str) {
         .into_iter()
         .find(|p| p.kind == PassKind::Resident && p.household != h.household)
         .unwrap();
+    // The demo seed's own check-ins of today: every count below is on top of them.
+    let seeded = store
+        .checkin_count("c1", today(), Utc::now().timestamp_millis())
+        .await
+        .unwrap();
+    let seeded_rows = store
+        .count_query("SELECT COUNT(*) FROM health_checkins")
+        .await
+        .unwrap();
     let first = checkin(&r1, today(), 36.5, vec![]);
     let upload = CheckinUpload {
         checkins: vec![
@@ -177,9 +196,19 @@ pub async fn checkins_story(url: &str) {
     );
     let now_ms = Utc::now().timestamp_millis();
     let count = store.checkin_count("c1", today(), now_ms).await.unwrap();
-    assert_eq!((count.checked_in, count.flagged), (1, 1), "{count:?}");
+    assert_eq!(
+        (count.checked_in, count.flagged),
+        (seeded.checked_in + 1, seeded.flagged + 1),
+        "{count:?}"
+    );
     assert!(count.members >= h.members.len() as i64);
-    let flagged = store.flagged_checkins(today(), today()).await.unwrap();
+    let flagged: Vec<_> = store
+        .flagged_checkins(today(), today())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.pass_id == r1)
+        .collect();
     assert_eq!(flagged.len(), 1);
     assert_eq!(
         (flagged[0].pass_id.as_str(), flagged[0].version),
@@ -208,12 +237,13 @@ pub async fn checkins_story(url: &str) {
     .await;
     assert_eq!(status, StatusCode::OK);
     let at = html.find(r#"id="health-counts""#).unwrap();
+    let (checked_in, flagged) = (seeded.checked_in + 1, seeded.flagged + 1);
     assert!(
-        html[at..].contains("checked in 1 ·"),
+        html[at..].contains(&format!("checked in {checked_in} ·")),
         "{}",
         &html[at..at + 200]
     );
-    assert!(html[at..].contains("flagged 1"));
+    assert!(html[at..].contains(&format!("flagged {flagged}")));
     let (_, csv, _) = send(
         state,
         page(
@@ -222,8 +252,11 @@ pub async fn checkins_story(url: &str) {
         ),
     )
     .await;
-    assert!(csv.contains("health_checkins,checked_in,1"), "{csv}");
-    assert!(csv.contains("health_checkins,flagged,1"));
+    assert!(
+        csv.contains(&format!("health_checkins,checked_in,{checked_in}")),
+        "{csv}"
+    );
+    assert!(csv.contains(&format!("health_checkins,flagged,{flagged}")));
     let (status, html, _) = send(state, page("/admin/health?compound=c1", &h.cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -294,7 +327,7 @@ pub async fn checkins_story(url: &str) {
         .purge_before(later.timestamp_millis(), later.timestamp_millis())
         .await
         .unwrap();
-    assert_eq!(purged.checkins, 3);
+    assert_eq!(purged.checkins, u64::try_from(seeded_rows).unwrap() + 3);
 }
 
 fn invitation(household: &str, n: usize) -> InvitationRequest {
