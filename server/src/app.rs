@@ -15,10 +15,24 @@ use crate::state::AppState;
 /// The outermost layer turns a panic in any handler into a 500 for that request only: the
 /// connection is answered and every other request keeps being served.
 pub fn app(state: AppState) -> Router {
-    crate::api::routes()
-        .merge(crate::web::routes())
+    let (router, _) = route_table().into_parts();
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::session::resolve,
+        ))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// Every route of the application with its access level, as the router is built from them.
+pub fn route_table() -> crate::route_table::Routes {
+    crate::api::routes().merge(crate::web::routes())
+}
+
+/// The declared routes, for tests that walk all of them.
+pub fn routes_declared() -> Vec<crate::route_table::RouteInfo> {
+    route_table().into_parts().1
 }
 
 fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {

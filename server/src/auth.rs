@@ -25,6 +25,9 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().to_uppercase().as_bytes()))
 }
 
+/// The shortest password an account may have (the CLI, the demo and the web's password form).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
 /// The argon2id PHC string of a password.
 pub fn hash_password(password: &str) -> Result<String, String> {
     sync_core::secret::hash_secret(password).map_err(|e| e.to_string())

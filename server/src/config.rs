@@ -53,6 +53,8 @@ pub struct Config {
     /// A checkpoint that has not acknowledged a notice in force this many minutes after it was
     /// there to read is flagged on the dashboard.
     pub notice_ack_minutes: i64,
+    /// An admin web session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
 }
 
 impl Default for Config {
@@ -82,6 +84,7 @@ impl Default for Config {
             tls_key: None,
             photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
             notice_ack_minutes: 30,
+            session_idle_minutes: 480,
         }
     }
 }

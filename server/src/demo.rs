@@ -1,8 +1,10 @@
 //! The seeded demo district: one compound, two checkpoints, 50 residents with passes, two devices with today's traffic,
 //! a patrol route with one round walked and one missed (`patrol.rs`), two incidents (`incidents.rs`),
 //! a starter gate handbook (`handbook.rs`), a district-wide notice (`notices.rs`), and two staff
-//! accounts with one signed on at the north gate (`duty.rs`).
+//! accounts with one signed on at the north gate (`duty.rs`), and the back office's team: a manager
+//! for each compound and an observer (`accounts.rs`).
 
+mod accounts;
 mod duty;
 mod handbook;
 mod households;
@@ -24,6 +26,7 @@ use sync_core::validate::IdNumber;
 use sync_core::{DenyReason, Direction, NewPassage, Passage, PassageBody, Subject, Verdict};
 use uuid::Uuid;
 
+pub use accounts::{DEMO_TEAM, DEMO_TEAM_PASSWORD};
 pub use households::DEMO_HOUSEHOLD_TOKEN;
 
 use crate::auth::hash_token;
@@ -154,6 +157,7 @@ pub async fn seed(
     handbook::seed_handbook(store, now_ms).await?;
     notices::seed_notices(store, now_ms).await?;
     households::seed_households(store, signer, now, utc_offset_minutes).await?;
+    accounts::seed_accounts(store, now_ms).await?;
     if store.passage_count(None).await? > 0 {
         return Ok(0);
     }

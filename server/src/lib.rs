@@ -3,6 +3,7 @@
 //! Architecture invariant: the server keeps no state between requests except in its database
 //! (and per-instance rate-limit counters), so several instances can run behind a load balancer.
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod auth;
@@ -12,6 +13,7 @@ pub mod panics;
 pub mod passes;
 pub mod report;
 pub mod retention;
+pub mod route_table;
 pub mod serve;
 pub mod setup;
 pub mod staff;

@@ -7,7 +7,7 @@ use chrono::Utc;
 use sync_core::pass::{DistrictSigner, PassError};
 use sync_core::signed::RootSigner;
 
-use crate::auth::{hash_password, random_token};
+use crate::auth::{hash_password, random_token, MIN_PASSWORD_CHARS};
 use crate::config::Config;
 use crate::state::{AppState, RateLimiter};
 use crate::store::{DbError, Store};
@@ -79,10 +79,10 @@ pub async fn set_admin_password(
     username: &str,
     password: &str,
 ) -> Result<(), SetupError> {
-    if password.chars().count() < 8 {
-        return Err(SetupError::Other(
-            "the password must have at least 8 characters".into(),
-        ));
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(SetupError::Other(format!(
+            "the password must have at least {MIN_PASSWORD_CHARS} characters"
+        )));
     }
     let phc = hash_password(password).map_err(SetupError::Other)?;
     store

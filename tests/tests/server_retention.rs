@@ -65,7 +65,13 @@ async fn retention(store: Store) {
         .await
         .unwrap();
     store
-        .create_session(&hash_token("s"), "officer", "csrf", now_ms + 3_600_000)
+        .create_session(
+            &hash_token("s"),
+            "officer",
+            "csrf",
+            now_ms + 3_600_000,
+            now_ms,
+        )
         .await
         .unwrap();
 

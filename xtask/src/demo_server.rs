@@ -8,6 +8,8 @@ use crate::system::{self, cargo, workspace_root};
 
 /// The demo admin's password (a demo database only; set on every run).
 pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-8080";
+/// The demo team's password (the server's `demo::DEMO_TEAM_PASSWORD`; xtask does not link the server).
+const DEMO_TEAM_PASSWORD: &str = "demo-team-8080";
 const LISTEN: &str = "127.0.0.1:8080";
 
 /// Build, seed and start the server in the background; prints the dashboard URL and login.
@@ -38,7 +40,7 @@ pub fn start() -> anyhow::Result<Child> {
         .with_context(|| format!("cannot start {}", exe.display()))?;
     wait_healthy(&mut child)?;
     eprintln!(
-        "\n  Dashboard:   http://{LISTEN}/admin\n  Admin login: admin / {DEMO_ADMIN_PASSWORD}\n  Card sheets: http://{LISTEN}/admin/cards\n  Visitor self-registration: http://{LISTEN}/register/cp-east\n  Staff sign-on at the phone (duty screen): 王师傅 PIN 1234, 刘志愿者 PIN 5678 (or their staff passes: http://{LISTEN}/admin/staff)\n  A resident's phone: the household letter link printed above (passes, daily check-in; the app's resident mode also invites visitors); check-ins: http://{LISTEN}/admin/health\n"
+        "\n  Dashboard:   http://{LISTEN}/admin\n  Admin login: admin / {DEMO_ADMIN_PASSWORD} (district administrator)\n  The team (password {DEMO_TEAM_PASSWORD}): manager-c1 (阳光小区), manager-c2 (和平小区), observer (reads only)\n  Card sheets: http://{LISTEN}/admin/cards\n  Visitor self-registration: http://{LISTEN}/register/cp-east\n  Staff sign-on at the phone (duty screen): 王师傅 PIN 1234, 刘志愿者 PIN 5678 (or their staff passes: http://{LISTEN}/admin/staff)\n  A resident's phone: the household letter link printed above (passes, daily check-in; the app's resident mode also invites visitors); check-ins: http://{LISTEN}/admin/health\n"
     );
     Ok(child)
 }

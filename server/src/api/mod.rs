@@ -8,29 +8,44 @@ mod household_acts;
 mod photos;
 
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Value};
 
+use crate::access::Access;
+use crate::route_table::Routes;
 use crate::state::AppState;
 
 pub use body::read_body;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/api/v1/enroll", post(device::enroll))
-        .route("/api/v1/config", get(device::config))
-        .route("/api/v2/entries", post(device::entries))
-        .route("/api/v1/keys", get(device::keys))
-        .route("/api/v1/revocations", get(device::revocations))
-        .route("/api/v1/roster", get(device::roster))
-        .route("/api/v1/household", get(household::bundle))
-        .route("/api/v1/household/checkins", post(household_acts::checkins))
-        .route(
-            "/api/v1/household/invitations",
-            get(household_acts::invitations).post(household_acts::invite),
+/// The device and household API: `Public` to the gate, because each handler checks the device's
+/// or the household's token itself (a session cookie gives nothing here).
+pub fn routes() -> Routes {
+    use Access::Public;
+    Routes::new()
+        .get("/health", Public, get(health))
+        .post("/api/v1/enroll", Public, post(device::enroll))
+        .get("/api/v1/config", Public, get(device::config))
+        .post("/api/v2/entries", Public, post(device::entries))
+        .get("/api/v1/keys", Public, get(device::keys))
+        .get("/api/v1/revocations", Public, get(device::revocations))
+        .get("/api/v1/roster", Public, get(device::roster))
+        .get("/api/v1/household", Public, get(household::bundle))
+        .post(
+            "/api/v1/household/checkins",
+            Public,
+            post(household_acts::checkins),
         )
-        .route("/api/v1/blobs/{sha256}", put(photos::put))
+        .get(
+            "/api/v1/household/invitations",
+            Public,
+            get(household_acts::invitations),
+        )
+        .post(
+            "/api/v1/household/invitations",
+            Public,
+            post(household_acts::invite),
+        )
+        .put("/api/v1/blobs/{sha256}", Public, put(photos::put))
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {

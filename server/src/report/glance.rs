@@ -37,19 +37,22 @@ impl Glance {
         store: &Store,
         config: &Config,
         now: DateTime<Utc>,
+        compound_id: Option<&str>,
     ) -> Result<Self, DbError> {
+        let compound = compound_id.unwrap_or("");
         let (start, end) = day_bounds(
             local_day(now, config.utc_offset_minutes),
             config.utc_offset_minutes,
         );
         let facts = store
-            .passage_facts(start.timestamp_millis(), end.timestamp_millis(), "")
+            .passage_facts(start.timestamp_millis(), end.timestamp_millis(), compound)
             .await?;
         let since = now - Duration::days(i64::from(config.retention_days));
         let presence = store
-            .presence(since.timestamp_millis(), end.timestamp_millis(), "")
+            .presence(since.timestamp_millis(), end.timestamp_millis(), compound)
             .await?;
-        let checkpoints = store.checkpoints().await?;
+        let mut checkpoints = store.checkpoints().await?;
+        checkpoints.retain(|c| compound_id.is_none_or(|id| c.compound_id == id));
         let mut hourly: BTreeMap<String, HourlyCounts> = checkpoints
             .iter()
             .map(|c| {
@@ -102,6 +105,9 @@ impl Glance {
             .devices()
             .await?
             .into_iter()
+            .filter(|d| {
+                compound_id.is_none() || checkpoints.iter().any(|c| c.id == d.checkpoint_id)
+            })
             .filter_map(|d| {
                 let last = d.last_seen_ms.and_then(DateTime::from_timestamp_millis);
                 match last {

@@ -9,6 +9,8 @@ pub struct Session {
     pub username: String,
     pub csrf: String,
     pub expires_at_ms: i64,
+    /// The time of the session's last request (it ends after a configured idle time).
+    pub last_seen_ms: i64,
 }
 
 /// One line of the audit log: who did what, when.
@@ -47,10 +49,12 @@ impl Store {
         .await
     }
 
+    /// The password hash of an active account (none for a deactivated one).
     pub async fn admin_password_hash(&self, username: &str) -> Result<Option<String>, DbError> {
         let row: Option<(String,)> = self
             .query_opt(
-                "SELECT password_hash FROM admins WHERE username = $1",
+                "SELECT password_hash FROM admins
+                 WHERE username = $1 AND deactivated_at_ms IS NULL",
                 vec![username.into()],
             )
             .await?;
@@ -67,32 +71,53 @@ impl Store {
         username: &str,
         csrf: &str,
         expires_at_ms: i64,
+        now_ms: i64,
     ) -> Result<(), DbError> {
         self.exec(
-            "INSERT INTO sessions (token_hash, username, csrf, expires_at_ms) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, username, csrf, expires_at_ms, last_seen_ms)
+             VALUES ($1, $2, $3, $4, $5)",
             vec![
                 token_hash.into(),
                 username.into(),
                 csrf.into(),
                 expires_at_ms.into(),
+                now_ms.into(),
             ],
         )
         .await
     }
 
-    /// The live session with this token hash (expired ones are ignored).
-    pub async fn session(&self, token_hash: &str, now_ms: i64) -> Result<Option<Session>, DbError> {
-        let row: Option<(String, String, i64)> = self
+    /// The live session with this token hash: not expired, and used within `idle_ms`.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+        idle_ms: i64,
+    ) -> Result<Option<Session>, DbError> {
+        let row: Option<(String, String, i64, i64)> = self
             .query_opt(
-                "SELECT username, csrf, expires_at_ms FROM sessions WHERE token_hash = $1 AND expires_at_ms > $2",
-                vec![token_hash.into(), now_ms.into()],
+                "SELECT username, csrf, expires_at_ms, last_seen_ms FROM sessions
+                 WHERE token_hash = $1 AND expires_at_ms > $2 AND last_seen_ms > $3",
+                vec![token_hash.into(), now_ms.into(), (now_ms - idle_ms).into()],
             )
             .await?;
-        Ok(row.map(|(username, csrf, expires_at_ms)| Session {
-            username,
-            csrf,
-            expires_at_ms,
-        }))
+        Ok(
+            row.map(|(username, csrf, expires_at_ms, last_seen_ms)| Session {
+                username,
+                csrf,
+                expires_at_ms,
+                last_seen_ms,
+            }),
+        )
+    }
+
+    /// Note a session's request (the idle clock starts again).
+    pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<(), DbError> {
+        self.exec(
+            "UPDATE sessions SET last_seen_ms = $2 WHERE token_hash = $1",
+            vec![token_hash.into(), now_ms.into()],
+        )
+        .await
     }
 
     pub async fn delete_session(&self, token_hash: &str, now_ms: i64) -> Result<(), DbError> {

@@ -188,10 +188,14 @@ impl Store {
     }
 
     /// How many incidents are new (the dashboard's tile).
-    pub async fn new_incident_count(&self) -> Result<i64, DbError> {
+    /// New incidents of one compound (by the reporting device's checkpoint, as the list has
+    /// it), or of the district for `None`.
+    pub async fn new_incident_count(&self, compound: Option<&str>) -> Result<i64, DbError> {
         self.count(
-            "SELECT COUNT(*) FROM incidents WHERE status = 'new'",
-            vec![],
+            "SELECT COUNT(*) FROM incidents i JOIN devices d ON d.device_id = i.device_id
+             JOIN checkpoints cp ON cp.id = d.checkpoint_id
+             WHERE i.status = 'new' AND ($1 = '' OR cp.compound_id = $1)",
+            vec![compound.unwrap_or("").into()],
         )
         .await
     }

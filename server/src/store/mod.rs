@@ -5,8 +5,10 @@
 //! runs unchanged on both backends. A backend only knows how to run statements and transactions
 //! and how to migrate its own schema (`server/migrations/<backend>/`).
 
+mod accounts;
 mod admin;
 mod changes;
+mod compound_of;
 mod devices;
 mod duty;
 mod from_row;
@@ -27,6 +29,7 @@ mod reports;
 mod roster;
 mod rules;
 mod sqlite;
+mod throttle;
 mod tx;
 mod value;
 
@@ -35,7 +38,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use thiserror::Error;
 
+pub use accounts::{Account, AccountRole};
 pub use admin::{AuditEntry, Session};
+pub use compound_of::Owned;
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use duty::{StaffChange, StaffRecord};
 pub use from_row::{FromRow, FromVal, JsonList};
@@ -53,6 +58,7 @@ pub use patrol::{new_patrol_id, PointRow, RouteRow, RoutesOf};
 pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use reports::{PassageFacts, Presence};
+pub use throttle::{backoff_ms, ThrottleKey};
 pub use tx::Tx;
 pub use value::{Row, Stmt, Val};
 

@@ -83,6 +83,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_health_invitations",
         include_str!("../../migrations/postgres/0018_health_invitations.sql"),
     ),
+    (
+        "0019_accounts",
+        include_str!("../../migrations/postgres/0019_accounts.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

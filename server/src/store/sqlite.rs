@@ -87,6 +87,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_health_invitations",
         include_str!("../../migrations/sqlite/0018_health_invitations.sql"),
     ),
+    (
+        "0019_accounts",
+        include_str!("../../migrations/sqlite/0019_accounts.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -29,9 +29,10 @@ pub async fn list(State(state): State<AppState>, admin: Admin) -> Result<Respons
         .checkpoints()
         .await?
         .into_iter()
+        .filter(|c| admin.scope.holds(&c.compound_id))
         .map(|c| context! { id => c.id, name => c.name, compound_id => c.compound_id, gates => c.gates })
         .collect();
-    let compounds = state.store.compounds().await?;
+    let compounds = admin.own_compounds(state.store.compounds().await?);
     page(
         &state,
         "checkpoints.html",
@@ -56,6 +57,10 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
     let id = f.id.trim();
+    admin.check_compound(&f.compound_id)?;
+    if let Some(existing) = state.store.checkpoint(id).await? {
+        admin.check_compound(&existing.compound_id)?;
+    }
     if !valid_id(id) {
         return Err(WebError::BadRequest(
             "ID 只能用小写字母、数字和-（1–16位） lowercase letters, digits and - only".into(),
@@ -144,6 +149,7 @@ pub async fn new_enroll_code(
         .checkpoint(&id)
         .await?
         .ok_or(WebError::NotFound)?;
+    admin.check_compound(&checkpoint.compound_id)?;
     let code = enrollment_code().map_err(|e| WebError::Internal(e.to_string()))?;
     let now = Utc::now();
     let expires = now + Duration::minutes(ENROLL_CODE_MINUTES);
@@ -187,6 +193,7 @@ pub async fn poster(
         .checkpoint(&id)
         .await?
         .ok_or(WebError::NotFound)?;
+    admin.check_compound(&checkpoint.compound_id)?;
     let url = format!(
         "{}/register/{}",
         state.config.public_url.trim_end_matches('/'),

@@ -21,7 +21,8 @@ pub struct MonthQuery {
     month: Option<String>,
 }
 
-async fn load(state: &AppState, q: &MonthQuery) -> Result<DutyMonth, WebError> {
+/// The month's duty of the staff the account's scope holds.
+async fn load(state: &AppState, admin: &Admin, q: &MonthQuery) -> Result<DutyMonth, WebError> {
     let now = Utc::now();
     let offset = state.config.utc_offset_minutes;
     let first = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
@@ -33,7 +34,18 @@ async fn load(state: &AppState, q: &MonthQuery) -> Result<DutyMonth, WebError> {
                 WebError::BadRequest(format!("月份格式为 YYYY-MM, the month is YYYY-MM: {m:?}"))
             })?,
     };
-    Ok(DutyMonth::compute(&state.store, first, now, offset).await?)
+    let mut month = DutyMonth::compute(&state.store, first, now, offset).await?;
+    if !admin.scope.is_all() {
+        let own: Vec<String> = admin
+            .scope
+            .filter(state.store.staff().await?, |s| &s.compound_id)
+            .into_iter()
+            .map(|s| s.staff_id)
+            .collect();
+        month.staff.retain(|s| own.contains(&s.staff_id));
+        month.shifts.retain(|l| own.contains(&l.shift.staff_id));
+    }
+    Ok(month)
 }
 
 fn ms(t: Option<chrono::DateTime<Utc>>) -> Option<i64> {
@@ -46,7 +58,7 @@ pub async fn report(
     admin: Admin,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, WebError> {
-    let m = load(&state, &q).await?;
+    let m = load(&state, &admin, &q).await?;
     let month = m.month.format("%Y-%m").to_string();
     let staff: Vec<Value> = m
         .staff
@@ -88,7 +100,7 @@ pub async fn report_csv(
     admin: Admin,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, WebError> {
-    let m = load(&state, &q).await?;
+    let m = load(&state, &admin, &q).await?;
     let csv = m.csv().map_err(|e| WebError::Internal(e.to_string()))?;
     let month = m.month.format("%Y-%m").to_string();
     state

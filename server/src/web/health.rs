@@ -10,6 +10,7 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use sync_core::health::Symptom;
 use sync_core::i18n::Lang;
+use sync_core::validate::mask_name;
 
 use super::session::Admin;
 use super::{page, WebError};
@@ -57,7 +58,7 @@ pub async fn page_of(
     };
     let at_ms = day_bounds(day, offset).0.timestamp_millis();
     let mut compounds: Vec<Value> = Vec::new();
-    for (id, name) in state.store.compounds().await? {
+    for (id, name) in admin.own_compounds(state.store.compounds().await?) {
         let c = state.store.checkin_count(&id, day, at_ms).await?;
         compounds.push(context! {
             id, name, members => c.members, checked_in => c.checked_in,
@@ -69,6 +70,9 @@ pub async fn page_of(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
+    if let Some(c) = compound {
+        admin.check_compound(c)?;
+    }
     let mut households: Vec<Value> = Vec::new();
     if let Some(c) = compound {
         for (household, n) in state.store.checkins_by_household(c, day, at_ms).await? {
@@ -85,11 +89,13 @@ pub async fn page_of(
         .flagged_checkins(today - Duration::days(FOLLOW_UP_DAYS - 1), today)
         .await?
         .into_iter()
+        .filter(|f| admin.scope.holds(&f.compound_id))
         .map(|f| {
             let (zh, en) = symptom_words(&f.symptoms);
             context! {
                 compound_id => f.compound_id, household => f.household, pass_id => f.pass_id,
-                name => f.name, day => f.day, temperature => format!("{:.1}", f.temperature_c),
+                name => if admin.sees_personal_data() { f.name } else { mask_name(&f.name) },
+                day => f.day, temperature => format!("{:.1}", f.temperature_c),
                 symptoms_zh => zh, symptoms_en => en, left_city_to => f.left_city_to,
                 version => f.version,
             }

@@ -38,6 +38,7 @@ pub async fn letter(
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
     let (compound_id, household) = (f.compound_id.trim(), f.household.trim());
+    admin.check_compound(compound_id)?;
     let passes = state.store.household_passes(compound_id, household).await?;
     if passes.is_empty() {
         return Err(WebError::BadRequest(
@@ -84,6 +85,7 @@ pub async fn revoke(
     Form(f): Form<HouseholdForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    admin.check_compound(f.compound_id.trim())?;
     let now_ms = Utc::now().timestamp_millis();
     let revoked = state
         .store

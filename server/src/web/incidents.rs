@@ -10,10 +10,11 @@ use serde::Deserialize;
 use sync_core::i18n::Lang;
 use sync_core::validate::check_text;
 
+use super::scope::check_owned;
 use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::state::AppState;
-use crate::store::{IncidentFilter, IncidentRow, IncidentStatus};
+use crate::store::{IncidentFilter, IncidentRow, IncidentStatus, Owned};
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -51,7 +52,7 @@ pub async fn list(
     admin: Admin,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let compound = q.compound.filter(|c| !c.is_empty());
+    let compound = admin.compound_view(q.compound.as_deref())?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(word) => Some(
             IncidentStatus::parse(word)
@@ -79,7 +80,7 @@ pub async fn list(
         "incidents.html",
         Some(&admin),
         context! {
-            incidents, statuses, compounds => state.store.compounds().await?,
+            incidents, statuses, compounds => admin.own_compounds(state.store.compounds().await?),
             compound, status => status.map(IncidentStatus::as_str),
         },
     )
@@ -101,6 +102,7 @@ pub async fn set_status(
     Form(f): Form<StatusForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    check_owned(&state, &admin, Owned::Incident(&entry_id)).await?;
     let to = IncidentStatus::parse(&f.to)
         .filter(|s| *s != IncidentStatus::New)
         .ok_or_else(|| WebError::BadRequest(format!("状态 status {:?}", f.to)))?;

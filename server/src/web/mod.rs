@@ -1,12 +1,15 @@
 //! The server-rendered admin web and the public self-registration pages.
 
+mod accounts;
 mod checkpoints;
 mod duty;
+pub mod gate;
 mod handbook;
 mod health;
 mod households;
 mod incidents;
 mod invitations;
+pub mod login;
 mod notices;
 mod pages;
 mod patrol;
@@ -15,97 +18,143 @@ mod quarantine;
 mod register;
 mod residents;
 mod rules;
+mod scope;
 pub mod session;
 mod staff;
 pub mod templates;
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use chrono::{DateTime, Duration, Utc};
 use minijinja::{context, Value};
 
+use crate::access::Access;
+use crate::route_table::Routes;
 use crate::state::AppState;
 use crate::store::DbError;
 use session::Admin;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/admin") }),
+/// The admin web and the public pages, each route with its access level.
+pub fn routes() -> Routes {
+    use Access::{Account, District, Export, Manage, Public, Read};
+    Routes::new()
+        .get("/", Public, get(|| async { Redirect::to("/admin") }))
+        .get("/admin/login", Public, get(login::login_form))
+        .post("/admin/login", Public, post(login::login))
+        .post("/admin/logout", Account, post(login::logout))
+        .get("/admin/password", Account, get(login::password_form))
+        .post("/admin/password", Account, post(login::change_password))
+        .get("/admin/accounts", District, get(accounts::list))
+        .post("/admin/accounts", District, post(accounts::create))
+        .post(
+            "/admin/accounts/{username}/role",
+            District,
+            post(accounts::set_role),
         )
-        .route(
-            "/admin/login",
-            get(session::login_form).post(session::login),
+        .post(
+            "/admin/accounts/{username}/{verb}",
+            District,
+            post(accounts::change),
         )
-        .route("/admin/logout", post(session::logout))
-        .route("/admin", get(pages::dashboard))
-        .route("/admin/report", get(pages::report))
-        .route("/admin/report.csv", get(pages::report_csv))
-        .route("/admin/devices", get(pages::devices))
-        .route("/admin/devices/release", post(pages::release_device))
-        .route("/admin/devices/{verb}", post(pages::set_device_disabled))
-        .route("/admin/quarantine", get(quarantine::list))
-        .route("/admin/quarantine/review", post(quarantine::review))
-        .route("/admin/audit", get(pages::audit))
-        .route("/admin/compounds", post(checkpoints::save_compound))
-        .route(
-            "/admin/compounds/{id}/rules",
-            get(rules::show).post(rules::save),
+        .get("/admin", Read, get(pages::dashboard))
+        .get("/admin/report", Read, get(pages::report))
+        .get("/admin/report.csv", Read, get(pages::report_csv))
+        .get("/admin/devices", Read, get(pages::devices))
+        .post(
+            "/admin/devices/release",
+            Manage,
+            post(pages::release_device),
         )
-        .route(
-            "/admin/checkpoints",
-            get(checkpoints::list).post(checkpoints::save),
+        .post(
+            "/admin/devices/{verb}",
+            Manage,
+            post(pages::set_device_disabled),
         )
-        .route(
+        .get("/admin/quarantine", Read, get(quarantine::list))
+        .post("/admin/quarantine/review", Manage, post(quarantine::review))
+        .get("/admin/audit", District, get(pages::audit))
+        .post(
+            "/admin/compounds",
+            District,
+            post(checkpoints::save_compound),
+        )
+        .get("/admin/compounds/{id}/rules", Read, get(rules::show))
+        .post("/admin/compounds/{id}/rules", Manage, post(rules::save))
+        .get("/admin/checkpoints", Read, get(checkpoints::list))
+        .post("/admin/checkpoints", Manage, post(checkpoints::save))
+        .post(
             "/admin/checkpoints/{id}/enroll",
+            Manage,
             post(checkpoints::new_enroll_code),
         )
-        .route("/admin/checkpoints/{id}/poster", get(checkpoints::poster))
-        .route("/admin/residents", get(residents::list))
-        .route("/admin/residents/import", post(residents::import))
-        .route("/admin/passes/{pass_id}/reissue", post(residents::reissue))
-        .route(
+        .get(
+            "/admin/checkpoints/{id}/poster",
+            Read,
+            get(checkpoints::poster),
+        )
+        .get("/admin/residents", Read, get(residents::list))
+        .post("/admin/residents/import", Manage, post(residents::import))
+        .post(
+            "/admin/passes/{pass_id}/reissue",
+            Manage,
+            post(residents::reissue),
+        )
+        .post(
             "/admin/passes/{pass_id}/{serial}/revoke",
+            Manage,
             post(residents::revoke),
         )
-        .route("/admin/cards", get(residents::cards))
-        .route("/admin/households/letter", post(households::letter))
-        .route("/admin/households/revoke", post(households::revoke))
-        .route("/h/{token}", get(households::passes_page))
-        .route("/h/{token}/checkin", post(households::web_checkin))
-        .route("/v/{token}", get(invitations::visitor_page))
-        .route("/admin/patrol", get(patrol::show))
-        .route("/admin/patrol/setup", get(patrol_setup::setup))
-        .route("/admin/patrol/points", post(patrol_setup::save_point))
-        .route("/admin/patrol/routes", post(patrol_setup::save_route))
-        .route(
+        .get("/admin/cards", Export, get(residents::cards))
+        .post("/admin/households/letter", Manage, post(households::letter))
+        .post("/admin/households/revoke", Manage, post(households::revoke))
+        .get("/h/{token}", Public, get(households::passes_page))
+        .post("/h/{token}/checkin", Public, post(households::web_checkin))
+        .get("/v/{token}", Public, get(invitations::visitor_page))
+        .get("/admin/patrol", Read, get(patrol::show))
+        .get("/admin/patrol/setup", Read, get(patrol_setup::setup))
+        .post(
+            "/admin/patrol/points",
+            Manage,
+            post(patrol_setup::save_point),
+        )
+        .post(
+            "/admin/patrol/routes",
+            Manage,
+            post(patrol_setup::save_route),
+        )
+        .post(
             "/admin/patrol/routes/{id}/schedule",
+            Manage,
             post(patrol_setup::save_schedule),
         )
-        .route("/admin/patrol/labels", get(patrol_setup::labels))
-        .route("/admin/photos/{sha256}", get(patrol::photo))
-        .route("/admin/incidents", get(incidents::list))
-        .route("/admin/handbook", get(handbook::show).post(handbook::save))
-        .route("/admin/notices", get(notices::list).post(notices::save))
-        .route("/admin/notices/{notice_id}", get(notices::show))
-        .route("/admin/staff", get(staff::list).post(staff::add))
-        .route("/admin/staff/{staff_id}/pin", post(staff::set_pin))
-        .route("/admin/staff/{staff_id}/card", get(staff::card))
-        .route("/admin/staff/{staff_id}/{verb}", post(staff::change))
-        .route("/admin/duty", get(duty::report))
-        .route("/admin/health", get(health::page_of))
-        .route("/admin/duty.csv", get(duty::report_csv))
-        .route(
+        .get("/admin/patrol/labels", Manage, get(patrol_setup::labels))
+        .get("/admin/photos/{sha256}", Read, get(patrol::photo))
+        .get("/admin/incidents", Read, get(incidents::list))
+        .post(
             "/admin/incidents/{entry_id}/status",
+            Manage,
             post(incidents::set_status),
         )
-        .route(
-            "/register/{checkpoint_id}",
-            get(register::form).post(register::submit),
+        .get("/admin/handbook", Read, get(handbook::show))
+        .post("/admin/handbook", District, post(handbook::save))
+        .get("/admin/notices", Read, get(notices::list))
+        .post("/admin/notices", Manage, post(notices::save))
+        .get("/admin/notices/{notice_id}", Read, get(notices::show))
+        .get("/admin/staff", Read, get(staff::list))
+        .post("/admin/staff", Manage, post(staff::add))
+        .post("/admin/staff/{staff_id}/pin", Manage, post(staff::set_pin))
+        .get("/admin/staff/{staff_id}/card", Export, get(staff::card))
+        .post(
+            "/admin/staff/{staff_id}/{verb}",
+            Manage,
+            post(staff::change),
         )
+        .get("/admin/duty", Read, get(duty::report))
+        .get("/admin/duty.csv", Export, get(duty::report_csv))
+        .get("/admin/health", Read, get(health::page_of))
+        .get("/register/{checkpoint_id}", Public, get(register::form))
+        .post("/register/{checkpoint_id}", Public, post(register::submit))
 }
 
 /// Errors of HTML pages: shown as a short page, details only in the log.
@@ -169,6 +218,9 @@ pub fn page(
         district_name => state.config.district_name.clone(),
         user => admin.map(|a| a.username.clone()),
         csrf => admin.map(|a| a.csrf.clone()),
+        role => admin.map(|a| a.role.as_str()),
+        whole_district => admin.is_some_and(|a| a.scope.is_all()),
+        may_change => admin.is_some_and(|a| a.role.allows(Access::Manage, false)),
     };
     let html = state
         .templates

@@ -13,7 +13,8 @@ use sync_core::i18n::Lang;
 use sync_core::notice::{NoticePriority, NoticeTarget};
 use sync_core::validate::check_text;
 
-use super::session::Admin;
+use super::scope::CheckpointsInView;
+use super::session::{Admin, NOT_YOUR_COMPOUND};
 use super::{local_time, page, WebError};
 use crate::state::AppState;
 use crate::store::{new_patrol_id, Checkpoint, NoticeEdit, NoticeRecord};
@@ -90,26 +91,54 @@ fn notice_view(
     }
 }
 
-/// The form's choices: compounds and checkpoints to target.
-async fn choices(state: &AppState) -> Result<(Vec<(String, String)>, Vec<Checkpoint>), WebError> {
+/// The form's choices: the compounds and checkpoints the account may target.
+async fn choices(
+    state: &AppState,
+    admin: &Admin,
+) -> Result<(Vec<(String, String)>, Vec<Checkpoint>), WebError> {
+    let checkpoints = admin
+        .scope
+        .filter(state.store.checkpoints().await?, |c| &c.compound_id);
     Ok((
-        state.store.compounds().await?,
-        state.store.checkpoints().await?,
+        admin.own_compounds(state.store.compounds().await?),
+        checkpoints,
     ))
+}
+
+/// Does the account see this notice: district-wide ones, and those reaching any of its gates?
+/// (`checkpoints` are the account's own.)
+fn sees(admin: &Admin, target: &NoticeTarget, checkpoints: &[Checkpoint]) -> bool {
+    match target {
+        NoticeTarget::District => true,
+        _ => admin.scope.is_all() || !reached(target, checkpoints).is_empty(),
+    }
+}
+
+/// May the account publish to this target: all of it within its compounds?
+fn may_target(admin: &Admin, target: &NoticeTarget, checkpoints: &[Checkpoint]) -> bool {
+    match target {
+        NoticeTarget::District => admin.scope.is_all(),
+        NoticeTarget::Compounds(ids) => ids.iter().all(|c| admin.scope.holds(c)),
+        NoticeTarget::Checkpoints(ids) => {
+            admin.scope.is_all() || ids.iter().all(|id| checkpoints.iter().any(|c| &c.id == id))
+        }
+    }
 }
 
 /// `GET /admin/notices`
 pub async fn list(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
     let now_ms = Utc::now().timestamp_millis();
-    let (compounds, checkpoints) = choices(&state).await?;
+    let (compounds, checkpoints) = choices(&state, &admin).await?;
     let notices: Vec<Value> = state
         .store
         .notices()
         .await?
         .iter()
+        .filter(|n| sees(&admin, &n.target, &checkpoints))
         .map(|n| notice_view(&state, n, &checkpoints, now_ms))
         .collect();
-    let overdue = overdue_views(&state, now_ms).await?;
+    let in_view = CheckpointsInView::scoped(&state, &admin.scope).await?;
+    let overdue = overdue_views(&state, now_ms, &in_view).await?;
     page(
         &state,
         "notices.html",
@@ -130,12 +159,17 @@ fn checkpoint_views(checkpoints: &[Checkpoint]) -> Vec<Value> {
 }
 
 /// The checkpoints late with a receipt, as the dashboard and the notices page show them.
-pub async fn overdue_views(state: &AppState, now_ms: i64) -> Result<Vec<Value>, WebError> {
+pub async fn overdue_views(
+    state: &AppState,
+    now_ms: i64,
+    in_view: &CheckpointsInView,
+) -> Result<Vec<Value>, WebError> {
     Ok(state
         .store
         .overdue_receipts(now_ms, state.config.notice_ack_minutes)
         .await?
         .into_iter()
+        .filter(|o| in_view.holds(&o.checkpoint_id))
         .map(|o| {
             context! {
                 notice_id => o.notice_id, title => o.title, urgent => o.urgent,
@@ -158,7 +192,10 @@ pub async fn show(
     let Some(current) = versions.first() else {
         return Err(WebError::NotFound);
     };
-    let (compounds, checkpoints) = choices(&state).await?;
+    let (compounds, checkpoints) = choices(&state, &admin).await?;
+    if !sees(&admin, &current.target, &checkpoints) {
+        return Err(WebError::Forbidden(NOT_YOUR_COMPOUND.into()));
+    }
     let receipts = state.store.notice_receipts(&notice_id).await?;
     let newest = current.notice.version;
     let per_checkpoint: Vec<Value> = reached(&current.target, &checkpoints)
@@ -218,8 +255,11 @@ pub async fn save(
             .map(|(_, v)| v.trim().to_owned())
             .collect()
     };
-    let (compounds, checkpoints) = choices(&state).await?;
+    let (compounds, checkpoints) = choices(&state, &admin).await?;
     let target = read_target(field("target"), all("compound"), all("checkpoint"))?;
+    if !may_target(&admin, &target, &checkpoints) {
+        return Err(WebError::Forbidden(NOT_YOUR_COMPOUND.into()));
+    }
     let known = |ids: &[String], valid: &dyn Fn(&str) -> bool| ids.iter().all(|i| valid(i));
     let valid = match &target {
         NoticeTarget::District => true,
@@ -235,9 +275,10 @@ pub async fn save(
     let notice_id = match field("notice_id").trim() {
         "" => new_patrol_id("nt"),
         id => {
-            let exists = !state.store.notice_versions(id).await?.is_empty();
-            if !exists {
-                return Err(WebError::NotFound);
+            let versions = state.store.notice_versions(id).await?;
+            let current = versions.first().ok_or(WebError::NotFound)?;
+            if !may_target(&admin, &current.target, &checkpoints) {
+                return Err(WebError::Forbidden(NOT_YOUR_COMPOUND.into()));
             }
             id.to_owned()
         }

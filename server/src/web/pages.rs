@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::scope::{check_owned, CheckpointsInView};
 use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::report::{
@@ -17,18 +18,31 @@ use crate::report::{
 use crate::state::AppState;
 use sync_core::i18n::Lang;
 use sync_core::patrol::RoundStatus;
+use sync_core::validate::mask_name;
 
-use crate::store::{IncidentFilter, IncidentStatus};
+use crate::store::{IncidentFilter, IncidentStatus, Owned};
 
-pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
+#[derive(Debug, Default, Deserialize)]
+pub struct CompoundQuery {
+    compound: Option<String>,
+}
+
+/// `GET /admin`: today at a glance, for the whole district or one compound (`?compound=`); a
+/// compound manager sees one of theirs.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(q): Query<CompoundQuery>,
+) -> Result<Response, WebError> {
     let now = Utc::now();
-    let g = Glance::compute(&state.store, &state.config, now).await?;
-    let compounds: Vec<String> = state
-        .store
-        .compounds()
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
+    let view = admin.compound_view(q.compound.as_deref())?;
+    let narrowed = view.as_deref();
+    let g = Glance::compute(&state.store, &state.config, now, narrowed).await?;
+    let choices = admin.own_compounds(state.store.compounds().await?);
+    let compounds: Vec<String> = choices
+        .iter()
+        .map(|(id, _)| id.clone())
+        .filter(|id| narrowed.is_none_or(|v| v == id))
         .collect();
     let offset = state.config.utc_offset_minutes;
     let patrol = PatrolDay::compute(
@@ -39,30 +53,38 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
         offset,
     )
     .await?;
+    let in_view = CheckpointsInView::load(&state, narrowed).await?;
     let urgent: Vec<_> = state
         .store
         .incidents(IncidentFilter {
+            compound: narrowed,
             status: Some(IncidentStatus::New),
             urgent_only: true,
-            ..IncidentFilter::default()
         })
         .await?
         .iter()
         .map(|i| super::incidents::incident_view(&state, i))
         .collect();
-    let new_incidents = state.store.new_incident_count().await?;
-    let unread_notices = super::notices::overdue_views(&state, now.timestamp_millis()).await?;
-    let unstaffed =
-        crate::report::unstaffed(&state.store, now, state.config.utc_offset_minutes).await?;
+    let new_incidents = state.store.new_incident_count(narrowed).await?;
+    let unread_notices =
+        super::notices::overdue_views(&state, now.timestamp_millis(), &in_view).await?;
+    let unstaffed: Vec<_> =
+        crate::report::unstaffed(&state.store, now, state.config.utc_offset_minutes)
+            .await?
+            .into_iter()
+            .filter(|(cp, _)| in_view.holds(cp))
+            .collect();
     let today = local_day(now, state.config.utc_offset_minutes);
     let flagged_checkins: Vec<_> = state
         .store
         .flagged_checkins(today, today)
         .await?
         .into_iter()
+        .filter(|f| narrowed.is_none_or(|c| c == f.compound_id))
         .map(|f| {
             context! {
-                compound_id => f.compound_id, household => f.household, name => f.name,
+                compound_id => f.compound_id, household => f.household,
+                name => if admin.sees_personal_data() { f.name } else { mask_name(&f.name) },
                 temperature_c => format!("{:.1}", f.temperature_c),
             }
         })
@@ -77,7 +99,7 @@ pub async fn dashboard(State(state): State<AppState>, admin: Admin) -> Result<Re
         "dashboard.html",
         Some(&admin),
         context! {
-            refresh => 30,
+            refresh => 30, compound => view, compounds => choices,
             day => local_day(now, state.config.utc_offset_minutes).to_string(),
             chart => hourly_svg(&g.hourly),
             silent_minutes => state.config.silent_after_minutes,
@@ -103,7 +125,11 @@ pub struct ReportQuery {
     compound: Option<String>,
 }
 
-async fn load_report(state: &AppState, q: &ReportQuery) -> Result<DailyReport, WebError> {
+async fn load_report(
+    state: &AppState,
+    admin: &Admin,
+    q: &ReportQuery,
+) -> Result<DailyReport, WebError> {
     let day = match q.day.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .ok()
@@ -115,8 +141,8 @@ async fn load_report(state: &AppState, q: &ReportQuery) -> Result<DailyReport, W
             })?,
         None => local_day(Utc::now(), state.config.utc_offset_minutes),
     };
-    let compound = q.compound.as_deref().filter(|c| !c.is_empty());
-    Ok(DailyReport::compute(&state.store, &state.config, day, compound).await?)
+    let compound = admin.compound_view(q.compound.as_deref())?;
+    Ok(DailyReport::compute(&state.store, &state.config, day, compound.as_deref()).await?)
 }
 
 async fn names(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
@@ -134,8 +160,8 @@ pub async fn report(
     admin: Admin,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let r = load_report(&state, &q).await?;
-    let compounds = state.store.compounds().await?;
+    let r = load_report(&state, &admin, &q).await?;
+    let compounds = admin.own_compounds(state.store.compounds().await?);
     let compound_name = compounds
         .iter()
         .find(|(id, _)| Some(id) == r.compound_id.as_ref())
@@ -172,7 +198,7 @@ pub async fn report_csv(
     admin: Admin,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let r = load_report(&state, &q).await?;
+    let r = load_report(&state, &admin, &q).await?;
     let csv = to_csv(&r, &names(&state).await?).map_err(|e| WebError::Internal(e.to_string()))?;
     let scope = r.compound_id.clone().unwrap_or_else(|| "all".into());
     state
@@ -201,11 +227,13 @@ pub async fn report_csv(
 
 pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
     let held = state.store.quarantine_counts().await?;
+    let in_view = CheckpointsInView::scoped(&state, &admin.scope).await?;
     let devices: Vec<_> = state
         .store
         .devices()
         .await?
         .into_iter()
+        .filter(|d| in_view.holds(&d.checkpoint_id))
         .map(|d| {
             context! {
                 device_id => d.device_id, label => d.label, checkpoint_id => d.checkpoint_id,
@@ -259,6 +287,7 @@ pub async fn release_device(
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
     let device_id = f.device_id;
+    check_owned(&state, &admin, Owned::Device(&device_id)).await?;
     if f.confirm != "yes" {
         return Err(WebError::BadRequest(
             "请勾选确认后再释放 Tick the confirmation box to release the device".into(),
@@ -299,6 +328,7 @@ pub async fn set_device_disabled(
         ));
     }
     let device_id = f.device_id;
+    check_owned(&state, &admin, Owned::Device(&device_id)).await?;
     let now = Utc::now().timestamp_millis();
     if !state
         .store

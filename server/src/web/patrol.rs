@@ -12,10 +12,12 @@ use sync_core::i18n::Lang;
 use sync_core::patrol::{PatrolRoute, Round, RoundStatus, Schedule};
 
 use super::patrol_setup::chosen_compound;
+use super::scope::check_owned;
 use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::report::{day_bounds, local_day, reportable_day, PatrolDay};
 use crate::state::AppState;
+use crate::store::Owned;
 
 #[derive(Debug, Deserialize)]
 pub struct PatrolQuery {
@@ -29,7 +31,8 @@ pub async fn show(
     admin: Admin,
     Query(q): Query<PatrolQuery>,
 ) -> Result<Response, WebError> {
-    let (compound, name, compounds) = chosen_compound(&state, q.compound.as_deref()).await?;
+    let (compound, name, compounds) =
+        chosen_compound(&state, &admin, q.compound.as_deref()).await?;
     let now = Utc::now();
     let offset = state.config.utc_offset_minutes;
     let day = match q.day.as_deref().filter(|d| !d.is_empty()) {
@@ -145,12 +148,13 @@ fn route_view(
 /// `GET /admin/photos/{sha256}`: a photo a device attached to an entry.
 pub async fn photo(
     State(state): State<AppState>,
-    _admin: Admin,
+    admin: Admin,
     Path(sha256): Path<String>,
 ) -> Result<Response, WebError> {
     if !sync_core::photo::is_blob_id(&sha256) {
         return Err(WebError::NotFound);
     }
+    check_owned(&state, &admin, Owned::Photo(&sha256)).await?;
     let stored = state
         .store
         .photo(&sha256)

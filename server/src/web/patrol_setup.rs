@@ -42,11 +42,15 @@ pub struct CompoundQuery {
 /// The compound asked for, or the first one.
 pub(super) async fn chosen_compound(
     state: &AppState,
+    admin: &Admin,
     asked: Option<&str>,
 ) -> Result<(String, String, Vec<(String, String)>), WebError> {
-    let compounds = state.store.compounds().await?;
+    let compounds = admin.own_compounds(state.store.compounds().await?);
     let pick = match asked.filter(|c| !c.is_empty()) {
-        Some(c) => compounds.iter().find(|(id, _)| id == c),
+        Some(c) => {
+            admin.check_compound(c)?;
+            compounds.iter().find(|(id, _)| id == c)
+        }
         None => compounds.first(),
     }
     .cloned()
@@ -60,7 +64,8 @@ pub async fn setup(
     admin: Admin,
     Query(q): Query<CompoundQuery>,
 ) -> Result<Response, WebError> {
-    let (compound, name, compounds) = chosen_compound(&state, q.compound.as_deref()).await?;
+    let (compound, name, compounds) =
+        chosen_compound(&state, &admin, q.compound.as_deref()).await?;
     let points = state.store.patrol_points(&compound).await?;
     let routes = state
         .store
@@ -126,6 +131,7 @@ pub async fn save_point(
     Form(f): Form<PointForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    admin.check_compound(&f.compound)?;
     compound_name(&state, &f.compound).await?;
     let name = text(&f.name, 16, "名称", "Name")?;
     if name.is_empty() {
@@ -185,6 +191,7 @@ pub async fn save_route(
     let field = |k: &str| super::form_field(&fields, k);
     admin.check_csrf(field("csrf"))?;
     let compound = field("compound").to_owned();
+    admin.check_compound(&compound)?;
     compound_name(&state, &compound).await?;
     let checkpoint_id = field("checkpoint_id").to_owned();
     let in_compound = state
@@ -277,6 +284,7 @@ pub async fn save_schedule(
     Form(f): Form<ScheduleForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    admin.check_compound(&f.compound)?;
     let routes = state
         .store
         .patrol_routes(RoutesOf::Compound(&f.compound))
@@ -309,7 +317,7 @@ pub async fn labels(
     admin: Admin,
     Query(q): Query<CompoundQuery>,
 ) -> Result<Response, WebError> {
-    let (compound, name, _) = chosen_compound(&state, q.compound.as_deref()).await?;
+    let (compound, name, _) = chosen_compound(&state, &admin, q.compound.as_deref()).await?;
     let mut labels = Vec::new();
     for p in state.store.patrol_points(&compound).await? {
         let payload = sign_point(&state.signer, &label_point(&state, &p))

@@ -7,10 +7,11 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::scope::{check_owned, CheckpointsInView};
 use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::state::AppState;
-use crate::store::{Decision, ReviewOutcome};
+use crate::store::{Decision, Owned, ReviewOutcome};
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -24,11 +25,21 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let device = q.device.filter(|d| !d.is_empty());
+    if let Some(d) = &device {
+        check_owned(&state, &admin, Owned::Device(d)).await?;
+    }
+    let devices = state.store.devices().await?;
+    let in_view = CheckpointsInView::scoped(&state, &admin.scope).await?;
     let records: Vec<_> = state
         .store
         .quarantined(device.as_deref(), 500, state.config.retention_days)
         .await?
         .into_iter()
+        .filter(|r| {
+            devices
+                .iter()
+                .any(|d| d.device_id == r.device_id && in_view.holds(&d.checkpoint_id))
+        })
         .map(|r| {
             context! {
                 pk => r.pk, device_id => r.device_id, seq => r.seq, kind => r.kind, reason => r.reason,
@@ -80,6 +91,7 @@ pub async fn review(
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    check_owned(&state, &admin, Owned::Quarantined(f.pk)).await?;
     let decision = match f.action.as_str() {
         "accept" => Decision::Accept {
             recorded_at_ms: parse_local(&state, &f.at)?,

@@ -11,10 +11,13 @@ use sync_core::pass::parse;
 use sync_core::render::{card_sheet_html, Card, SheetOptions};
 use sync_core::validate::{mask_phone, validate_id_number};
 
-use super::session::{Admin, CsrfForm};
+use super::login::CsrfForm;
+use super::scope::check_owned;
+use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::passes::{import_residents, parse_import, reissue as reissue_pass, IssueError};
 use crate::state::AppState;
+use crate::store::Owned;
 
 impl From<IssueError> for WebError {
     fn from(e: IssueError) -> Self {
@@ -41,6 +44,7 @@ async fn render_list(
         .residents()
         .await?
         .into_iter()
+        .filter(|r| admin.scope.holds(&r.compound_id))
         .map(|r| context! { id => r.id, name => r.name, id_number => mask_id(&r.id_number), phone => mask_phone(&r.phone), household => r.household, plates => r.plates.join(" ") })
         .collect();
     let passes: Vec<_> = state
@@ -48,9 +52,10 @@ async fn render_list(
         .passes()
         .await?
         .into_iter()
+        .filter(|p| admin.scope.holds(&p.compound_id))
         .map(|p| context! { pass_id => p.pass_id, serial => p.serial, kind => p.kind.as_str(), name => p.display_name, household => p.household, plate => p.plate, issued => local_time(state, p.issued_at_ms), revoked => p.revoked_at_ms.map(|t| local_time(state, t)) })
         .collect();
-    let compounds = state.store.compounds().await?;
+    let compounds = admin.own_compounds(state.store.compounds().await?);
     page(
         state,
         "residents.html",
@@ -76,6 +81,7 @@ pub async fn import(
     Form(f): Form<ImportForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    admin.check_compound(&f.compound_id)?;
     if !state
         .store
         .compounds()
@@ -126,6 +132,7 @@ pub async fn reissue(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    check_owned(&state, &admin, Owned::Pass(&pass_id)).await?;
     let now = Utc::now();
     reissue_pass(&state.store, &state.signer, &pass_id, now, &admin.username).await?;
     Ok(Redirect::to("/admin/residents").into_response())
@@ -138,6 +145,7 @@ pub async fn revoke(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    check_owned(&state, &admin, Owned::Pass(&pass_id)).await?;
     let now = Utc::now().timestamp_millis();
     if !state
         .store
@@ -162,7 +170,7 @@ pub async fn cards(
     admin: Admin,
     Query(q): Query<CardsQuery>,
 ) -> Result<Response, WebError> {
-    let compound = q.compound.filter(|c| !c.is_empty());
+    let compound = admin.compound_view(q.compound.as_deref())?;
     let mut cards = Vec::new();
     for p in state.store.passes().await? {
         if p.revoked_at_ms.is_some() || compound.as_ref().is_some_and(|c| *c != p.compound_id) {

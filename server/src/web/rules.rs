@@ -48,6 +48,7 @@ pub async fn show(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    admin.check_compound(&id)?;
     let name = compound_name(&state, &id).await?;
     let r = state.store.compound_rules(&id).await?;
     let hm = |t: NaiveTime| t.format("%H:%M").to_string();
@@ -193,6 +194,7 @@ pub async fn save(
     Form(f): Form<RulesForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    admin.check_compound(&id)?;
     compound_name(&state, &id).await?;
     let rules = CompoundRules {
         visitors_need_id: f.visitors_need_id == "on",

@@ -1,26 +1,38 @@
-//! Admin login: argon2 check, a session cookie (HttpOnly, SameSite=Strict) and a per-session CSRF token.
+//! Admin sessions: a cookie (HttpOnly, SameSite=Strict, `Secure` behind HTTPS) naming a session
+//! that ends after a configured idle time, resolved once per request into the [`Admin`] that the
+//! route gate and the handlers read; the account's role, compounds and CSRF token travel with it.
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use chrono::{Duration, Utc};
-use serde::Deserialize;
+use chrono::Utc;
 
-use super::{page, WebError};
-use crate::auth::{constant_time_eq, hash_token, random_token, verify_password};
+use super::WebError;
+use crate::access::{Role, Scope};
+use crate::auth::{constant_time_eq, hash_token};
 use crate::state::AppState;
 
 pub const COOKIE: &str = "cp_session";
-const SESSION_HOURS: i64 = 12;
+/// The longest a session lives, however busy.
+pub const SESSION_MAX_HOURS: i64 = 24;
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_MS: i64 = 60_000;
 
-/// A logged-in admin; pages that need one redirect to the login form otherwise.
+/// A logged-in account; the route gate sends requests without one to the login form.
 #[derive(Debug, Clone)]
 pub struct Admin {
     pub username: String,
     pub csrf: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub personal_exports: bool,
+    pub must_change_password: bool,
 }
+
+/// Refused: the compound is outside the account's scope.
+pub const NOT_YOUR_COMPOUND: &str = "该小区不在您的管辖范围内 This compound is not among yours";
 
 impl Admin {
     /// Refuse a form whose CSRF token is not this session's.
@@ -33,9 +45,53 @@ impl Admin {
             ))
         }
     }
+
+    /// Refuse a compound outside the account's scope (an empty id is the whole district).
+    pub fn check_compound(&self, compound_id: &str) -> Result<(), WebError> {
+        if self.scope.holds(compound_id) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(NOT_YOUR_COMPOUND.into()))
+        }
+    }
+
+    /// Refuse unless the account sees the whole district.
+    pub fn check_district(&self) -> Result<(), WebError> {
+        if self.scope.is_all() {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(NOT_YOUR_COMPOUND.into()))
+        }
+    }
+
+    /// The compound a page narrows to: the one asked for when the scope holds it (refused when
+    /// not), else the whole district (`None`) for a district-wide account and a manager's first
+    /// compound for a manager.
+    pub fn compound_view(&self, asked: Option<&str>) -> Result<Option<String>, WebError> {
+        match (asked.map(str::trim).filter(|c| !c.is_empty()), &self.scope) {
+            (Some(c), _) => self.check_compound(c).map(|()| Some(c.to_owned())),
+            (None, Scope::All) => Ok(None),
+            (None, Scope::Only(set)) => set
+                .first()
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| WebError::Forbidden(NOT_YOUR_COMPOUND.into())),
+        }
+    }
+
+    /// Keep the compounds `(id, name)` the account may choose from.
+    pub fn own_compounds(&self, all: Vec<(String, String)>) -> Vec<(String, String)> {
+        self.scope.filter(all, |(id, _)| id)
+    }
+
+    /// May this account see personal data unmasked and take it off the screen?
+    pub fn sees_personal_data(&self) -> bool {
+        self.role != Role::Observer || self.personal_exports
+    }
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The session token in the request's cookies.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -46,97 +102,69 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// Middleware: when the request names a live session of an active account, put its [`Admin`]
+/// into the request's extensions (and restart the idle clock).
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if let Some(token) = session_token(req.headers()) {
+        match load(&state, &hash_token(&token)).await {
+            Ok(Some(admin)) => {
+                req.extensions_mut().insert(admin);
+            }
+            Ok(None) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(req).await
+}
+
+async fn load(state: &AppState, token_hash: &str) -> Result<Option<Admin>, WebError> {
+    let now = Utc::now().timestamp_millis();
+    let idle_ms = state.config.session_idle_minutes.saturating_mul(60_000);
+    let Some(session) = state.store.session(token_hash, now, idle_ms).await? else {
+        return Ok(None);
+    };
+    let Some(account) = state.store.account(&session.username).await? else {
+        return Ok(None);
+    };
+    if !account.active() {
+        return Ok(None);
+    }
+    if now - session.last_seen_ms > TOUCH_EVERY_MS {
+        state.store.touch_session(token_hash, now).await?;
+    }
+    Ok(Some(Admin {
+        scope: account.scope(),
+        username: account.username,
+        csrf: session.csrf,
+        role: account.role,
+        personal_exports: account.personal_exports,
+        must_change_password: account.must_change_password,
+    }))
+}
+
 impl FromRequestParts<AppState> for Admin {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let to_login = || Redirect::to("/admin/login").into_response();
-        let token = session_token(&parts.headers).ok_or_else(to_login)?;
-        let session = state
-            .store
-            .session(&hash_token(&token), Utc::now().timestamp_millis())
-            .await
-            .map_err(|e| WebError::from(e).into_response())?
-            .ok_or_else(to_login)?;
-        Ok(Self {
-            username: session.username,
-            csrf: session.csrf,
-        })
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        parts
+            .extensions
+            .get::<Admin>()
+            .cloned()
+            .ok_or_else(|| Redirect::to("/admin/login").into_response())
     }
 }
 
-pub async fn login_form(State(state): State<AppState>) -> Result<Response, WebError> {
-    page(&state, "login.html", None, minijinja::context! {})
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-}
-
-pub async fn login(
-    State(state): State<AppState>,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, WebError> {
-    let now = Utc::now();
-    let hash = state
-        .store
-        .admin_password_hash(form.username.trim())
-        .await?;
-    let ok = hash.is_some_and(|h| verify_password(&form.password, &h));
-    if !ok {
-        tracing::warn!("admin login refused");
-        let html = page(
-            &state,
-            "login.html",
-            None,
-            minijinja::context! { error => "用户名或密码错误 Wrong username or password" },
-        )?;
-        return Ok((axum::http::StatusCode::UNAUTHORIZED, html).into_response());
-    }
-    let token = random_token(32).map_err(|e| WebError::Internal(e.to_string()))?;
-    let csrf = random_token(16).map_err(|e| WebError::Internal(e.to_string()))?;
-    let expires = now + Duration::hours(SESSION_HOURS);
-    let username = form.username.trim();
-    state
-        .store
-        .create_session(
-            &hash_token(&token),
-            username,
-            &csrf,
-            expires.timestamp_millis(),
-        )
-        .await?;
-    state
-        .store
-        .audit(username, "login", "admin logged in", now.timestamp_millis())
-        .await?;
-    let cookie = format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        SESSION_HOURS * 3600
-    );
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/admin")).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    pub csrf: String,
-}
-
-pub async fn logout(
-    State(state): State<AppState>,
-    admin: Admin,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response, WebError> {
-    admin.check_csrf(&form.csrf)?;
-    if let Some(token) = session_token(&headers) {
-        state
-            .store
-            .delete_session(&hash_token(&token), Utc::now().timestamp_millis())
-            .await?;
-    }
-    let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/admin/login")).into_response())
+/// The cookie that holds `token` (empty and expired to end a session).
+pub fn cookie(state: &AppState, token: &str) -> String {
+    let max_age = if token.is_empty() {
+        0
+    } else {
+        SESSION_MAX_HOURS * 3600
+    };
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
 }

@@ -13,12 +13,14 @@ use sync_core::pass::parse;
 use sync_core::render::{card_sheet_html, Card, SheetOptions};
 use sync_core::validate::check_text;
 
-use super::session::{Admin, CsrfForm};
+use super::login::CsrfForm;
+use super::scope::check_owned;
+use super::session::Admin;
 use super::{page, WebError};
 use crate::passes::reissue;
 use crate::staff::{add_staff, pin_hash, set_active, NewStaff};
 use crate::state::AppState;
-use crate::store::StaffChange;
+use crate::store::{Owned, StaffChange};
 
 fn bad(zh: &str, en: &str) -> WebError {
     WebError::BadRequest(format!("{zh} {en}"))
@@ -26,12 +28,13 @@ fn bad(zh: &str, en: &str) -> WebError {
 
 /// `GET /admin/staff`
 pub async fn list(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
-    let compounds = state.store.compounds().await?;
+    let compounds = admin.own_compounds(state.store.compounds().await?);
     let staff: Vec<Value> = state
         .store
         .staff()
         .await?
         .into_iter()
+        .filter(|s| admin.scope.holds(&s.compound_id))
         .map(|s| {
             let compound = compounds
                 .iter()
@@ -73,6 +76,7 @@ pub async fn add(
         return Err(bad("姓名1–20字", "A name of 1–20 characters"));
     }
     let compound_id = f.compound_id.trim().to_owned();
+    admin.check_compound(&compound_id)?;
     if !compound_id.is_empty()
         && !state
             .store
@@ -113,6 +117,7 @@ pub async fn set_pin(
     Form(f): Form<PinForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    check_owned(&state, &admin, Owned::Staff(&staff_id)).await?;
     let hash = pin_hash(&f.pin)?;
     let now_ms = Utc::now().timestamp_millis();
     let changed = state
@@ -133,6 +138,7 @@ pub async fn change(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     admin.check_csrf(&f.csrf)?;
+    check_owned(&state, &admin, Owned::Staff(&staff_id)).await?;
     let now = Utc::now();
     let (store, signer, actor) = (&state.store, &state.signer, admin.username.as_str());
     let known = match verb.as_str() {
@@ -159,6 +165,7 @@ pub async fn card(
     admin: Admin,
     Path(staff_id): Path<String>,
 ) -> Result<Response, WebError> {
+    check_owned(&state, &admin, Owned::Staff(&staff_id)).await?;
     let mut tx = state.store.begin().await?;
     let newest = tx.newest_pass(&staff_id).await?;
     tx.commit().await?;

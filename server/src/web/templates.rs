@@ -9,6 +9,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../../templates/layout.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
+        "password.html",
+        include_str!("../../templates/password.html"),
+    ),
+    (
+        "accounts.html",
+        include_str!("../../templates/accounts.html"),
+    ),
+    (
         "dashboard.html",
         include_str!("../../templates/dashboard.html"),
     ),

@@ -93,3 +93,30 @@ pub async fn login(state: &AppState) -> (String, String) {
         .to_owned();
     (cookie, csrf)
 }
+
+/// Log in as an existing account; returns the cookie and the session's CSRF token (read from
+/// the dashboard's logout form).
+pub async fn login_as(state: &AppState, username: &str, password: &str) -> (String, String) {
+    let (status, _, cookie) = send(
+        state,
+        form(
+            "/admin/login",
+            None,
+            &[("username", username), ("password", password)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{username} logs in");
+    let cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let (status, html, _) = send(state, page("/admin", &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{username} sees the dashboard");
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (cookie, csrf)
+}
