@@ -10,10 +10,12 @@ pub fn neutralise_cell(cell: &str) -> String {
     }
 }
 
-/// One line per number: `district, compound, day, section, item, value`.
+/// One line per number: `district, compound, day, section, item, value`; `extra` lines
+/// (`section, item, value`) follow the counted ones (the typed figures, who signed).
 pub fn report_csv(
     report: &DailyReport,
     checkpoint_names: &[(String, String)],
+    extra: &[(String, String, String)],
 ) -> Result<String, csv::Error> {
     let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
     let compound = report.compound_id.clone().unwrap_or_else(|| "all".into());
@@ -78,6 +80,9 @@ pub fn report_csv(
     line("patrol_rounds_due", "all", report.patrol.due.to_string())?;
     for (status, n) in &report.patrol.by_status {
         line("patrol_rounds", status.as_str(), n.to_string())?;
+    }
+    for (section, item, value) in extra {
+        line(section, item, value.clone())?;
     }
     let bytes = out.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sync_core::{DenyReason, Direction, SubjectKind, Verdict};
 
 use super::day_bounds;
@@ -14,7 +14,7 @@ use sync_core::incident::IncidentCategory;
 use sync_core::patrol::RoundStatus;
 
 /// In/out/denied counts of one subject kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindTotals {
     pub kind: SubjectKind,
     pub admitted_in: u64,
@@ -23,7 +23,7 @@ pub struct KindTotals {
 }
 
 /// The one-form report of a day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DailyReport {
     pub district_id: String,
     pub district_name: String,
@@ -50,7 +50,7 @@ pub struct DailyReport {
 }
 
 /// Patrol rounds of a day: how many were due and how each due round ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatrolTotals {
     pub due: u64,
     /// `(status, rounds)` for every status a due round can have, in [`RoundStatus::ALL`] order.
@@ -135,10 +135,7 @@ impl DailyReport {
         let incidents = store.incident_counts(start_ms, end_ms, compound_id).await?;
         let mut health = CheckinCount::default();
         for c in &compounds {
-            let n = store.checkin_count(c, day, start_ms).await?;
-            health.members += n.members;
-            health.checked_in += n.checked_in;
-            health.flagged += n.flagged;
+            health.add(&store.checkin_count(c, day, start_ms).await?);
         }
         let patrol = PatrolDay::compute(
             store,

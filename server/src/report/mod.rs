@@ -6,6 +6,8 @@ mod daily;
 mod duty;
 mod glance;
 mod patrol;
+mod signoff;
+mod sum;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
@@ -15,6 +17,9 @@ pub use daily::{DailyReport, KindTotals, PatrolTotals};
 pub use duty::{flag_words, month_bounds, this_month, unstaffed, DutyMonth, ShiftLine, StaffMonth};
 pub use glance::{Glance, HourlyCounts};
 pub use patrol::{PatrolDay, RouteRounds};
+pub use signoff::{
+    amendment, content_hash, Change, FigureError, ManualFigures, Snapshot, MANUAL_FIELDS,
+};
 
 /// The days a report can be asked for; a date outside is refused before any arithmetic.
 pub fn reportable_day(day: NaiveDate) -> bool {

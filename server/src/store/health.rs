@@ -24,7 +24,7 @@ pub struct CheckinContext<'a> {
 
 /// One household's check-ins on a day: its live resident passes, those who checked in, and those
 /// whose latest declaration is flagged.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CheckinCount {
     pub members: i64,
     pub checked_in: i64,
@@ -36,7 +36,7 @@ impl CheckinCount {
         (self.members - self.checked_in).max(0)
     }
 
-    fn add(&mut self, other: &CheckinCount) {
+    pub fn add(&mut self, other: &CheckinCount) {
         self.members += other.members;
         self.checked_in += other.checked_in;
         self.flagged += other.flagged;

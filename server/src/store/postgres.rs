@@ -87,6 +87,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0019_accounts",
         include_str!("../../migrations/postgres/0019_accounts.sql"),
     ),
+    (
+        "0020_report_signoffs",
+        include_str!("../../migrations/postgres/0020_report_signoffs.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -91,6 +91,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0019_accounts",
         include_str!("../../migrations/sqlite/0019_accounts.sql"),
     ),
+    (
+        "0020_report_signoffs",
+        include_str!("../../migrations/sqlite/0020_report_signoffs.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

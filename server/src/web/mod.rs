@@ -16,6 +16,7 @@ mod patrol;
 mod patrol_setup;
 mod quarantine;
 mod register;
+mod report;
 mod residents;
 mod rules;
 mod scope;
@@ -58,8 +59,9 @@ pub fn routes() -> Routes {
             post(accounts::change),
         )
         .get("/admin", Read, get(pages::dashboard))
-        .get("/admin/report", Read, get(pages::report))
-        .get("/admin/report.csv", Read, get(pages::report_csv))
+        .get("/admin/report", Read, get(report::report))
+        .get("/admin/report.csv", Read, get(report::report_csv))
+        .post("/admin/report/signoff", Manage, post(report::sign_off))
         .get("/admin/devices", Read, get(pages::devices))
         .post(
             "/admin/devices/release",

@@ -1,22 +1,19 @@
-//! Admin pages that read: the live dashboard, the daily report (page and CSV), devices and the audit log.
+//! Admin pages that read: the live dashboard, devices and the audit log (and the device changes).
 
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use minijinja::context;
 use serde::Deserialize;
 
+use super::report::names;
 use super::scope::{check_owned, CheckpointsInView};
 use super::session::Admin;
 use super::{local_time, page, WebError};
-use crate::report::{
-    hourly_svg, local_day, report_csv as to_csv, reportable_day, DailyReport, Glance, PatrolDay,
-};
+use crate::report::{hourly_svg, local_day, Glance, PatrolDay};
 use crate::state::AppState;
-use sync_core::i18n::Lang;
 use sync_core::patrol::RoundStatus;
 use sync_core::validate::mask_name;
 
@@ -117,112 +114,6 @@ pub async fn dashboard(
             },
         },
     )
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ReportQuery {
-    day: Option<String>,
-    compound: Option<String>,
-}
-
-async fn load_report(
-    state: &AppState,
-    admin: &Admin,
-    q: &ReportQuery,
-) -> Result<DailyReport, WebError> {
-    let day = match q.day.as_deref().filter(|d| !d.is_empty()) {
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .ok()
-            .filter(|day| reportable_day(*day))
-            .ok_or_else(|| {
-                WebError::BadRequest(format!(
-                    "日期应为 2000–2999 年的 YYYY-MM-DD Date must be YYYY-MM-DD in 2000–2999: {d:?}"
-                ))
-            })?,
-        None => local_day(Utc::now(), state.config.utc_offset_minutes),
-    };
-    let compound = admin.compound_view(q.compound.as_deref())?;
-    Ok(DailyReport::compute(&state.store, &state.config, day, compound.as_deref()).await?)
-}
-
-async fn names(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
-    Ok(state
-        .store
-        .checkpoints()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect())
-}
-
-pub async fn report(
-    State(state): State<AppState>,
-    admin: Admin,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, WebError> {
-    let r = load_report(&state, &admin, &q).await?;
-    let compounds = admin.own_compounds(state.store.compounds().await?);
-    let compound_name = compounds
-        .iter()
-        .find(|(id, _)| Some(id) == r.compound_id.as_ref())
-        .map(|(_, n)| n.clone())
-        .unwrap_or_default();
-    let names: HashMap<String, String> = names(&state).await?.into_iter().collect();
-    let incidents: Vec<_> = r
-        .incidents
-        .iter()
-        .map(|(c, n)| context! { zh => c.label(Lang::ZhCn), en => c.label(Lang::En), n })
-        .collect();
-    let patrol: Vec<_> = r
-        .patrol
-        .by_status
-        .iter()
-        .map(|(s, n)| {
-            context! { word => s.as_str(), zh => s.label(Lang::ZhCn), en => s.label(Lang::En), n }
-        })
-        .collect();
-    page(
-        &state,
-        "report.html",
-        Some(&admin),
-        context! {
-            r, compounds, compound_name, names, patrol, incidents,
-            incident_total => r.incidents.iter().map(|(_, n)| n).sum::<u64>(),
-            health_missing => r.health.not_checked_in(),
-        },
-    )
-}
-
-pub async fn report_csv(
-    State(state): State<AppState>,
-    admin: Admin,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, WebError> {
-    let r = load_report(&state, &admin, &q).await?;
-    let csv = to_csv(&r, &names(&state).await?).map_err(|e| WebError::Internal(e.to_string()))?;
-    let scope = r.compound_id.clone().unwrap_or_else(|| "all".into());
-    state
-        .store
-        .audit(
-            &admin.username,
-            "export",
-            &format!("daily report CSV {} {scope}", r.day),
-            Utc::now().timestamp_millis(),
-        )
-        .await?;
-    let filename = format!("report-{}-{scope}.csv", r.day);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        // A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.
-        format!("\u{feff}{csv}"),
-    )
-        .into_response())
 }
 
 pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::check::PointOutcome;
 use super::plan::{PatrolRoute, RoundWindow};
@@ -39,7 +39,7 @@ pub enum FactStep {
 }
 
 /// A round's status, by the words the pages and the report use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundStatus {
     /// The window has not started.
