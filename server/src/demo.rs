@@ -111,13 +111,29 @@ fn demo_subject(i: u64, residents: &[(String, String, String)]) -> Subject {
         },
         _ => Subject::Visitor {
             name: "访客".into(),
-            phone: format!("137{:08}", 20_000_000 + i),
+            // One visit is passages n and n + 5 (see `demo_direction`): the same phone in and out.
+            phone: format!("137{:08}", 20_000_000 + i / 10),
             id_number: None,
             host_household: "2-1-201".into(),
             reason: "探亲".into(),
             plate: None,
             visitor_pass_id: None,
         },
+    }
+}
+
+/// Passage `i` of demo phone `k`: visitors (every fifth) come in at `i % 10 == 4` and leave five
+/// passages later with the same phone; everyone else alternates in and out.
+fn demo_direction(i: u64, k: usize) -> Direction {
+    let entering = if i % 5 == 4 {
+        i % 10 == 4
+    } else {
+        (i + k as u64) & 1 == 0
+    };
+    if entering {
+        Direction::In
+    } else {
+        Direction::Out
     }
 }
 
@@ -194,11 +210,7 @@ pub async fn seed(
             let new = NewPassage {
                 checkpoint_id: (*cp).into(),
                 gate: (*gate).into(),
-                direction: if (i + k as u64) & 1 == 0 {
-                    Direction::In
-                } else {
-                    Direction::Out
-                },
+                direction: demo_direction(i, k),
                 recorded_at: at,
                 clock_offset_ms: Some(0),
                 staff: "值班员".into(),

@@ -75,6 +75,15 @@ async fn retention(store: Store) {
         .await
         .unwrap();
 
+    let missing = |store: &district_server::Store| {
+        let store = store.clone();
+        async move { store.devices().await.unwrap()[0].missing }
+    };
+    assert_eq!(
+        missing(&store).await,
+        2,
+        "seq 6 (quarantined) and 7 never arrived"
+    );
     // Within the retention period nothing goes.
     let cutoff = (now - Duration::days(28)).timestamp_millis();
     assert_eq!(
@@ -107,6 +116,7 @@ async fn retention(store: Store) {
     let next = server_support::chain("dev-A", 9, 9, now, &chain[7].hash);
     let r = store.ingest("dev-A", next, 0, now, 28).await.unwrap();
     assert_eq!(format!("{:?}", r[0].status), "Accepted");
+    assert_eq!(missing(&store).await, 2, "purged rows are not missing ones");
 }
 
 #[tokio::test]

@@ -156,3 +156,31 @@ async fn roles_and_scope_on_every_route_on_postgres() {
     };
     roles_story(&url).await;
 }
+
+/// The demo's visitors come and go with the same phone: none is left inside, and as many left as
+/// came in.
+#[tokio::test]
+async fn the_demo_visitors_come_and_go() {
+    let (_dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let now = chrono::Utc::now();
+    district_server::demo::seed(&state.store, &state.signer, now, 480)
+        .await
+        .unwrap();
+    let glance = district_server::report::Glance::compute(&state.store, &state.config, now, None)
+        .await
+        .unwrap();
+    assert_eq!(glance.visitors_inside, 0);
+    let day = district_server::report::local_day(now, 480);
+    let report =
+        district_server::report::DailyReport::compute(&state.store, &state.config, day, None)
+            .await
+            .unwrap();
+    let visitors = report
+        .totals
+        .iter()
+        .find(|t| t.kind == sync_core::SubjectKind::Visitor)
+        .unwrap();
+    assert!(visitors.admitted_in > 0);
+    assert_eq!(visitors.admitted_in, visitors.admitted_out);
+}

@@ -89,7 +89,8 @@ pub struct DeviceInfo {
     pub n_gaps: i64,
     pub n_breaks: i64,
     pub n_rejected: i64,
-    /// Sequence numbers below `last_seq` that the server does not hold now.
+    /// Sequence numbers up to `last_seq` never received (rows the retention purge removed were
+    /// received: they are not missing).
     pub missing: i64,
     /// Released by an administrator: may be enrolled again.
     pub released_at_ms: Option<i64>,
@@ -375,7 +376,8 @@ impl Store {
             "SELECT d.device_id, d.checkpoint_id, d.label, d.enrolled_at_ms, d.last_seen_ms,
                     d.last_batch_at_ms, d.last_batch_size, d.backlog, d.last_seq, d.n_gaps,
                     d.n_breaks, d.n_rejected,
-                    d.last_seq - (SELECT COUNT(*) FROM journal_heads j WHERE j.device_id = d.device_id),
+                    d.last_seq - d.purged_rows
+                      - (SELECT COUNT(*) FROM journal_heads j WHERE j.device_id = d.device_id),
                     d.released_at_ms, d.disabled_at_ms, d.disabled_by,
                     (SELECT COUNT(*) FROM passages p WHERE p.device_id = d.device_id
                        AND p.offset_known = 0)

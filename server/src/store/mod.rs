@@ -302,6 +302,45 @@ impl Store {
         self.count(sql, vec![]).await
     }
 
+    /// The journal's part of the purge, in one transaction: each device's count of purged rows
+    /// grows by what goes (so the devices page does not take them for missing), then the facts of
+    /// the entries, the passages and the entries go. Returns `(passages, entries)` removed.
+    async fn purge_journal(&self, cutoff_ms: i64) -> Result<(u64, u64), DbError> {
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "UPDATE devices SET purged_rows = purged_rows
+                 + (SELECT COUNT(*) FROM passages p
+                    WHERE p.device_id = devices.device_id AND p.corrected_at_ms < $1)
+                 + (SELECT COUNT(*) FROM entries e
+                    WHERE e.device_id = devices.device_id AND e.corrected_at_ms < $1)",
+            vec![cutoff_ms.into()],
+        )
+        .await?;
+        let passages = tx
+            .execute(
+                "DELETE FROM passages WHERE corrected_at_ms < $1",
+                vec![cutoff_ms.into()],
+            )
+            .await?;
+        // The facts of purged patrol checks and incidents go with them (not counted twice).
+        for facts in [
+            "DELETE FROM patrol_checks WHERE corrected_at_ms < $1",
+            "DELETE FROM incidents WHERE corrected_at_ms < $1",
+            "DELETE FROM notice_acks WHERE corrected_at_ms < $1",
+            "DELETE FROM duty_events WHERE corrected_at_ms < $1",
+        ] {
+            tx.execute(facts, vec![cutoff_ms.into()]).await?;
+        }
+        let entries = tx
+            .execute(
+                "DELETE FROM entries WHERE corrected_at_ms < $1",
+                vec![cutoff_ms.into()],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok((passages, entries))
+    }
+
     /// The retention purge: passages and other entries that happened (corrected time) before
     /// `cutoff_ms` with their photos, patrol-check, incident, read-receipt and duty facts, photos no entry expects a day after they came, and visitor day passes
     /// (names, phones) that ended before it, chain events detected before it, enrollment codes that
@@ -310,28 +349,10 @@ impl Store {
         let deleted = |sql: &'static str, at: i64| async move {
             Ok::<u64, DbError>(self.rows(sql, vec![at.into()]).await?.len() as u64)
         };
+        let (passages, entries) = self.purge_journal(cutoff_ms).await?;
         Ok(Purged {
-            passages: deleted(
-                "DELETE FROM passages WHERE corrected_at_ms < $1 RETURNING pk",
-                cutoff_ms,
-            )
-            .await?,
-            entries: {
-                // The facts of purged patrol checks and incidents go with them (not counted twice).
-                for facts in [
-                    "DELETE FROM patrol_checks WHERE corrected_at_ms < $1 RETURNING entry_id",
-                    "DELETE FROM incidents WHERE corrected_at_ms < $1 RETURNING entry_id",
-                    "DELETE FROM notice_acks WHERE corrected_at_ms < $1 RETURNING entry_id",
-                    "DELETE FROM duty_events WHERE corrected_at_ms < $1 RETURNING entry_id",
-                ] {
-                    deleted(facts, cutoff_ms).await?;
-                }
-                deleted(
-                    "DELETE FROM entries WHERE corrected_at_ms < $1 RETURNING pk",
-                    cutoff_ms,
-                )
-                .await?
-            },
+            passages,
+            entries,
             photos: {
                 self.rows(photos::PURGE_EXPECTATIONS, vec![]).await?;
                 let day_ago = now_ms - photos::UNEXPECTED_PHOTO_HOURS * 3_600_000;

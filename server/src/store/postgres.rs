@@ -91,6 +91,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_report_signoffs",
         include_str!("../../migrations/postgres/0020_report_signoffs.sql"),
     ),
+    (
+        "0021_purged_rows",
+        include_str!("../../migrations/postgres/0021_purged_rows.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

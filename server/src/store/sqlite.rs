@@ -95,6 +95,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_report_signoffs",
         include_str!("../../migrations/sqlite/0020_report_signoffs.sql"),
     ),
+    (
+        "0021_purged_rows",
+        include_str!("../../migrations/sqlite/0021_purged_rows.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {
