@@ -291,7 +291,15 @@ async fn story(store: Store) {
     let kept: Vec<&Passage> = all.iter().chain([&more[0], &more[2], &more[3]]).collect();
     let mut expected: HashMap<(&str, &str), u64> = HashMap::new();
     let mut last_visitor_dir: HashMap<String, Direction> = HashMap::new();
+    let mut occupants = (0u64, 0u64);
     for p in &kept {
+        if p.body.verdict.is_admitted() {
+            let n = u64::from(p.body.subject.occupants());
+            match p.body.direction {
+                Direction::In => occupants.0 += n,
+                Direction::Out => occupants.1 += n,
+            }
+        }
         let kind = p.body.subject.kind().as_str();
         let key = if p.body.verdict.is_admitted() {
             p.body.direction.as_str()
@@ -321,6 +329,12 @@ async fn story(store: Store) {
         83
     );
     assert_eq!(report.fever_cases, 1);
+    assert!(occupants.0 > 0 && occupants.1 > 0);
+    assert_eq!(
+        (report.vehicle_occupants_in, report.vehicle_occupants_out),
+        occupants,
+        "vehicle occupants counted"
+    );
     let inside = last_visitor_dir
         .values()
         .filter(|d| **d == Direction::In)

@@ -47,6 +47,16 @@ pub fn report_csv(
         line("checkpoint_out", name, o.to_string())?;
     }
     line(
+        "vehicle_occupants",
+        "in",
+        report.vehicle_occupants_in.to_string(),
+    )?;
+    line(
+        "vehicle_occupants",
+        "out",
+        report.vehicle_occupants_out.to_string(),
+    )?;
+    line(
         "visitors_inside_at_midnight",
         "visitor",
         report.visitors_inside_at_midnight.to_string(),

@@ -47,6 +47,12 @@ pub struct DailyReport {
     pub incidents: Vec<(IncidentCategory, u64)>,
     /// Residents' daily health check-ins for the day (members with a live pass at its start).
     pub health: CheckinCount,
+    /// People carried in and out by admitted vehicles (absent from snapshots signed before they
+    /// were counted: read as 0).
+    #[serde(default)]
+    pub vehicle_occupants_in: u64,
+    #[serde(default)]
+    pub vehicle_occupants_out: u64,
 }
 
 /// Patrol rounds of a day: how many were due and how each due round ended.
@@ -155,6 +161,7 @@ impl DailyReport {
             .collect();
         let mut denied_by_reason: BTreeMap<&str, (DenyReason, u64)> = BTreeMap::new();
         let (mut fever_cases, mut denied_entries) = (0, 0);
+        let (mut vehicle_occupants_in, mut vehicle_occupants_out) = (0, 0);
         for f in &facts {
             let Some(t) = totals.iter_mut().find(|t| t.kind == f.subject_kind) else {
                 continue;
@@ -165,9 +172,11 @@ impl DailyReport {
                     if f.direction == Direction::In {
                         t.admitted_in += 1;
                         cp.0 += 1;
+                        vehicle_occupants_in += f.occupants;
                     } else {
                         t.admitted_out += 1;
                         cp.1 += 1;
+                        vehicle_occupants_out += f.occupants;
                     }
                 }
                 Verdict::Denied { reason } => {
@@ -214,6 +223,8 @@ impl DailyReport {
             patrol: PatrolTotals::of(&patrol),
             incidents,
             health,
+            vehicle_occupants_in,
+            vehicle_occupants_out,
         })
     }
 

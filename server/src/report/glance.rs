@@ -28,6 +28,8 @@ pub struct Glance {
     pub visitors_inside: u64,
     pub fever_alerts: u64,
     pub denied: u64,
+    /// People carried in and out by admitted vehicles today.
+    pub vehicle_occupants: (u64, u64),
     /// `(device id, checkpoint id, minutes silent or None if never seen)`.
     pub silent_devices: Vec<(String, String, Option<i64>)>,
 }
@@ -67,6 +69,7 @@ impl Glance {
             })
             .collect();
         let (mut total_in, mut total_out, mut fever_alerts, mut denied) = (0, 0, 0, 0);
+        let mut vehicle_occupants = (0, 0);
         for f in &facts {
             if is_fever(f, config.fever_threshold_c) {
                 fever_alerts += 1;
@@ -87,9 +90,11 @@ impl Glance {
             if f.direction == Direction::In {
                 entry.hours[hour].0 += 1;
                 total_in += 1;
+                vehicle_occupants.0 += f.occupants;
             } else {
                 entry.hours[hour].1 += 1;
                 total_out += 1;
+                vehicle_occupants.1 += f.occupants;
             }
         }
         let residents_out = presence
@@ -125,6 +130,7 @@ impl Glance {
             visitors_inside,
             fever_alerts,
             denied,
+            vehicle_occupants,
             silent_devices,
         })
     }

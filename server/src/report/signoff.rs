@@ -120,6 +120,16 @@ fn headline(r: &DailyReport) -> Vec<(String, String, u64)> {
         out.push((format!("{zh}拒绝"), format!("{en} denied"), t.denied));
     }
     let fixed = [
+        (
+            "车内人员进入",
+            "Vehicle occupants in",
+            r.vehicle_occupants_in,
+        ),
+        (
+            "车内人员外出",
+            "Vehicle occupants out",
+            r.vehicle_occupants_out,
+        ),
         ("发热", "Fever cases", r.fever_cases),
         (
             "零点仍在内访客",

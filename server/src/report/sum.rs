@@ -40,6 +40,8 @@ impl DailyReport {
         merge(&mut self.patrol.by_status, &other.patrol.by_status);
         merge(&mut self.incidents, &other.incidents);
         self.health.add(&other.health);
+        self.vehicle_occupants_in += other.vehicle_occupants_in;
+        self.vehicle_occupants_out += other.vehicle_occupants_out;
     }
 }
 

@@ -95,6 +95,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0021_purged_rows",
         include_str!("../../migrations/postgres/0021_purged_rows.sql"),
     ),
+    (
+        "0022_vehicle_occupants",
+        include_str!("../../migrations/postgres/0022_vehicle_occupants.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -20,6 +20,8 @@ pub struct PassageFacts {
     pub corrected_at_ms: i64,
     /// The device reported its clock offset with the record.
     pub offset_known: bool,
+    /// The people in a vehicle (0 for other subjects).
+    pub occupants: u64,
 }
 
 /// A subject's last admitted crossing: where it is now.
@@ -45,6 +47,7 @@ impl FromRow for PassageFacts {
             temperature_c: r.get(6)?,
             corrected_at_ms: r.get(7)?,
             offset_known: r.get(8)?,
+            occupants: u64::try_from(r.get::<i64>(9)?).unwrap_or(0),
         })
     }
 }
@@ -72,7 +75,7 @@ impl Store {
         self.query_as(
             &format!(
                 "SELECT checkpoint_id, device_id, direction, subject_kind, verdict, deny_reason,
-                        temperature_c, corrected_at_ms, offset_known
+                        temperature_c, corrected_at_ms, offset_known, occupants
                  FROM passages WHERE corrected_at_ms >= $1 AND corrected_at_ms < $2
                    AND {COMPOUND_FILTER}
                  ORDER BY corrected_at_ms"

@@ -99,6 +99,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0021_purged_rows",
         include_str!("../../migrations/sqlite/0021_purged_rows.sql"),
     ),
+    (
+        "0022_vehicle_occupants",
+        include_str!("../../migrations/sqlite/0022_vehicle_occupants.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -104,6 +104,7 @@ pub async fn dashboard(
                 total_in => g.total_in, total_out => g.total_out,
                 residents_out => g.residents_out, visitors_inside => g.visitors_inside,
                 fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
+                occupants_in => g.vehicle_occupants.0, occupants_out => g.vehicle_occupants.1,
             },
             urgent_incidents => urgent, new_incidents, unread_notices, unstaffed, flagged_checkins,
             ack_minutes => state.config.notice_ack_minutes,

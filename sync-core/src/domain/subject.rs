@@ -100,6 +100,14 @@ impl Subject {
         }
     }
 
+    /// The people a vehicle carried (counted by staff); 0 for every other subject.
+    pub fn occupants(&self) -> u32 {
+        match self {
+            Self::Vehicle { occupants, .. } => *occupants,
+            _ => 0,
+        }
+    }
+
     /// A stable key for "the same subject" (duplicate-scan window, who is inside).
     /// Visitors without a pass are keyed by phone number; the key is never shown or logged.
     pub fn key(&self) -> String {

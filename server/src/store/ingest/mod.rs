@@ -25,7 +25,7 @@ use super::value::placeholders;
 use super::{DbError, FromRow, JsonList, Row, Stmt, Store, Val};
 
 const INSERT_CHUNK: usize = 250;
-const PASSAGE_COLUMNS: usize = 18;
+const PASSAGE_COLUMNS: usize = 19;
 
 /// Who hands the batch in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,7 @@ fn passage_values(p: &Passage, received_ms: i64, source: Source) -> Vec<Val> {
         stored_json(p).into(),
         corrected_ms.into(),
         i64::from(offset_known).into(),
+        i64::from(b.subject.occupants()).into(),
     ]
 }
 
@@ -194,7 +195,8 @@ fn passage_stmts(passages: &[&Passage], source: Source, now_ms: i64) -> Vec<Stmt
             let sql = format!(
                 "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
                  recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
-                 deny_reason, temperature_c, prev_hash, hash, body, corrected_at_ms, offset_known)
+                 deny_reason, temperature_c, prev_hash, hash, body, corrected_at_ms, offset_known,
+                 occupants)
                  VALUES {} ON CONFLICT DO NOTHING RETURNING id",
                 tuples.join(", ")
             );
