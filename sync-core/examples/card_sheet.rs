@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             title: "阳光花园小区 · 一卡一码通行证".into(),
             utc_offset_minutes: 480,
             lang: Lang::ZhCn,
+            compound_names: Vec::new(),
         },
     )?;
     std::fs::write(&out, html)?;

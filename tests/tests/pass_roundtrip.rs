@@ -128,6 +128,7 @@ fn svg_and_card_sheet_carry_the_code_and_escape_text() {
             title: "阳光小区".into(),
             utc_offset_minutes: 480,
             lang: sync_core::i18n::Lang::ZhCn,
+            compound_names: vec![("c1".into(), "阳光小区".into())],
         },
     )
     .expect("sheet");

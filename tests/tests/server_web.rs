@@ -456,3 +456,70 @@ async fn quarantined_records_are_reviewed_in_the_admin_web() {
     let (_, html, _) = send(&state, page("/admin/quarantine", &cookie)).await;
     assert!(html.contains("No records are waiting"), "{html}");
 }
+
+/// Card sheets: one household's or one resident's cards for a reprint, never an expired pass,
+/// and each card names its compound (阳光小区, not `c1`).
+#[tokio::test]
+async fn card_sheets_reprint_one_household_or_resident_and_skip_expired_passes() {
+    let (dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    district_server::demo::seed(&state.store, &state.signer, Utc::now(), 480)
+        .await
+        .unwrap();
+    let (cookie, _) = login(&state).await;
+    let cards = |html: &str| html.matches("<article class=\"card\"").count();
+    let passes = state.store.passes().await.unwrap();
+    let invited = passes
+        .iter()
+        .find(|p| p.kind == sync_core::pass::PassKind::Invited)
+        .unwrap()
+        .pass_id
+        .clone();
+    let (_, all, _) = send(&state, page("/admin/cards?compound=c1", &cookie)).await;
+    assert!(
+        all.contains("阳光小区") && !all.contains("· c1<"),
+        "the compound's name"
+    );
+    assert!(all.contains(&invited), "today's invitation is live");
+
+    let db = rusqlite::Connection::open(dir.path().join("district.db")).unwrap();
+    db.execute(
+        "UPDATE passes SET valid_until_ms = 1 WHERE kind = 'invited'",
+        [],
+    )
+    .unwrap();
+    let (_, all, _) = send(&state, page("/admin/cards?compound=c1", &cookie)).await;
+    assert!(
+        !all.contains(&invited),
+        "an expired visitor pass never prints"
+    );
+
+    let household = passes
+        .iter()
+        .find(|p| p.kind == sync_core::pass::PassKind::Resident && p.compound_id == "c1")
+        .unwrap();
+    let live_of_household = passes
+        .iter()
+        .filter(|p| {
+            p.household == household.household
+                && p.compound_id == "c1"
+                && p.revoked_at_ms.is_none()
+                && p.kind != sync_core::pass::PassKind::Invited
+        })
+        .count();
+    let path = format!("/admin/cards?compound=c1&household={}", household.household);
+    let (status, one, _) = send(&state, page(&path, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cards(&one), live_of_household);
+    assert!(cards(&one) < cards(&all));
+    let resident = household.resident_id.clone().unwrap();
+    let path = format!("/admin/cards?compound=c1&resident={resident}");
+    let (_, theirs, _) = send(&state, page(&path, &cookie)).await;
+    assert!(cards(&theirs) >= 1 && theirs.contains(&household.pass_id));
+    let (status, _, _) = send(
+        &state,
+        page("/admin/cards?compound=c1&household=9-9-999", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing to reprint");
+}

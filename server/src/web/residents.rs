@@ -45,7 +45,7 @@ async fn render_list(
         .await?
         .into_iter()
         .filter(|r| admin.scope.holds(&r.compound_id))
-        .map(|r| context! { id => r.id, name => r.name, id_number => mask_id(&r.id_number), phone => mask_phone(&r.phone), household => r.household, plates => r.plates.join(" ") })
+        .map(|r| context! { id => r.id, compound_id => r.compound_id, name => r.name, id_number => mask_id(&r.id_number), phone => mask_phone(&r.phone), household => r.household, plates => r.plates.join(" ") })
         .collect();
     let passes: Vec<_> = state
         .store
@@ -162,18 +162,34 @@ pub async fn revoke(
 #[derive(Debug, Deserialize)]
 pub struct CardsQuery {
     compound: Option<String>,
+    /// Only this household's passes (of the compound).
+    household: Option<String>,
+    /// Only this resident's passes (their own and their vehicles').
+    resident: Option<String>,
 }
 
-/// Printable A4 card sheets of every live pass (newest serial, not revoked).
+fn asked(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Printable A4 card sheets of the live passes (newest serial, not revoked, not expired) of a
+/// compound, or of one household or one resident for a reprint; each card names its compound.
 pub async fn cards(
     State(state): State<AppState>,
     admin: Admin,
     Query(q): Query<CardsQuery>,
 ) -> Result<Response, WebError> {
     let compound = admin.compound_view(q.compound.as_deref())?;
+    let (household, resident) = (asked(&q.household), asked(&q.resident));
+    let now_ms = Utc::now().timestamp_millis();
     let mut cards = Vec::new();
     for p in state.store.passes().await? {
-        if p.revoked_at_ms.is_some() || compound.as_ref().is_some_and(|c| *c != p.compound_id) {
+        let wanted = p.revoked_at_ms.is_none()
+            && p.valid_until_ms > now_ms
+            && compound.as_ref().is_none_or(|c| *c == p.compound_id)
+            && household.is_none_or(|h| h == p.household)
+            && resident.is_none_or(|r| p.resident_id.as_deref() == Some(r));
+        if !wanted {
             continue;
         }
         let signed = parse(&p.payload).map_err(|e| {
@@ -184,6 +200,9 @@ pub async fn cards(
             body: signed.body,
         });
     }
+    if cards.is_empty() && (household.is_some() || resident.is_some()) {
+        return Err(WebError::NotFound);
+    }
     let title = format!("{} · 一卡一码", state.config.district_name);
     let html = card_sheet_html(
         &cards,
@@ -191,6 +210,7 @@ pub async fn cards(
             title,
             utc_offset_minutes: state.config.utc_offset_minutes,
             lang: Lang::ZhCn,
+            compound_names: state.store.compounds().await?,
         },
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;

@@ -184,6 +184,7 @@ pub async fn card(
             title: format!("{} · 工作证", state.config.district_name),
             utc_offset_minutes: state.config.utc_offset_minutes,
             lang: Lang::ZhCn,
+            compound_names: state.store.compounds().await?,
         },
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;

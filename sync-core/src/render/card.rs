@@ -24,6 +24,8 @@ pub struct SheetOptions {
     /// The district's UTC offset in minutes (+480 for China Standard Time), for printed dates.
     pub utc_offset_minutes: i32,
     pub lang: Lang,
+    /// `(compound id, name)`: each card shows its compound's name (the id when not listed).
+    pub compound_names: Vec<(String, String)>,
 }
 
 fn escape(text: &str) -> String {
@@ -111,7 +113,13 @@ pub fn card_sheet_html(cards: &[Card], options: &SheetOptions) -> Result<String,
                 household = escape(&b.household),
                 pass_id = escape(&b.pass_id),
                 serial = b.serial,
-                compound = escape(&b.compound_id),
+                compound = escape(
+                    options
+                        .compound_names
+                        .iter()
+                        .find(|(id, _)| *id == b.compound_id)
+                        .map_or(b.compound_id.as_str(), |(_, name)| name.as_str())
+                ),
             ));
         }
         html.push_str("</div></section>\n");
