@@ -523,3 +523,136 @@ async fn card_sheets_reprint_one_household_or_resident_and_skip_expired_passes()
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing to reprint");
 }
+
+/// Residents: one added from the form, more from an uploaded CSV file (with a byte-order mark, as
+/// spreadsheets save it; a file that is not UTF-8 is refused), and one moved out — their passes
+/// revoked and their row gone, audited.
+#[tokio::test]
+async fn residents_are_added_uploaded_and_moved_out() {
+    let (_dir, url) = temp_sqlite();
+    let state = test_state(&url, |_| {}).await;
+    let (cookie, csrf) = login(&state).await;
+    let one = [
+        ("csrf", csrf.as_str()),
+        ("compound_id", "c1"),
+        ("name", "王芳"),
+        ("id_number", "11010519491231002X"),
+        ("phone", "13812345678"),
+        ("building", "3"),
+        ("unit", "2"),
+        ("room", "401"),
+        ("plates", "京A12345"),
+    ];
+    let (status, _, _) = send(&state, form("/admin/residents/add", Some(&cookie), &one)).await;
+    assert_eq!(status, StatusCode::OK);
+    let bad = [("id_number", "110105194912310021"), ("csrf", csrf.as_str())];
+    let (status, html, _) = send(
+        &state,
+        form(
+            "/admin/residents/add",
+            Some(&cookie),
+            &[&bad[..], &one[..]].concat(),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a wrong check character: {html:.200}"
+    );
+
+    let upload = |file: &[u8]| {
+        let boundary = "XyZ";
+        let mut body = Vec::new();
+        for (name, value) in [("csrf", csrf.as_bytes()), ("compound_id", b"c1".as_slice())] {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend(value);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csv_file\"; filename=\"r.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+        body.extend(file);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::post("/admin/residents/import")
+            .header("cookie", cookie.as_str())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let id = |first17: &str| {
+        let check = sync_core::validate::IdNumber::check_char(first17).unwrap();
+        format!("{first17}{check}")
+    };
+    let file = format!(
+        "\u{feff}李雷,{},13900001111,5,1,101,\n韩梅梅,{},13900002222,5,1,101,\n",
+        id("11010519800101123"),
+        id("11010519820202234")
+    );
+    let (status, html, _) = send(&state, upload(file.as_bytes())).await;
+    assert_eq!(status, StatusCode::OK, "{html:.300}");
+    assert!(html.contains("Imported 2 residents"), "{html:.300}");
+    let (status, _, _) = send(&state, upload(&[0xc4, 0xe3, 0xba, 0xc3, b',', b'\n'])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "GBK bytes are not UTF-8");
+    let residents = state.store.residents().await.unwrap();
+    assert_eq!(residents.len(), 3);
+    assert!(
+        residents.iter().any(|r| r.name == "李雷"),
+        "the byte-order mark is not part of a name"
+    );
+
+    let wang = residents
+        .iter()
+        .find(|r| r.name == "王芳")
+        .unwrap()
+        .id
+        .clone();
+    let live = |id: String| {
+        let store = state.store.clone();
+        async move {
+            store
+                .passes()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|p| {
+                    p.resident_id.as_deref() == Some(id.as_str()) && p.revoked_at_ms.is_none()
+                })
+                .count()
+        }
+    };
+    assert_eq!(
+        live(wang.clone()).await,
+        2,
+        "a resident pass and a vehicle pass"
+    );
+    let path = format!("/admin/residents/{wang}/move-out");
+    let (status, _, _) = send(
+        &state,
+        form(&path, Some(&cookie), &[("csrf", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(live(wang.clone()).await, 0, "moving out revokes every pass");
+    assert!(state
+        .store
+        .residents()
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.id != wang));
+    let (status, _, _) = send(
+        &state,
+        form(&path, Some(&cookie), &[("csrf", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "moved out already");
+    let audit = state.store.audit_log(50).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "move_out" && e.detail.contains("2 passes revoked")));
+}

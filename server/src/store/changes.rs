@@ -123,4 +123,43 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// A resident moves out: every live pass of theirs is revoked (the revocation list and the
+    /// roster tell the gates) and their row — name, ID number, phone — is deleted, audited, in one
+    /// transaction. False when there is no such resident.
+    pub async fn move_out(
+        &self,
+        resident_id: &str,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<bool, DbError> {
+        let mut tx = self.begin().await?;
+        let gone = tx
+            .execute(
+                "DELETE FROM residents WHERE id = $1",
+                vec![resident_id.into()],
+            )
+            .await?;
+        if gone == 0 {
+            return Ok(false);
+        }
+        let live: Vec<(String, i64)> = tx
+            .query_as(
+                "SELECT pass_id, serial FROM passes WHERE resident_id = $1 AND revoked_at_ms IS NULL",
+                vec![resident_id.into()],
+            )
+            .await?;
+        for (pass_id, serial) in &live {
+            let serial = u32::try_from(*serial).map_err(|_| DbError::Column {
+                index: 1,
+                problem: format!("serial {serial} of {pass_id}"),
+            })?;
+            revoke_in(&mut tx, pass_id, serial, now_ms).await?;
+            touch_roster(&mut tx, pass_id).await?;
+        }
+        let detail = format!("{resident_id} moved out; {} passes revoked", live.len());
+        audit_in(&mut tx, entry(actor, now_ms, "move_out", detail)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }

@@ -1,5 +1,5 @@
 //! Which compound a thing belongs to, for the admin web's scope checks: a checkpoint, a device
-//! (its checkpoint's), a pass, a staff member, an incident, a photo (its device's), a patrol route,
+//! (its checkpoint's), a pass, a resident, a staff member, an incident, a photo (its device's), a patrol route,
 //! a quarantined record (its device's). Records from phones count by the device's own checkpoint,
 //! never by what the record claims.
 
@@ -11,6 +11,7 @@ pub enum Owned<'a> {
     Checkpoint(&'a str),
     Device(&'a str),
     Pass(&'a str),
+    Resident(&'a str),
     Staff(&'a str),
     Incident(&'a str),
     Photo(&'a str),
@@ -33,6 +34,7 @@ impl Owned<'_> {
                  JOIN checkpoints cp ON cp.id = v.checkpoint_id WHERE v.pass_id = $1",
                 id.into(),
             ),
+            Self::Resident(id) => ("SELECT compound_id FROM residents WHERE id = $1", id.into()),
             Self::Staff(id) => ("SELECT compound_id FROM staff WHERE staff_id = $1", id.into()),
             Self::Incident(id) => (
                 "SELECT cp.compound_id FROM incidents i JOIN devices d ON d.device_id = i.device_id

@@ -97,6 +97,12 @@ pub fn routes() -> Routes {
         )
         .get("/admin/residents", Read, get(residents::list))
         .post("/admin/residents/import", Manage, post(residents::import))
+        .post("/admin/residents/add", Manage, post(residents::add))
+        .post(
+            "/admin/residents/{id}/move-out",
+            Manage,
+            post(residents::move_out),
+        )
         .post(
             "/admin/passes/{pass_id}/reissue",
             Manage,

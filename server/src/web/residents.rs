@@ -1,6 +1,7 @@
 //! Admin pages for residents: CSV import with pass issuance, masked list, reissue, revoke, card sheets.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
@@ -14,7 +15,7 @@ use sync_core::validate::{mask_phone, validate_id_number};
 use super::login::CsrfForm;
 use super::scope::check_owned;
 use super::session::Admin;
-use super::{local_time, page, WebError};
+use super::{form_field, local_time, page, WebError};
 use crate::passes::{import_residents, parse_import, reissue as reissue_pass, IssueError};
 use crate::state::AppState;
 use crate::store::Owned;
@@ -68,37 +69,136 @@ pub async fn list(State(state): State<AppState>, admin: Admin) -> Result<Respons
     render_list(&state, &admin, Vec::new(), None).await
 }
 
-#[derive(Debug, Deserialize)]
+/// What an import brings: the compound and the CSV text (typed, pasted or uploaded as a file).
+#[derive(Debug, Default)]
 pub struct ImportForm {
     csrf: String,
     compound_id: String,
     csv: String,
 }
 
+/// The largest CSV file accepted (about 20,000 residents).
+const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
+
+fn bad(zh: &str, en: &str) -> WebError {
+    WebError::BadRequest(format!("{zh} {en}"))
+}
+
+impl ImportForm {
+    /// A form post (`application/x-www-form-urlencoded`) or a file upload (`multipart/form-data`,
+    /// the file in `csv_file`, UTF-8 with or without a byte-order mark).
+    async fn read(req: Request, state: &AppState) -> Result<Self, WebError> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let Form(pairs): Form<Vec<(String, String)>> = Form::from_request(req, state)
+                .await
+                .map_err(|e| bad("表单无效", &format!("invalid form: {e}")))?;
+            let field = |k: &str| form_field(&pairs, k).to_owned();
+            return Ok(Self {
+                csrf: field("csrf"),
+                compound_id: field("compound_id"),
+                csv: field("csv"),
+            });
+        }
+        let mut parts = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| bad("上传无效", &format!("invalid upload: {e}")))?;
+        let mut form = Self::default();
+        while let Some(part) = parts
+            .next_field()
+            .await
+            .map_err(|e| bad("上传无效", &format!("invalid upload: {e}")))?
+        {
+            let name = part.name().unwrap_or_default().to_owned();
+            let bytes = part
+                .bytes()
+                .await
+                .map_err(|e| bad("上传无效", &format!("invalid upload: {e}")))?;
+            if bytes.len() > MAX_CSV_BYTES {
+                return Err(bad(
+                    "文件过大（最多 2 MB）",
+                    "The file is too large (2 MB at most)",
+                ));
+            }
+            let text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| bad("文件须为 UTF-8 编码的 CSV", "The file must be CSV in UTF-8"))?;
+            let text = text.trim_start_matches('\u{feff}').to_owned();
+            match name.as_str() {
+                "csrf" => form.csrf = text,
+                "compound_id" => form.compound_id = text,
+                "csv" | "csv_file" if !text.trim().is_empty() => form.csv = text,
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
+}
+
+/// `POST /admin/residents/import`: residents from CSV text or a CSV file, each with their passes.
 pub async fn import(
     State(state): State<AppState>,
     admin: Admin,
-    Form(f): Form<ImportForm>,
+    req: Request,
 ) -> Result<Response, WebError> {
+    let f = ImportForm::read(req, &state).await?;
     admin.check_csrf(&f.csrf)?;
-    admin.check_compound(&f.compound_id)?;
+    import_text(&state, &admin, &f.compound_id, &f.csv).await
+}
+
+/// `POST /admin/residents/add`: one resident typed into the form, checked like an imported line.
+pub async fn add(
+    State(state): State<AppState>,
+    admin: Admin,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    admin.check_csrf(form_field(&fields, "csrf"))?;
+    let columns = [
+        "name",
+        "id_number",
+        "phone",
+        "building",
+        "unit",
+        "room",
+        "plates",
+    ];
+    let mut line = csv::Writer::from_writer(Vec::new());
+    line.write_record(columns.iter().map(|c| form_field(&fields, c).trim()))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = line
+        .into_inner()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    import_text(&state, &admin, form_field(&fields, "compound_id"), &text).await
+}
+
+async fn import_text(
+    state: &AppState,
+    admin: &Admin,
+    compound_id: &str,
+    text: &str,
+) -> Result<Response, WebError> {
+    admin.check_compound(compound_id)?;
     if !state
         .store
         .compounds()
         .await?
         .iter()
-        .any(|(c, _)| *c == f.compound_id)
+        .any(|(c, _)| c == compound_id)
     {
         return Err(WebError::BadRequest("未知小区 unknown compound".into()));
     }
-    let rows = match parse_import(&f.csv, Lang::ZhCn) {
+    let rows = match parse_import(text, Lang::ZhCn) {
         Ok(rows) => rows,
         Err(errors) => {
             let lines = errors
                 .into_iter()
                 .map(|e| format!("第{}行 line {}: {}", e.line, e.line, e.message))
                 .collect();
-            let resp = render_list(&state, &admin, lines, None).await?;
+            let resp = render_list(state, admin, lines, None).await?;
             return Ok((axum::http::StatusCode::BAD_REQUEST, resp).into_response());
         }
     };
@@ -106,15 +206,15 @@ pub async fn import(
     let issued = import_residents(
         &state.store,
         &state.signer,
-        &f.compound_id,
+        compound_id,
         &rows,
         now,
         &admin.username,
     )
     .await?;
     render_list(
-        &state,
-        &admin,
+        state,
+        admin,
         Vec::new(),
         Some(format!(
             "已导入 {} 人，签发 {issued} 张通行证 Imported {} residents, issued {issued} passes",
@@ -123,6 +223,26 @@ pub async fn import(
         )),
     )
     .await
+}
+
+/// `POST /admin/residents/{id}/move-out`: the resident's passes are revoked and their row deleted.
+pub async fn move_out(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(resident_id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    admin.check_csrf(&f.csrf)?;
+    check_owned(&state, &admin, Owned::Resident(&resident_id)).await?;
+    let now = Utc::now().timestamp_millis();
+    if !state
+        .store
+        .move_out(&resident_id, &admin.username, now)
+        .await?
+    {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to("/admin/residents").into_response())
 }
 
 pub async fn reissue(

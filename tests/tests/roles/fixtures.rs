@@ -29,6 +29,7 @@ pub struct C2 {
     pub pass_id: String,
     pub serial: u32,
     pub household: String,
+    pub resident: String,
 }
 
 /// Text that appears on a page only when it shows compound c2's things.
@@ -202,5 +203,6 @@ pub async fn seed(state: &AppState) -> C2 {
         pass_id: pass.pass_id,
         serial: pass.serial,
         household: pass.household,
+        resident: pass.resident_id.unwrap_or_default(),
     }
 }

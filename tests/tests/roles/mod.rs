@@ -15,6 +15,8 @@ pub fn concrete(path: &str, c2: &C2) -> String {
         "c2"
     } else if path.starts_with("/admin/patrol/routes/") {
         c2.route.as_str()
+    } else if path.starts_with("/admin/residents/") {
+        c2.resident.as_str()
     } else {
         "cp-west"
     };
@@ -65,6 +67,11 @@ fn form_fields(c2: &C2, csrf: &str) -> Vec<(String, String)> {
         ("target", "compounds"),
         ("checkpoint_id", "cp-west"),
         ("username", "new-account"),
+        ("id_number", "44052419900101123X"),
+        ("phone", "13700001111"),
+        ("building", "8"),
+        ("unit", "1"),
+        ("room", "301"),
         ("role", "manager"),
         ("current", "not the password"),
         ("new", "a new password 1"),
