@@ -417,14 +417,7 @@ async fn quarantined_records_are_reviewed_in_the_admin_web() {
         !html.contains("13800000002") && !html.contains("李四"),
         "no personal data"
     );
-    let pk = html
-        .split("name=\"pk\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let pk = web_support::hidden_value(&html, "pk");
     let review = |fields: Vec<(&'static str, String)>| {
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         form("/admin/quarantine/review", Some(&cookie), &fields)

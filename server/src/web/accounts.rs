@@ -125,15 +125,26 @@ pub async fn create(
     show(&state, &admin, Some((username, password))).await
 }
 
-/// Refuse changing one's own account here (a district administrator could lock the district out).
-fn not_me(admin: &Admin, username: &str) -> Result<(), WebError> {
+/// The checks before changing another account: the form's CSRF token, not one's own account (a
+/// district administrator could lock the district out), and an account that exists.
+async fn other_account(
+    state: &AppState,
+    admin: &Admin,
+    fields: &[(String, String)],
+    username: &str,
+) -> Result<(), WebError> {
+    admin.check_csrf(form_field(fields, "csrf"))?;
     if admin.username == username {
-        Err(WebError::BadRequest(
+        return Err(WebError::BadRequest(
             "不能在此更改自己的账号 You cannot change your own account here".into(),
-        ))
-    } else {
-        Ok(())
+        ));
     }
+    state
+        .store
+        .account(username)
+        .await?
+        .ok_or(WebError::NotFound)
+        .map(drop)
 }
 
 pub async fn set_role(
@@ -142,13 +153,7 @@ pub async fn set_role(
     Path(username): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    admin.check_csrf(form_field(&fields, "csrf"))?;
-    not_me(&admin, &username)?;
-    state
-        .store
-        .account(&username)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    other_account(&state, &admin, &fields, &username).await?;
     let role = role_from(&fields, &state.store.compounds().await?)?;
     let now = Utc::now().timestamp_millis();
     state
@@ -164,13 +169,7 @@ pub async fn change(
     Path((username, verb)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    admin.check_csrf(form_field(&fields, "csrf"))?;
-    not_me(&admin, &username)?;
-    state
-        .store
-        .account(&username)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    other_account(&state, &admin, &fields, &username).await?;
     let now = Utc::now().timestamp_millis();
     match verb.as_str() {
         "deactivate" | "reactivate" => {

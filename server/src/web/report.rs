@@ -112,6 +112,19 @@ struct ReportView {
 }
 
 impl ReportView {
+    /// The day and the view a query asks for.
+    async fn asked(
+        state: &AppState,
+        admin: &Admin,
+        q: &ReportQuery,
+    ) -> Result<(NaiveDate, Self), WebError> {
+        let day = parse_day(state, q.day.as_deref())?;
+        Ok((
+            day,
+            Self::load(state, admin, day, q.compound.as_deref()).await?,
+        ))
+    }
+
     async fn load(
         state: &AppState,
         admin: &Admin,
@@ -211,8 +224,7 @@ pub async fn report(
     admin: Admin,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let day = parse_day(&state, q.day.as_deref())?;
-    let view = ReportView::load(&state, &admin, day, q.compound.as_deref()).await?;
+    let (day, view) = ReportView::asked(&state, &admin, &q).await?;
     let r = &view.report;
     let compounds = admin.own_compounds(state.store.compounds().await?);
     let names: HashMap<String, String> = names(&state).await?.into_iter().collect();
@@ -259,8 +271,7 @@ pub async fn report_csv(
     admin: Admin,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let day = parse_day(&state, q.day.as_deref())?;
-    let view = ReportView::load(&state, &admin, day, q.compound.as_deref()).await?;
+    let (_, view) = ReportView::asked(&state, &admin, &q).await?;
     let r = &view.report;
     let csv = to_csv(r, &names(&state).await?, &view.extra_lines())
         .map_err(|e| WebError::Internal(e.to_string()))?;

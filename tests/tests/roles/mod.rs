@@ -82,15 +82,6 @@ fn form_fields(c2: &C2, csrf: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The request for `route` as the account with `cookie` and `csrf` would send it about c2.
 pub fn request(route: &RouteInfo, c2: &C2, cookie: &str, csrf: &str) -> Request<Body> {
     let path = concrete(route.path, c2);
@@ -103,7 +94,7 @@ pub fn request(route: &RouteInfo, c2: &C2, cookie: &str, csrf: &str) -> Request<
     }
     let body: Vec<String> = form_fields(c2, csrf)
         .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .map(|(k, v)| format!("{k}={}", crate::web_support::urlencode(v)))
         .collect();
     builder
         .uri(path)

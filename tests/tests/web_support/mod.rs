@@ -34,7 +34,7 @@ pub fn form(path: &str, cookie: Option<&str>, body: &[(&str, &str)]) -> Request<
     req.body(Body::from(encoded.join("&"))).unwrap()
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -83,15 +83,7 @@ pub async fn login(state: &AppState) -> (String, String) {
     let cookie = cookie.split(';').next().unwrap().to_owned();
     let (status, html, _) = send(state, page("/admin/checkpoints", &cookie)).await;
     assert_eq!(status, StatusCode::OK);
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    (cookie, csrf)
+    (cookie, hidden_value(&html, "csrf"))
 }
 
 /// Log in as an existing account; returns the cookie and the session's CSRF token (read from
@@ -110,13 +102,16 @@ pub async fn login_as(state: &AppState, username: &str, password: &str) -> (Stri
     let cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
     let (status, html, _) = send(state, page("/admin", &cookie)).await;
     assert_eq!(status, StatusCode::OK, "{username} sees the dashboard");
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
+    (cookie, hidden_value(&html, "csrf"))
+}
+
+/// The value of the first input named `name` on a page.
+pub fn hidden_value(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
         .nth(1)
         .unwrap()
         .split('"')
         .next()
         .unwrap()
-        .to_owned();
-    (cookie, csrf)
+        .to_owned()
 }
