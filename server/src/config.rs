@@ -55,6 +55,9 @@ pub struct Config {
     pub notice_ack_minutes: i64,
     /// An admin web session ends after this many minutes without a request.
     pub session_idle_minutes: i64,
+    /// Contact tracing lists everyone admitted at the same checkpoint within this many minutes
+    /// of the traced person's passages.
+    pub contact_window_minutes: i64,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             photo_max_bytes: sync_core::photo::DEFAULT_PHOTO_MAX_BYTES,
             notice_ack_minutes: 30,
             session_idle_minutes: 480,
+            contact_window_minutes: 15,
         }
     }
 }

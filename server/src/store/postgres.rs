@@ -99,6 +99,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0022_vehicle_occupants",
         include_str!("../../migrations/postgres/0022_vehicle_occupants.sql"),
     ),
+    (
+        "0023_passage_search",
+        include_str!("../../migrations/postgres/0023_passage_search.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

@@ -103,6 +103,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0022_vehicle_occupants",
         include_str!("../../migrations/sqlite/0022_vehicle_occupants.sql"),
     ),
+    (
+        "0023_passage_search",
+        include_str!("../../migrations/sqlite/0023_passage_search.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -15,6 +15,7 @@ mod pages;
 mod patrol;
 mod patrol_setup;
 mod quarantine;
+mod records;
 mod register;
 mod report;
 mod residents;
@@ -161,6 +162,13 @@ pub fn routes() -> Routes {
         .get("/admin/duty", Read, get(duty::report))
         .get("/admin/duty.csv", Export, get(duty::report_csv))
         .get("/admin/health", Read, get(health::page_of))
+        .get("/admin/records", Read, get(records::search))
+        .get("/admin/records/contacts", Read, get(records::contacts))
+        .get(
+            "/admin/records/contacts.csv",
+            Export,
+            get(records::contacts_csv),
+        )
         .get("/register/{checkpoint_id}", Public, get(register::form))
         .post("/register/{checkpoint_id}", Public, post(register::submit))
 }

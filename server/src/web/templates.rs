@@ -84,6 +84,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/patrol_labels.html"),
     ),
     ("message.html", include_str!("../../templates/message.html")),
+    ("records.html", include_str!("../../templates/records.html")),
+    (
+        "contacts.html",
+        include_str!("../../templates/contacts.html"),
+    ),
     (
         "quarantine.html",
         include_str!("../../templates/quarantine.html"),

@@ -136,6 +136,26 @@ impl Subject {
         }
     }
 
+    /// The pass shown: a resident's, staff member's or vehicle's pass, or a visitor's day pass.
+    pub fn pass_id(&self) -> Option<&str> {
+        match self {
+            Self::Resident { pass_id, .. } | Self::Staff { pass_id, .. } => Some(pass_id),
+            Self::Vehicle { pass_id, .. } => pass_id.as_deref(),
+            Self::Visitor {
+                visitor_pass_id, ..
+            } => visitor_pass_id.as_deref(),
+        }
+    }
+
+    /// The household: a resident's own, or the one a visitor came to.
+    pub fn household(&self) -> Option<&str> {
+        match self {
+            Self::Resident { household, .. } => Some(household),
+            Self::Visitor { host_household, .. } => Some(host_household),
+            Self::Vehicle { .. } | Self::Staff { .. } => None,
+        }
+    }
+
     /// The name to search by and show (masked elsewhere where needed).
     pub fn name(&self) -> Option<&str> {
         match self {

@@ -25,7 +25,7 @@ use super::value::placeholders;
 use super::{DbError, FromRow, JsonList, Row, Stmt, Store, Val};
 
 const INSERT_CHUNK: usize = 250;
-const PASSAGE_COLUMNS: usize = 19;
+const PASSAGE_COLUMNS: usize = 24;
 
 /// Who hands the batch in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +78,11 @@ fn passage_values(p: &Passage, received_ms: i64, source: Source) -> Vec<Val> {
         corrected_ms.into(),
         i64::from(offset_known).into(),
         i64::from(b.subject.occupants()).into(),
+        b.subject.pass_id().into(),
+        b.subject.plate().into(),
+        b.subject.household().into(),
+        b.subject.name().into(),
+        b.subject.id_tail().into(),
     ]
 }
 
@@ -196,7 +201,7 @@ fn passage_stmts(passages: &[&Passage], source: Source, now_ms: i64) -> Vec<Stmt
                 "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
                  recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
                  deny_reason, temperature_c, prev_hash, hash, body, corrected_at_ms, offset_known,
-                 occupants)
+                 occupants, pass_id, plate, household, person_name, id_tail)
                  VALUES {} ON CONFLICT DO NOTHING RETURNING id",
                 tuples.join(", ")
             );
