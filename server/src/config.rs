@@ -58,6 +58,12 @@ pub struct Config {
     /// Contact tracing lists everyone admitted at the same checkpoint within this many minutes
     /// of the traced person's passages.
     pub contact_window_minutes: i64,
+    /// The anomaly panel lists people going out more often than this in a day …
+    pub anomaly_exits_per_day: i64,
+    /// … residents not seen at any gate for this many days …
+    pub anomaly_unseen_days: i64,
+    /// … and households with more visitors than this in a day.
+    pub anomaly_visitors_per_household: i64,
 }
 
 impl Default for Config {
@@ -89,6 +95,9 @@ impl Default for Config {
             notice_ack_minutes: 30,
             session_idle_minutes: 480,
             contact_window_minutes: 15,
+            anomaly_exits_per_day: 5,
+            anomaly_unseen_days: 3,
+            anomaly_visitors_per_household: 3,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod admin;
+mod anomalies;
 mod changes;
 mod compound_of;
 mod devices;
@@ -42,6 +43,7 @@ use thiserror::Error;
 
 pub use accounts::{Account, AccountRole};
 pub use admin::{AuditEntry, Session};
+pub use anomalies::{Anomalies, AnomalyRules, HouseholdCount, SubjectCount, Unseen};
 pub use compound_of::Owned;
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use duty::{StaffChange, StaffRecord};

@@ -85,7 +85,8 @@ pub struct RecordRow {
     pub occupants: i64,
 }
 
-const COLUMNS: &str = "pk, corrected_at_ms, checkpoint_id, direction, subject_kind, verdict, \
+pub(super) const COLUMNS: &str =
+    "pk, corrected_at_ms, checkpoint_id, direction, subject_kind, verdict, \
                        deny_reason, person_name, pass_id, household, plate, id_tail, occupants";
 
 impl FromRow for RecordRow {

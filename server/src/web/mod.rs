@@ -1,6 +1,7 @@
 //! The server-rendered admin web and the public self-registration pages.
 
 mod accounts;
+mod anomalies;
 mod checkpoints;
 mod duty;
 pub mod gate;
@@ -162,6 +163,7 @@ pub fn routes() -> Routes {
         .get("/admin/duty", Read, get(duty::report))
         .get("/admin/duty.csv", Export, get(duty::report_csv))
         .get("/admin/health", Read, get(health::page_of))
+        .get("/admin/anomalies", Read, get(anomalies::page_of))
         .get("/admin/records", Read, get(records::search))
         .get("/admin/records/contacts", Read, get(records::contacts))
         .get(

@@ -21,7 +21,7 @@ use crate::store::{IncidentFilter, IncidentStatus, Owned};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CompoundQuery {
-    compound: Option<String>,
+    pub compound: Option<String>,
 }
 
 /// `GET /admin`: today at a glance, for the whole district or one compound (`?compound=`); a
@@ -86,6 +86,19 @@ pub async fn dashboard(
             }
         })
         .collect();
+    let anomalies: Vec<_> = super::anomalies::of_compounds(
+        &state,
+        choices
+            .iter()
+            .filter(|(id, _)| narrowed.is_none_or(|v| v == id))
+            .cloned()
+            .collect(),
+        now,
+    )
+    .await?
+    .iter()
+    .map(super::anomalies::counts)
+    .collect();
     let silent: Vec<_> = g
         .silent_devices
         .iter()
@@ -96,7 +109,7 @@ pub async fn dashboard(
         "dashboard.html",
         Some(&admin),
         context! {
-            refresh => 30, compound => view, compounds => choices,
+            refresh => 30, compound => view, compounds => choices, anomalies,
             day => local_day(now, state.config.utc_offset_minutes).to_string(),
             chart => hourly_svg(&g.hourly),
             silent_minutes => state.config.silent_after_minutes,

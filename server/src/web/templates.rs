@@ -86,6 +86,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("../../templates/message.html")),
     ("records.html", include_str!("../../templates/records.html")),
     (
+        "anomalies.html",
+        include_str!("../../templates/anomalies.html"),
+    ),
+    (
         "contacts.html",
         include_str!("../../templates/contacts.html"),
     ),
