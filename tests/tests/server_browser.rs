@@ -8,7 +8,9 @@
 //! and the point labels read back from the printed sheet verify as points of the demo compound;
 //! the incidents page lists the demo's incidents; the handbook page renders the starter handbook;
 //! the notices, one notice's receipts, the staff accounts and the duty report show the demo's; the
-//! hourly chart fits the phone's width; the accounts page lists the demo team. A compound manager
+//! hourly chart fits the phone's width; the anomalies page shows the demo's fever case, the records
+//! page its visitors, one visitor's timeline leads to its contacts; the accounts page lists the
+//! demo team. A compound manager
 //! (one per size) is made to wait after four wrong passwords, then sees only their compound and
 //! signs its day off with the typed figures.
 //!
@@ -198,6 +200,25 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
     b.goto(&format!("{base}/admin/handbook"))?;
     b.find("#section-disinfection table", WAIT)?;
     shoot(b, shots, size, "handbook")?;
+    b.goto(&format!("{base}/admin/anomalies"))?;
+    b.find("#anomalies-c1", WAIT)?;
+    ensure!(
+        b.text("#anomalies-c1 .fever")?.contains("cp-east"),
+        "the demo's fever case on the anomalies page"
+    );
+    shoot(b, shots, size, "anomalies")?;
+    b.goto(&format!("{base}/admin/records?compound=c1&kind=visitor"))?;
+    b.find("#records", WAIT)?;
+    ensure!(
+        b.text("#records")?.contains("访客"),
+        "the demo's visitors on the records page"
+    );
+    shoot(b, shots, size, "records")?;
+    b.click("#records a")?;
+    b.find("#contacts-link", WAIT)?;
+    b.click("#contacts-link")?;
+    b.find("#contacts", WAIT)?;
+    shoot(b, shots, size, "contacts")?;
     b.goto(&format!("{base}/admin/accounts"))?;
     ensure!(
         b.text("main")?.contains("manager-c1"),

@@ -156,7 +156,7 @@ pub async fn page_of(
             day, unseen_from,
             exits_per_day => cfg.anomaly_exits_per_day, unseen_days => cfg.anomaly_unseen_days,
             visitors_per_household => cfg.anomaly_visitors_per_household,
-            fever_threshold => cfg.fever_threshold_c,
+            fever_threshold => format!("{:.1}", cfg.fever_threshold_c),
         },
     )
 }
