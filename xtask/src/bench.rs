@@ -98,7 +98,7 @@ pub fn run(which: Which) -> anyhow::Result<()> {
         }
         Which::Server => {
             let pg = crate::postgres::TempPostgres::start()?;
-            for part in ["patrol", "duty", "health"] {
+            for part in ["patrol", "duty", "health", "records"] {
                 system::run(
                     cargo()
                         .args(["bench", "-p", "district-server", "--bench", part])
