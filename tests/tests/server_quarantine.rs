@@ -9,7 +9,7 @@ mod server_support;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use district_server::store::{Checkpoint, Decision, EnrollOutcome, ReviewOutcome, Store};
+use district_server::store::{Decision, EnrollOutcome, ReviewOutcome, Store};
 use district_server::AppState;
 use server_support::{enrollment_code, fresh_pg_database, serve_loopback, temp_sqlite, test_state};
 use sync_core::domain::GENESIS_HASH;
@@ -51,14 +51,7 @@ async fn quarantine_story(state: AppState, url: &str) {
     let store = &state.store;
     let now = Utc::now();
     let now_ms = now.timestamp_millis();
-    store.upsert_compound("c2", "和平小区").await.unwrap();
-    let west = Checkpoint {
-        id: "cp-west".into(),
-        compound_id: "c2".into(),
-        name: "西门".into(),
-        gates: vec!["west-1".into()],
-    };
-    store.upsert_checkpoint(&west, now_ms).await.unwrap();
+    server_support::west_compound(store).await;
     let code = enrollment_code(&state).await;
     let hash = district_server::auth::hash_token(&code);
     let token = district_server::auth::hash_token("tq");

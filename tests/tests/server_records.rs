@@ -12,11 +12,11 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use district_server::access::Role;
-use district_server::auth::{hash_password, hash_token};
+use district_server::auth::hash_password;
 use district_server::report::{day_bounds, local_day};
-use district_server::store::{AccountRole, Checkpoint, RecordQuery, SearchField};
+use district_server::store::{AccountRole, RecordQuery, SearchField};
 use district_server::AppState;
-use server_support::{enrollment_code, fresh_pg_database, temp_sqlite, test_state};
+use server_support::{enroll_at, fresh_pg_database, temp_sqlite, test_state, west_compound};
 use sync_core::domain::GENESIS_HASH;
 use sync_core::{DenyReason, Direction, NewPassage, Passage, PassageBody, Subject, Verdict};
 use uuid::Uuid;
@@ -117,40 +117,9 @@ fn expected_contacts(plan: &[(&str, i64, Subject, bool)]) -> BTreeSet<(i64, i64)
 
 async fn seed(state: &AppState, day_start: DateTime<Utc>) {
     let store = &state.store;
-    store.upsert_compound("c2", "和平小区").await.unwrap();
-    let west = Checkpoint {
-        id: "cp-west".into(),
-        compound_id: "c2".into(),
-        name: "西门".into(),
-        gates: vec!["west-1".into()],
-    };
-    let now_ms = Utc::now().timestamp_millis();
-    store.upsert_checkpoint(&west, now_ms).await.unwrap();
-    let east_code = hash_token(&enrollment_code(state).await);
-    store
-        .enroll(&east_code, "dev-east", "东门", &hash_token("te"), now_ms)
-        .await
-        .unwrap();
-    store
-        .create_enroll_code(
-            &hash_token("WEST"),
-            "cp-west",
-            "test",
-            now_ms,
-            now_ms + 60_000,
-        )
-        .await
-        .unwrap();
-    store
-        .enroll(
-            &hash_token("WEST"),
-            "dev-west",
-            "西门",
-            &hash_token("tw"),
-            now_ms,
-        )
-        .await
-        .unwrap();
+    west_compound(store).await;
+    enroll_at(store, "dev-east", "cp-east").await;
+    enroll_at(store, "dev-west", "cp-west").await;
     for (device, cp, gate) in [
         ("dev-east", "cp-east", "east-1"),
         ("dev-west", "cp-west", "west-1"),

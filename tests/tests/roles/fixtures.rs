@@ -2,8 +2,8 @@
 //! of thing in compound c2 that a route can name: a device with an incident, its photo and a
 //! quarantined record, a staff member, a patrol point and route, a notice, a resident's pass.
 
+use crate::server_support::enroll_at;
 use chrono::{DateTime, Duration, Utc};
-use district_server::auth::hash_token;
 use district_server::staff::{add_staff, NewStaff};
 use district_server::store::{NewPhoto, NoticeEdit, PointRow, RouteRow, Store};
 use district_server::AppState;
@@ -45,30 +45,6 @@ pub fn c2_markers(c2: &C2) -> Vec<String> {
         c2.household.clone(),
         c2.pass_id.clone(),
     ]
-}
-
-async fn enroll(store: &Store, device: &str, checkpoint: &str, now_ms: i64) {
-    let code = format!("CODE-{device}");
-    store
-        .create_enroll_code(
-            &hash_token(&code),
-            checkpoint,
-            "test",
-            now_ms,
-            now_ms + 60_000,
-        )
-        .await
-        .unwrap();
-    store
-        .enroll(
-            &hash_token(&code),
-            device,
-            device,
-            &hash_token(&format!("token-{device}")),
-            now_ms,
-        )
-        .await
-        .unwrap();
 }
 
 /// An urgent incident with a photo from `device`; its entry id and the photo's name.
@@ -171,8 +147,8 @@ pub async fn seed(state: &AppState) -> C2 {
     district_server::demo::seed(store, &state.signer, now, 480)
         .await
         .unwrap();
-    enroll(store, "dev-west", "cp-west", now_ms).await;
-    enroll(store, "dev-west-2", "cp-west", now_ms).await;
+    enroll_at(store, "dev-west", "cp-west").await;
+    enroll_at(store, "dev-west-2", "cp-west").await;
     let (incident, photo) = incident(store, "dev-west", now).await;
     let quarantined = quarantined(store, "dev-west-2", now).await;
     let new = NewStaff {

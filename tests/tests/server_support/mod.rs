@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
+use district_server::auth::hash_token;
 use district_server::store::{Checkpoint, Store};
 use sync_core::domain::GENESIS_HASH;
 use sync_core::fixtures::sample_passage;
@@ -204,4 +205,38 @@ pub async fn enrolled_phone(
         .await
         .expect("enroll");
     ledger
+}
+
+/// Compound `c2` (和平小区) and its checkpoint `cp-west` (gate `west-1`).
+pub async fn west_compound(store: &Store) {
+    store
+        .upsert_compound("c2", "和平小区")
+        .await
+        .expect("compound");
+    let west = Checkpoint {
+        id: "cp-west".into(),
+        compound_id: "c2".into(),
+        name: "西门".into(),
+        gates: vec!["west-1".into()],
+    };
+    store
+        .upsert_checkpoint(&west, Utc::now().timestamp_millis())
+        .await
+        .expect("checkpoint");
+}
+
+/// Enroll `device` at `checkpoint` straight in the store, with a one-time code made for it; its
+/// token is `token-<device>`.
+pub async fn enroll_at(store: &Store, device: &str, checkpoint: &str) {
+    let now_ms = Utc::now().timestamp_millis();
+    let code = hash_token(&format!("CODE-{device}"));
+    store
+        .create_enroll_code(&code, checkpoint, "test", now_ms, now_ms + 60_000)
+        .await
+        .expect("an enrollment code");
+    let token = hash_token(&format!("token-{device}"));
+    store
+        .enroll(&code, device, device, &token, now_ms)
+        .await
+        .expect("enrolled");
 }
