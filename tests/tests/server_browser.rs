@@ -17,6 +17,8 @@
 //! With `CHECKPOINT_SCREENSHOTS=DIR` the screenshots are also written to `DIR/server-*.png`
 //! (`cargo xtask screenshots` does that for docs/screenshots/).
 
+mod browser_team;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,7 +26,7 @@ use anyhow::{bail, ensure, Context};
 use checkpoint_tests::server_proc::{admin, another_enrollment_code, server_bin, ServerProc};
 use checkpoint_tests::webdriver::{Browser, BrowserOptions, Driver, WAIT};
 use chrono::Utc;
-use district_server::demo::{demo_residents, DEMO_TEAM_PASSWORD};
+use district_server::demo::demo_residents;
 use serde_json::json;
 use sync_core::i18n::{Lang, Localized};
 use sync_core::pass::{verify, KeySet, PassKind, Revocations};
@@ -226,54 +228,6 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
     );
     shoot(b, shots, size, "accounts")?;
     notices_and_duty(b, base, shots, size)
-}
-
-/// A compound manager's day: four wrong passwords make the next login wait (the message says how
-/// long), then the manager sees only their compound and signs its day off once.
-fn manager_signs_off(
-    b: &Browser<'_>,
-    base: &str,
-    shots: &Shots,
-    size: Size,
-    (manager, other): (&str, &str),
-) -> anyhow::Result<()> {
-    b.goto(&format!("{base}/admin"))?;
-    b.click("header form button")?;
-    b.find("input[name=username]", WAIT)?;
-    for _ in 0..4 {
-        b.type_into("input[name=username]", manager)?;
-        b.type_into("input[name=password]", "not the password")?;
-        b.click("main form button")?;
-        b.find(".error", WAIT)?;
-    }
-    b.type_into("input[name=username]", manager)?;
-    b.type_into("input[name=password]", DEMO_TEAM_PASSWORD)?;
-    b.click("main form button")?;
-    b.wait_text(".error", "秒后再试", WAIT)?;
-    shoot(b, shots, size, "login-throttled")?;
-    std::thread::sleep(std::time::Duration::from_millis(1_200));
-    b.type_into("input[name=username]", manager)?;
-    b.type_into("input[name=password]", DEMO_TEAM_PASSWORD)?;
-    b.click("main form button")?;
-    b.find("#total-in", WAIT)?;
-    let dashboard = b.text("body")?;
-    ensure!(
-        !dashboard.contains(other) && !dashboard.contains("全街道"),
-        "{manager} sees another compound or the district: {dashboard}"
-    );
-    shoot(b, shots, size, "dashboard-manager")?;
-    b.goto(&format!("{base}/admin/report"))?;
-    b.find("#signoff-form", WAIT)?;
-    b.type_into("#signoff-form input[name=home_observation]", "2")?;
-    b.type_into("#signoff-form input[name=masks_in_stock]", "800")?;
-    b.click("#signoff-form button")?;
-    b.wait_text("#signed-off", manager, WAIT)?;
-    ensure!(
-        b.text("#manual-figures")?.contains("800"),
-        "the typed figures are on the signed report"
-    );
-    shoot(b, shots, size, "report-signed")?;
-    Ok(())
 }
 
 /// The notices (the demo's district-wide notice, not acknowledged anywhere yet), one notice's
@@ -590,7 +544,7 @@ fn dashboard_and_self_registration_in_headless_chromium() -> anyhow::Result<()> 
         DESKTOP,
         "王五",
     )?];
-    manager_signs_off(&desktop, &base, &shots, DESKTOP, ("manager-c1", "和平小区"))?;
+    browser_team::manager_signs_off(&desktop, &base, &shots, DESKTOP, ("manager-c1", "和平小区"))?;
     drop(desktop);
 
     let phone = open(&driver, tmp.path(), PHONE)?;
@@ -603,7 +557,7 @@ fn dashboard_and_self_registration_in_headless_chromium() -> anyhow::Result<()> 
         "李四",
     )?);
     admin_pages(&phone, &base, &shots, PHONE)?;
-    manager_signs_off(&phone, &base, &shots, PHONE, ("manager-c2", "阳光小区"))?;
+    browser_team::manager_signs_off(&phone, &base, &shots, PHONE, ("manager-c2", "阳光小区"))?;
     drop(phone);
 
     for ((pass_id, png), name) in issued.iter().zip(["王五", "李四"]) {

@@ -1,6 +1,6 @@
-//! Which compound a thing belongs to, for the admin web's scope checks: a checkpoint, a device
-//! (its checkpoint's), a pass, a resident, a staff member, an incident, a photo (its device's), a patrol route,
-//! a quarantined record (its device's). Records from phones count by the device's own checkpoint,
+//! Which compound a thing belongs to, for the admin web's scope checks: a device (its
+//! checkpoint's), a pass, a resident, a staff member, an incident, a photo (its device's), a
+//! quarantined record (its device's). (Checkpoints and patrol routes are read with their compound.) Records from phones count by the device's own checkpoint,
 //! never by what the record claims.
 
 use super::{DbError, Store};
@@ -8,21 +8,18 @@ use super::{DbError, Store};
 /// Something the admin web changes or shows by its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owned<'a> {
-    Checkpoint(&'a str),
     Device(&'a str),
     Pass(&'a str),
     Resident(&'a str),
     Staff(&'a str),
     Incident(&'a str),
     Photo(&'a str),
-    Route(&'a str),
     Quarantined(i64),
 }
 
 impl Owned<'_> {
     fn query(self) -> (&'static str, super::Val) {
         match self {
-            Self::Checkpoint(id) => ("SELECT compound_id FROM checkpoints WHERE id = $1", id.into()),
             Self::Device(id) => (
                 "SELECT cp.compound_id FROM devices d JOIN checkpoints cp ON cp.id = d.checkpoint_id
                  WHERE d.device_id = $1",
@@ -45,10 +42,6 @@ impl Owned<'_> {
                 "SELECT cp.compound_id FROM photos p JOIN devices d ON d.device_id = p.device_id
                  JOIN checkpoints cp ON cp.id = d.checkpoint_id WHERE p.sha256 = $1",
                 sha.into(),
-            ),
-            Self::Route(id) => (
-                "SELECT compound_id FROM patrol_routes WHERE route_id = $1",
-                id.into(),
             ),
             Self::Quarantined(pk) => (
                 "SELECT cp.compound_id FROM quarantine q JOIN devices d ON d.device_id = q.device_id

@@ -64,7 +64,7 @@ pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use records::{Contact, RecordQuery, RecordRow, SearchField};
 pub use reports::{PassageFacts, Presence};
 pub use signoffs::SignOff;
-pub use throttle::{backoff_ms, ThrottleKey};
+pub use throttle::ThrottleKey;
 pub use tx::Tx;
 pub use value::{Row, Stmt, Val};
 

@@ -82,17 +82,4 @@ impl Store {
             .await?;
         Ok(row.map(from_row))
     }
-
-    /// Every sign-off of a day, by compound.
-    pub async fn signoffs_of_day(&self, day: &str) -> Result<Vec<SignOff>, DbError> {
-        let rows: Vec<SignOffRow> = self
-            .query_as(
-                &format!(
-                    "SELECT {COLUMNS} FROM report_signoffs WHERE day = $1 ORDER BY compound_id"
-                ),
-                vec![day.into()],
-            )
-            .await?;
-        Ok(rows.into_iter().map(from_row).collect())
-    }
 }

@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use minijinja::{context, Value};
-use sync_core::validate::mask_name;
 
 use super::pages::CompoundQuery;
 use super::session::Admin;
@@ -66,13 +65,7 @@ pub async fn compounds_in_view(
 }
 
 fn name_of(admin: &Admin, name: Option<&str>) -> Option<String> {
-    name.map(|n| {
-        if admin.sees_personal_data() {
-            n.to_owned()
-        } else {
-            mask_name(n)
-        }
-    })
+    name.map(|n| admin.shown_name(n))
 }
 
 fn passage_view(state: &AppState, admin: &Admin, r: &RecordRow) -> Value {

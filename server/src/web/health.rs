@@ -10,7 +10,6 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use sync_core::health::Symptom;
 use sync_core::i18n::Lang;
-use sync_core::validate::mask_name;
 
 use super::session::Admin;
 use super::{page, WebError};
@@ -94,7 +93,7 @@ pub async fn page_of(
             let (zh, en) = symptom_words(&f.symptoms);
             context! {
                 compound_id => f.compound_id, household => f.household, pass_id => f.pass_id,
-                name => if admin.sees_personal_data() { f.name } else { mask_name(&f.name) },
+                name => admin.shown_name(&f.name),
                 day => f.day, temperature => format!("{:.1}", f.temperature_c),
                 symptoms_zh => zh, symptoms_en => en, left_city_to => f.left_city_to,
                 version => f.version,

@@ -15,7 +15,6 @@ use super::{local_time, page, WebError};
 use crate::report::{hourly_svg, local_day, Glance, PatrolDay};
 use crate::state::AppState;
 use sync_core::patrol::RoundStatus;
-use sync_core::validate::mask_name;
 
 use crate::store::{IncidentFilter, IncidentStatus, Owned};
 
@@ -81,7 +80,7 @@ pub async fn dashboard(
         .map(|f| {
             context! {
                 compound_id => f.compound_id, household => f.household,
-                name => if admin.sees_personal_data() { f.name } else { mask_name(&f.name) },
+                name => admin.shown_name(&f.name),
                 temperature_c => format!("{:.1}", f.temperature_c),
             }
         })

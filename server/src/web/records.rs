@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use minijinja::{context, Value};
 use serde::Deserialize;
-use sync_core::validate::mask_name;
 use sync_core::{Direction, SubjectKind};
 
 use super::report::names;
@@ -120,18 +119,17 @@ fn parse_opt<T>(word: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<
     }
 }
 
-fn row_view(state: &AppState, admin: &Admin, r: &RecordRow, names: &[(String, String)]) -> Value {
-    let name = r.person_name.as_deref().map(|n| {
-        if admin.sees_personal_data() {
-            n.to_owned()
-        } else {
-            mask_name(n)
-        }
-    });
-    let checkpoint = names
+/// A checkpoint's name (its id when it has none).
+fn checkpoint_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
+    names
         .iter()
-        .find(|(id, _)| *id == r.checkpoint_id)
-        .map_or(r.checkpoint_id.clone(), |(_, n)| n.clone());
+        .find(|(cp, _)| cp == id)
+        .map_or(id, |(_, n)| n.as_str())
+}
+
+fn row_view(state: &AppState, admin: &Admin, r: &RecordRow, names: &[(String, String)]) -> Value {
+    let name = r.person_name.as_deref().map(|n| admin.shown_name(n));
+    let checkpoint = checkpoint_name(names, &r.checkpoint_id);
     context! {
         at => local_time(state, r.corrected_at_ms), checkpoint, direction => r.direction.as_str(),
         kind => r.subject_kind.as_str(), admitted => r.admitted, deny_reason => r.deny_reason,
@@ -295,10 +293,7 @@ pub async fn contacts_csv(
         .map_err(|e| WebError::Internal(e.to_string()))?;
     for c in &found {
         let o = &c.other;
-        let checkpoint = names
-            .iter()
-            .find(|(id, _)| *id == o.checkpoint_id)
-            .map_or(o.checkpoint_id.as_str(), |(_, n)| n.as_str());
+        let checkpoint = checkpoint_name(&names, &o.checkpoint_id);
         let cells = [
             local_time(&state, c.traced_at_ms),
             local_time(&state, o.corrected_at_ms),

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use sync_core::validate::mask_name;
 
 use super::WebError;
 use crate::access::{Role, Scope};
@@ -55,15 +56,6 @@ impl Admin {
         }
     }
 
-    /// Refuse unless the account sees the whole district.
-    pub fn check_district(&self) -> Result<(), WebError> {
-        if self.scope.is_all() {
-            Ok(())
-        } else {
-            Err(WebError::Forbidden(NOT_YOUR_COMPOUND.into()))
-        }
-    }
-
     /// The compound a page narrows to: the one asked for when the scope holds it (refused when
     /// not), else the whole district (`None`) for a district-wide account and a manager's first
     /// compound for a manager.
@@ -87,6 +79,16 @@ impl Admin {
     /// May this account see personal data unmasked and take it off the screen?
     pub fn sees_personal_data(&self) -> bool {
         self.role != Role::Observer || self.personal_exports
+    }
+
+    /// A person's name as this account may see it: whole, or masked (王**) for an observer
+    /// without the personal-data grant.
+    pub fn shown_name(&self, name: &str) -> String {
+        if self.sees_personal_data() {
+            name.to_owned()
+        } else {
+            mask_name(name)
+        }
     }
 }
 
