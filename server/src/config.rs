@@ -64,6 +64,9 @@ pub struct Config {
     pub anomaly_unseen_days: i64,
     /// … and households with more visitors than this in a day.
     pub anomaly_visitors_per_household: i64,
+    /// The dashboard's anomaly counts are recounted in the background this often (seconds); a
+    /// compound's counts older than three times this are recounted when the dashboard asks.
+    pub anomaly_refresh_seconds: u64,
 }
 
 impl Default for Config {
@@ -98,6 +101,7 @@ impl Default for Config {
             anomaly_exits_per_day: 5,
             anomaly_unseen_days: 3,
             anomaly_visitors_per_household: 3,
+            anomaly_refresh_seconds: 60,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! (and per-instance rate-limit counters), so several instances can run behind a load balancer.
 
 pub mod access;
+pub mod anomaly_panel;
 pub mod api;
 pub mod app;
 pub mod auth;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod panics;
 pub mod passes;
 pub mod report;
+pub mod resident_edit;
 pub mod retention;
 pub mod route_table;
 pub mod serve;

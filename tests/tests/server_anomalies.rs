@@ -80,6 +80,8 @@ fn plan(seen: &str) -> Vec<(i64, Direction, Subject, f32)> {
     p.push((-5 * 60, In, visitor("13700003001", "6-1-102"), 36.5)); // in and out yesterday
     p.push((-3 * 60, Out, visitor("13700003001", "6-1-102"), 36.5));
     p.push((60, In, visitor("13700003002", "6-1-103"), 36.5)); // came after midnight
+    p.push((-2 * 60, In, visitor("13700003003", "6-1-104"), 36.5)); // stayed the night, left
+    p.push((2 * 60, Out, visitor("13700003003", "6-1-104"), 36.5));
     p.sort_by_key(|x| x.0);
     p
 }
@@ -196,17 +198,23 @@ async fn anomalies_story(url: &str) {
     let (start, end) = day_bounds(day, offset);
     let (seen, unseen) = seed(&state, url, start).await;
     let rules = AnomalyRules {
-        compound: "c1".into(),
+        compounds: vec!["c1".into(), "c2".into()],
         day_start_ms: start.timestamp_millis(),
         day_end_ms: end.timestamp_millis(),
         fever_threshold_c: 37.3,
         exits_per_day: 5,
         unseen_days: 3,
         visitors_per_household: 3,
-        exit_quota: Some((2, 1)),
+        exit_quotas: vec![("c1".into(), 2, 1)],
         since_ms: (start - Duration::days(28)).timestamp_millis(),
     };
-    let a = state.store.anomalies(&rules).await.unwrap();
+    let mut all = state.store.anomalies(&rules).await.unwrap();
+    assert_eq!(
+        all.get("c2"),
+        Some(&Default::default()),
+        "nothing of c1 counted for c2"
+    );
+    let a = all.remove("c1").unwrap();
     let fever: Vec<_> = a.fever.iter().map(|r| r.pass_id.clone().unwrap()).collect();
     assert_eq!(fever, vec![seen.clone()], "38.2 °C listed, 36.8 °C not");
     let exits: Vec<_> = a

@@ -9,7 +9,8 @@
 //! the incidents page lists the demo's incidents; the handbook page renders the starter handbook;
 //! the notices, one notice's receipts, the staff accounts and the duty report show the demo's; the
 //! hourly chart fits the phone's width; the anomalies page shows the demo's fever case, the records
-//! page its visitors, one visitor's timeline leads to its contacts; the accounts page lists the
+//! page its visitors, one visitor's timeline leads to its contacts; the dashboard's "residents out"
+//! leads to who they are; a resident's edit form masks the phone; the accounts page lists the
 //! demo team. A compound manager
 //! (one per size) is made to wait after four wrong passwords, then sees only their compound and
 //! signs its day off with the typed figures.
@@ -221,6 +222,18 @@ fn admin_pages(b: &Browser<'_>, base: &str, shots: &Shots, size: Size) -> anyhow
     b.click("#contacts-link")?;
     b.find("#contacts", WAIT)?;
     shoot(b, shots, size, "contacts")?;
+    b.goto(&format!("{base}/admin"))?;
+    b.click("#residents-out")?;
+    b.find("#inside", WAIT)?;
+    shoot(b, shots, size, "inside")?;
+    b.goto(&format!("{base}/admin/residents"))?;
+    b.click("a.edit-resident")?;
+    b.find("#edit-resident", WAIT)?;
+    ensure!(
+        b.text("main")?.contains("****"),
+        "the phone is masked on the edit form"
+    );
+    shoot(b, shots, size, "resident-edit")?;
     b.goto(&format!("{base}/admin/accounts"))?;
     ensure!(
         b.text("main")?.contains("manager-c1"),

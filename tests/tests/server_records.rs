@@ -1,6 +1,6 @@
 //! Finding people, on SQLite and PostgreSQL: the records search (a term matched exactly — no
-//! wildcards — against pass, plate, household, name or ID tail; filters; pages of 50; names masked
-//! for an observer; every search audited), one subject's timeline, and contact tracing on a
+//! wildcards — against pass (a vehicle's scanned companions too), plate, household, name or ID
+//! tail; filters; pages of 50; names masked for an observer; every search audited), one subject's timeline, and contact tracing on a
 //! seeded day whose contacts are computed independently here, as a table and a CSV export.
 #![allow(clippy::unwrap_used)]
 
@@ -91,6 +91,14 @@ fn day_plan() -> Vec<(&'static str, i64, Subject, bool)> {
             true,
         ),
     ];
+    // 吴刚 rides out in a car as a scanned companion: found by his pass too.
+    let ride = Subject::Vehicle {
+        plate: "京B00002".into(),
+        pass_id: None,
+        occupant_pass_ids: vec!["R900004".into()],
+        occupants: 2,
+    };
+    plan.push(("cp-west", 9 * 60, ride, true));
     // Night traffic at the west gate, enough for two pages.
     for i in 0..60 {
         plan.push(("cp-west", 20 * 60 + i, car(&format!("京C{:05}", i)), true));
@@ -191,6 +199,8 @@ async fn records_story(url: &str) {
         ("q=%25", 0),                // "%": no wildcards
         ("q=_", 0),
         ("q=R900001&by=pass_id", 2), // a timeline
+        ("q=R900004&by=pass_id", 2), // his own passage and the car he rode in
+        ("q=r900004", 2),            // the same, matched over every field
     ] {
         let (status, html) = search(&state, &cookie, &format!("{q}&{d}")).await;
         assert_eq!(status, StatusCode::OK, "{q}");
@@ -200,11 +210,13 @@ async fn records_story(url: &str) {
     assert_eq!(rows(&all), 50, "a page holds 50");
     assert!(all.contains("id=\"next-page\""));
     let (_, second) = search(&state, &cookie, &format!("{d}&page=1")).await;
-    assert_eq!(rows(&second), 68 - 50);
+    assert_eq!(rows(&second), 69 - 50);
     let (_, denied) = search(&state, &cookie, &format!("{d}&verdict=denied")).await;
     assert_eq!(rows(&denied), 1);
     let (_, east) = search(&state, &cookie, &format!("{d}&compound=c1&kind=vehicle")).await;
     assert_eq!(rows(&east), 1, "the one car at the east gate");
+    let (_, rode) = search(&state, &cookie, &format!("q=R900004&by=pass_id&{d}")).await;
+    assert!(rode.contains("京B00002"), "the car 吴刚 rode in");
     let long = "x".repeat(10_000);
     for bad in [
         format!("q={long}&{d}"),

@@ -1,6 +1,6 @@
 //! Residents and their cards in the admin web: a card sheet for one household or one resident
 //! (never an expired pass, each card naming its compound), a resident added from the form, more
-//! from an uploaded CSV file, and one moved out.
+//! from an uploaded CSV file, one edited (the passes follow), and one moved out.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod server_support;
@@ -210,4 +210,124 @@ async fn residents_are_added_uploaded_and_moved_out() {
     assert!(audit
         .iter()
         .any(|e| e.action == "move_out" && e.detail.contains("2 passes revoked")));
+}
+
+/// A resident edited in the admin web: the form shows the phone masked and keeps it when left
+/// blank; a new room reissues their passes with the new household (the old serials revoked), a
+/// removed plate's vehicle pass is revoked and a new plate gets one; a bad phone changes nothing.
+async fn edit_story(url: &str) {
+    let state = test_state(url, |_| {}).await;
+    let (cookie, csrf) = login(&state).await;
+    let add = [
+        ("csrf", csrf.as_str()),
+        ("compound_id", "c1"),
+        ("name", "王芳"),
+        ("id_number", "11010519491231002X"),
+        ("phone", "13812345678"),
+        ("building", "3"),
+        ("unit", "2"),
+        ("room", "401"),
+        ("plates", "京A12345"),
+    ];
+    let (status, _, _) = send(&state, form("/admin/residents/add", Some(&cookie), &add)).await;
+    assert_eq!(status, StatusCode::OK);
+    let wang = state
+        .store
+        .residents()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "王芳")
+        .unwrap();
+    let path = format!("/admin/residents/{}/edit", wang.id);
+    let (status, html, _) = send(&state, page(&path, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("138****5678") && !html.contains("13812345678"),
+        "the phone is masked"
+    );
+    assert!(
+        !html.contains("11010519491231002X"),
+        "the ID number is not on the form"
+    );
+
+    let edit = |phone: &'static str, room: &'static str, plates: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "王芳".to_owned()),
+            ("phone", phone.to_owned()),
+            ("building", "3".to_owned()),
+            ("unit", "2".to_owned()),
+            ("room", room.to_owned()),
+            ("plates", plates.to_owned()),
+        ]
+    };
+    let fields = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
+    let send_edit = |f: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form(&path, Some(&cookie), &pairs)
+    };
+    let before = state.store.passes().await.unwrap();
+    let (status, _, _) = send(&state, send_edit(fields(&edit("12345", "402", "京B54321")))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a phone of five digits");
+    assert_eq!(
+        state.store.passes().await.unwrap(),
+        before,
+        "nothing changed"
+    );
+
+    let (status, _, _) = send(&state, send_edit(fields(&edit("", "402", "京B54321")))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = state.store.residents().await.unwrap();
+    let now = after.iter().find(|r| r.id == wang.id).unwrap();
+    assert_eq!(now.household, "3-2-402");
+    assert_eq!(
+        now.phone, "13812345678",
+        "a blank phone keeps the stored one"
+    );
+    assert_eq!(now.id_number, wang.id_number);
+    let passes = state.store.passes().await.unwrap();
+    let live: Vec<_> = passes
+        .iter()
+        .filter(|p| p.resident_id.as_deref() == Some(wang.id.as_str()) && p.revoked_at_ms.is_none())
+        .collect();
+    assert_eq!(live.len(), 2, "{live:?}");
+    let own = live.iter().find(|p| p.pass_id == wang.id).unwrap();
+    assert_eq!(
+        (own.serial, own.household.as_str()),
+        (2, "3-2-402"),
+        "reissued"
+    );
+    let car = live.iter().find(|p| p.pass_id != wang.id).unwrap();
+    assert_eq!(car.plate.as_deref(), Some("京B54321"));
+    let old_car = passes
+        .iter()
+        .find(|p| p.plate.as_deref() == Some("京A12345"))
+        .unwrap();
+    assert!(
+        old_car.revoked_at_ms.is_some(),
+        "the removed plate's pass is revoked"
+    );
+    assert!(passes
+        .iter()
+        .any(|p| p.pass_id == wang.id && p.serial == 1 && p.revoked_at_ms.is_some()));
+    let audit = state.store.audit_log(50).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "resident_edit"
+        && e.detail.contains("1 passes reissued, 1 revoked, 1 issued")));
+    let (status, _, _) = send(&state, page("/admin/residents/R999999/edit", &cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_resident_is_edited_and_the_passes_follow_on_sqlite() {
+    let (_dir, url) = temp_sqlite();
+    edit_story(&url).await;
+}
+
+#[tokio::test]
+async fn a_resident_is_edited_and_the_passes_follow_on_postgres() {
+    let Some(url) = server_support::fresh_pg_database("resident_edit_on_postgres").await else {
+        return;
+    };
+    edit_story(&url).await;
 }

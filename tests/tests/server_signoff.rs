@@ -161,6 +161,23 @@ async fn signoff_story(url: &str) {
             .count(),
         1
     );
+
+    // The dashboard counts the compounds that signed off today.
+    let signed_today = |html: &str| {
+        html.split("id=\"signed-today\">")
+            .nth(1)
+            .and_then(|t| t.split('<').next())
+            .map(str::to_owned)
+    };
+    let (_, dashboard, _) = send(&state, page("/admin", &cookie)).await;
+    assert_eq!(signed_today(&dashboard).as_deref(), Some("0 / 2"));
+    let today = local_day(Utc::now(), offset).to_string();
+    assert_eq!(
+        post(&state, &cookie, &sign(&csrf, &today, "10")).await,
+        StatusCode::SEE_OTHER
+    );
+    let (_, dashboard, _) = send(&state, page("/admin", &cookie)).await;
+    assert_eq!(signed_today(&dashboard).as_deref(), Some("1 / 2"));
 }
 
 #[tokio::test]

@@ -16,3 +16,25 @@ pub async fn fresh_pg(base: &str) -> String {
     let prefix = base.rsplit_once('/').map_or(base, |(b, _)| b);
     format!("{prefix}/{name}")
 }
+
+/// The database `name` on `base`'s server, created when it does not exist yet.
+#[allow(dead_code)] // used by the records bench only
+pub async fn named_pg(base: &str, name: &str) -> String {
+    let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the bench PostgreSQL server");
+    tokio::spawn(conn);
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await
+        .expect("look up the bench database")
+        .is_some();
+    if !exists {
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create the bench database");
+    }
+    let prefix = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    format!("{prefix}/{name}")
+}

@@ -74,6 +74,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         state.config.public_url.trim_end_matches('/')
     );
     retention::spawn(state.store.clone(), state.config.retention_days);
+    district_server::anomaly_panel::spawn(state.store.clone(), state.config.clone());
     let limits = state
         .config
         .serve_limits(district_server::serve::raise_open_files_limit());

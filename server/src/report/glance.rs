@@ -3,12 +3,27 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sync_core::{Direction, SubjectKind};
+use sync_core::Direction;
 
-use super::daily::is_fever;
 use super::{day_bounds, local_day};
 use crate::config::Config;
-use crate::store::{DbError, Store};
+use crate::store::{DbError, Store, Whereabouts};
+
+/// How many subjects are in `place` now over the compounds `in_view` (none: the district).
+async fn place_total(
+    store: &Store,
+    place: Whereabouts,
+    since_ms: i64,
+    in_view: &[String],
+) -> Result<u64, DbError> {
+    let counts = store.place_counts(place, since_ms, in_view).await?;
+    Ok(counts.iter().map(|(_, n)| as_count(*n)).sum())
+}
+
+/// A count from the database (never negative).
+fn as_count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
 
 /// `(in, out)` per local hour 0–23 of one checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,13 +61,16 @@ impl Glance {
             local_day(now, config.utc_offset_minutes),
             config.utc_offset_minutes,
         );
-        let facts = store
-            .passage_facts(start.timestamp_millis(), end.timestamp_millis(), compound)
+        let tallies = store
+            .hour_tallies(
+                start.timestamp_millis(),
+                end.timestamp_millis(),
+                compound,
+                f64::from(config.fever_threshold_c),
+            )
             .await?;
-        let since = now - Duration::days(i64::from(config.retention_days));
-        let presence = store
-            .presence(since.timestamp_millis(), end.timestamp_millis(), compound)
-            .await?;
+        let since = (now - Duration::days(i64::from(config.retention_days))).timestamp_millis();
+        let in_view: Vec<String> = compound_id.map(str::to_owned).into_iter().collect();
         let mut checkpoints = store.checkpoints().await?;
         checkpoints.retain(|c| compound_id.is_none_or(|id| c.compound_id == id));
         let mut hourly: BTreeMap<String, HourlyCounts> = checkpoints
@@ -70,41 +88,34 @@ impl Glance {
             .collect();
         let (mut total_in, mut total_out, mut fever_alerts, mut denied) = (0, 0, 0, 0);
         let mut vehicle_occupants = (0, 0);
-        for f in &facts {
-            if is_fever(f, config.fever_threshold_c) {
-                fever_alerts += 1;
-            }
-            if !f.verdict.is_admitted() {
-                denied += 1;
+        for t in &tallies {
+            let (n, occupants) = (as_count(t.passages), as_count(t.occupants));
+            fever_alerts += as_count(t.fever);
+            if !t.admitted {
+                denied += n;
                 continue;
             }
-            let hour =
-                ((f.corrected_at_ms - start.timestamp_millis()) / 3_600_000).clamp(0, 23) as usize;
+            let hour = t.hour.clamp(0, 23) as usize;
             let entry = hourly
-                .entry(f.checkpoint_id.clone())
+                .entry(t.checkpoint_id.clone())
                 .or_insert_with(|| HourlyCounts {
-                    checkpoint_id: f.checkpoint_id.clone(),
-                    checkpoint_name: f.checkpoint_id.clone(),
+                    checkpoint_id: t.checkpoint_id.clone(),
+                    checkpoint_name: t.checkpoint_id.clone(),
                     hours: [(0, 0); 24],
                 });
-            if f.direction == Direction::In {
-                entry.hours[hour].0 += 1;
-                total_in += 1;
-                vehicle_occupants.0 += f.occupants;
+            if t.direction == Direction::In {
+                entry.hours[hour].0 += n;
+                total_in += n;
+                vehicle_occupants.0 += occupants;
             } else {
-                entry.hours[hour].1 += 1;
-                total_out += 1;
-                vehicle_occupants.1 += f.occupants;
+                entry.hours[hour].1 += n;
+                total_out += n;
+                vehicle_occupants.1 += occupants;
             }
         }
-        let residents_out = presence
-            .iter()
-            .filter(|p| p.subject_kind == SubjectKind::Resident && p.direction == Direction::Out)
-            .count() as u64;
-        let visitors_inside = presence
-            .iter()
-            .filter(|p| p.subject_kind == SubjectKind::Visitor && p.direction == Direction::In)
-            .count() as u64;
+        let residents_out = place_total(store, Whereabouts::ResidentsOut, since, &in_view).await?;
+        let visitors_inside =
+            place_total(store, Whereabouts::VisitorsInside, since, &in_view).await?;
         let silent_after = Duration::minutes(config.silent_after_minutes);
         let silent_devices = store
             .devices()

@@ -8,6 +8,7 @@
 mod accounts;
 mod admin;
 mod anomalies;
+mod anomaly_counts;
 mod changes;
 mod compound_of;
 mod devices;
@@ -25,6 +26,7 @@ mod patrol;
 mod pg_tls;
 mod photos;
 mod postgres;
+mod presence;
 mod quarantine;
 mod records;
 mod reports;
@@ -44,6 +46,7 @@ use thiserror::Error;
 pub use accounts::{Account, AccountRole};
 pub use admin::{AuditEntry, Session};
 pub use anomalies::{Anomalies, AnomalyRules, HouseholdCount, SubjectCount, Unseen};
+pub use anomaly_counts::{AnomalyCounts, StoredCounts};
 pub use compound_of::Owned;
 pub use devices::{Checkpoint, Device, DeviceInfo, EnrollCode, EnrollOutcome};
 pub use duty::{StaffChange, StaffRecord};
@@ -60,9 +63,10 @@ pub use notices::{NoticeEdit, NoticeRecord, Overdue, Receipt};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use patrol::{new_patrol_id, PointRow, RouteRow, RoutesOf};
 pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
+pub use presence::{PlaceQuery, Whereabouts};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use records::{Contact, RecordQuery, RecordRow, SearchField};
-pub use reports::{PassageFacts, Presence};
+pub use reports::{HourTally, PassageFacts, Presence};
 pub use signoffs::SignOff;
 pub use throttle::ThrottleKey;
 pub use tx::Tx;
@@ -326,8 +330,11 @@ impl Store {
                 vec![cutoff_ms.into()],
             )
             .await?;
-        // The facts of purged patrol checks and incidents go with them (not counted twice).
+        // The facts of purged patrol checks and incidents go with them (not counted twice), and
+        // the places of subjects whose last crossing went (they have no passage left).
         for facts in [
+            "DELETE FROM presence WHERE corrected_at_ms < $1",
+            "DELETE FROM passage_occupants WHERE corrected_at_ms < $1",
             "DELETE FROM patrol_checks WHERE corrected_at_ms < $1",
             "DELETE FROM incidents WHERE corrected_at_ms < $1",
             "DELETE FROM notice_acks WHERE corrected_at_ms < $1",

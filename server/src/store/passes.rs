@@ -117,6 +117,55 @@ impl Tx {
         Ok(id.map_or_else(|| r.id.clone(), |(id,)| id))
     }
 
+    /// One resident's stored details.
+    pub async fn resident(&mut self, resident_id: &str) -> Result<Option<Resident>, DbError> {
+        self.query_opt(
+            "SELECT id, compound_id, name, id_number, phone, household, plates FROM residents WHERE id = $1",
+            vec![resident_id.into()],
+        )
+        .await
+    }
+
+    /// Change a resident's name, phone, household and plates (the ID number and compound stay).
+    pub async fn update_resident(&mut self, r: &Resident) -> Result<(), DbError> {
+        let plates = serde_json::to_string(&r.plates).unwrap_or_else(|_| "[]".into());
+        self.execute(
+            "UPDATE residents SET name = $2, phone = $3, household = $4, plates = $5 WHERE id = $1",
+            vec![
+                r.id.as_str().into(),
+                r.name.as_str().into(),
+                r.phone.as_str().into(),
+                r.household.as_str().into(),
+                plates.into(),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The live (not revoked) passes of a resident, their own and their vehicles'.
+    pub async fn live_passes_of(&mut self, resident_id: &str) -> Result<Vec<IssuedPass>, DbError> {
+        self.query_as(
+            &format!(
+                "SELECT {PASS_COLUMNS} FROM passes WHERE resident_id = $1 AND revoked_at_ms IS NULL
+                 ORDER BY pass_id, serial"
+            ),
+            vec![resident_id.into()],
+        )
+        .await
+    }
+
+    /// Revoke one serial of a pass and tell the gates (revocation list and roster).
+    pub async fn revoke_pass(
+        &mut self,
+        pass_id: &str,
+        serial: u32,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        revoke_in(self, pass_id, serial, now_ms).await?;
+        touch_roster(self, pass_id).await
+    }
+
     /// The newest serial of a pass id, if it was ever issued.
     pub async fn newest_pass(&mut self, pass_id: &str) -> Result<Option<IssuedPass>, DbError> {
         self.query_opt(

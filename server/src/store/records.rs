@@ -119,7 +119,7 @@ pub struct Contact {
 }
 
 /// `WHERE` conditions on the alias `p`, with their parameters numbered from `$1`.
-fn conditions(q: &RecordQuery, params: &mut Vec<Val>) -> Vec<String> {
+fn conditions(q: &RecordQuery, params: &mut Vec<Val>, backend: &str) -> Vec<String> {
     let next = |v: Val, params: &mut Vec<Val>| {
         params.push(v);
         format!("${}", params.len())
@@ -147,27 +147,44 @@ fn conditions(q: &RecordQuery, params: &mut Vec<Val>) -> Vec<String> {
         let word = if a { "admitted" } else { "denied" };
         out.push(format!("p.verdict = {}", next(word.into(), params)));
     }
-    match &q.term {
-        Some((term, Some(field))) => {
-            let v = next(field.normalise(term).into(), params);
-            out.push(format!("p.{} = {v}", field.column()));
+    let matching = |f: SearchField, term: &str, params: &mut Vec<Val>| {
+        let v = next(f.normalise(term).into(), params);
+        match f {
+            // A pass also matches the vehicle passages it rode through as a scanned companion.
+            SearchField::PassId => format!(
+                "(p.pass_id = {v} OR {})",
+                rode_in(backend, &v, &out[0], &out[1])
+            ),
+            _ => format!("p.{} = {v}", f.column()),
         }
+    };
+    let term = match &q.term {
+        Some((term, Some(field))) => Some(matching(*field, term, params)),
         Some((term, None)) => {
             let any: Vec<String> = SearchField::ALL
                 .iter()
-                .map(|f| {
-                    format!(
-                        "p.{} = {}",
-                        f.column(),
-                        next(f.normalise(term).into(), params)
-                    )
-                })
+                .map(|f| matching(*f, term, params))
                 .collect();
-            out.push(format!("({})", any.join(" OR ")));
+            Some(format!("({})", any.join(" OR ")))
         }
-        None => {}
-    }
+        None => None,
+    };
+    out.extend(term);
     out
+}
+
+/// The passages whose scanned companions include the pass bound as `v`, in the time range of
+/// `from` and `to` (the conditions on `p.corrected_at_ms`). PostgreSQL reads the ids first
+/// (`= ANY(ARRAY(…))`, an index lookup it can OR with the pass index); SQLite does so for `IN`.
+fn rode_in(backend: &str, v: &str, from: &str, to: &str) -> String {
+    let (from, to) = (from.replacen("p.", "", 1), to.replacen("p.", "", 1));
+    let ids =
+        format!("SELECT passage_pk FROM passage_occupants WHERE pass_id = {v} AND {from} AND {to}");
+    if backend == "postgres" {
+        format!("p.pk = ANY(ARRAY({ids}))")
+    } else {
+        format!("p.pk IN ({ids})")
+    }
 }
 
 fn prefixed(alias: &str) -> String {
@@ -182,7 +199,7 @@ impl Store {
     /// Passages matching `q`, newest first, `q.limit` from `q.offset`.
     pub async fn search_records(&self, q: &RecordQuery) -> Result<Vec<RecordRow>, DbError> {
         let mut params = Vec::new();
-        let wheres = conditions(q, &mut params).join(" AND ");
+        let wheres = conditions(q, &mut params, self.kind()).join(" AND ");
         params.push(q.limit.into());
         params.push(q.offset.into());
         let n = params.len();
@@ -201,7 +218,7 @@ impl Store {
         let mut traced = q.clone();
         traced.admitted = Some(true);
         let mut params = Vec::new();
-        let wheres = conditions(&traced, &mut params).join(" AND ");
+        let wheres = conditions(&traced, &mut params, self.kind()).join(" AND ");
         params.push(window_ms.into());
         params.push(q.limit.into());
         let (w, limit) = (params.len() - 1, params.len());
@@ -211,13 +228,24 @@ impl Store {
             }
             _ => String::new(),
         };
-        let sql = format!(
-            "SELECT {}, p.corrected_at_ms FROM passages p JOIN passages o
-               ON o.checkpoint_id = p.checkpoint_id
+        let near = format!(
+            "o.checkpoint_id = p.checkpoint_id
               AND o.corrected_at_ms >= p.corrected_at_ms - ${w}
               AND o.corrected_at_ms <= p.corrected_at_ms + ${w}
-              AND o.subject_key <> p.subject_key AND o.verdict = 'admitted' {own}
-             WHERE {wheres}
+              AND o.subject_key <> p.subject_key AND o.verdict = 'admitted' {own}"
+        );
+        // The traced subject's passages first (a few dozen), then each one's neighbours by the
+        // (checkpoint, time) index. Left to itself PostgreSQL misjudged the ±window and read the
+        // whole table for a hash join; `OFFSET 0` keeps the lateral subquery a per-row lookup.
+        // SQLite only joins by nested loops.
+        let join = if self.kind() == "postgres" {
+            format!("CROSS JOIN LATERAL (SELECT * FROM passages o WHERE {near} OFFSET 0) o")
+        } else {
+            format!("JOIN passages o ON {near}")
+        };
+        let sql = format!(
+            "WITH traced AS MATERIALIZED (SELECT * FROM passages p WHERE {wheres})
+             SELECT {}, p.corrected_at_ms FROM traced p {join}
              ORDER BY p.corrected_at_ms, o.corrected_at_ms, o.pk LIMIT ${limit}",
             prefixed("o")
         );

@@ -22,6 +22,23 @@ impl Store {
         }
     }
 
+    /// The rules set for each compound that has any (the others follow the defaults).
+    pub async fn all_compound_rules(&self) -> Result<Vec<(String, CompoundRules)>, DbError> {
+        let rows: Vec<(String, String)> = self
+            .query_as(
+                "SELECT compound_id, rules FROM compound_rules ORDER BY compound_id",
+                vec![],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|(compound, json)| {
+                let rules = serde_json::from_str(&json)
+                    .map_err(|e| DbError::Invalid(format!("stored rules of {compound}: {e}")))?;
+                Ok((compound, rules))
+            })
+            .collect()
+    }
+
     /// Replace the rules of `compound`, audited in the same transaction.
     pub async fn set_compound_rules(
         &self,

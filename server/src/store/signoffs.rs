@@ -82,4 +82,15 @@ impl Store {
             .await?;
         Ok(row.map(from_row))
     }
+
+    /// The compounds that signed off `day`.
+    pub async fn signed_compounds(&self, day: &str) -> Result<Vec<String>, DbError> {
+        let rows: Vec<(String,)> = self
+            .query_as(
+                "SELECT compound_id FROM report_signoffs WHERE day = $1 ORDER BY compound_id",
+                vec![day.into()],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|(c,)| c).collect())
+    }
 }

@@ -107,6 +107,18 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0023_passage_search",
         include_str!("../../migrations/sqlite/0023_passage_search.sql"),
     ),
+    (
+        "0024_presence",
+        include_str!("../../migrations/sqlite/0024_presence.sql"),
+    ),
+    (
+        "0025_anomaly_counts",
+        include_str!("../../migrations/sqlite/0025_anomaly_counts.sql"),
+    ),
+    (
+        "0026_passage_occupants",
+        include_str!("../../migrations/sqlite/0026_passage_occupants.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {

@@ -1,55 +1,21 @@
 //! The anomaly panel (issue 17, part 3): per compound, today's fever cases with who, where and
 //! when, people going out too often, households over their exit quota or with many visitors,
 //! residents not seen for days (a welfare check), visitors still inside after midnight; each row
-//! links to the records behind it. On the dashboard as counts, on `/admin/anomalies` in full.
+//! links to the records behind it. On the dashboard as counts (`crate::anomaly_panel`), on
+//! `/admin/anomalies` in full.
 
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use minijinja::{context, Value};
 
-use super::pages::CompoundQuery;
+use super::dashboard::CompoundQuery;
 use super::session::Admin;
 use super::{local_time, page, WebError};
-use crate::report::{day_bounds, local_day};
+use crate::anomaly_panel::{of_compounds, CompoundAnomalies};
+use crate::report::local_day;
 use crate::state::AppState;
-use crate::store::{Anomalies, AnomalyRules, RecordRow};
-
-/// One compound's anomalies as the pages show them.
-pub struct CompoundAnomalies {
-    pub id: String,
-    pub name: String,
-    pub found: Anomalies,
-}
-
-/// The anomalies of each compound, today.
-pub async fn of_compounds(
-    state: &AppState,
-    compounds: Vec<(String, String)>,
-    now: DateTime<Utc>,
-) -> Result<Vec<CompoundAnomalies>, WebError> {
-    let c = &state.config;
-    let (start, end) = day_bounds(local_day(now, c.utc_offset_minutes), c.utc_offset_minutes);
-    let since = now - Duration::days(i64::from(c.retention_days));
-    let mut out = Vec::new();
-    for (id, name) in compounds {
-        let quota = state.store.compound_rules(&id).await?.exit_quota;
-        let rules = AnomalyRules {
-            compound: id.clone(),
-            day_start_ms: start.timestamp_millis(),
-            day_end_ms: end.timestamp_millis(),
-            fever_threshold_c: f64::from(c.fever_threshold_c),
-            exits_per_day: c.anomaly_exits_per_day,
-            unseen_days: c.anomaly_unseen_days,
-            visitors_per_household: c.anomaly_visitors_per_household,
-            exit_quota: quota.map(|q| (i64::from(q.persons), i64::from(q.days))),
-            since_ms: since.timestamp_millis(),
-        };
-        let found = state.store.anomalies(&rules).await?;
-        out.push(CompoundAnomalies { id, name, found });
-    }
-    Ok(out)
-}
+use crate::store::{AnomalyCounts, RecordRow};
 
 /// The compounds a page about anomalies covers: the one asked for, or all the account's.
 pub async fn compounds_in_view(
@@ -77,14 +43,12 @@ fn passage_view(state: &AppState, admin: &Admin, r: &RecordRow) -> Value {
     }
 }
 
-/// The counts per rule, for the dashboard.
-pub fn counts(c: &CompoundAnomalies) -> Value {
-    let f = &c.found;
+/// The counts per rule of one compound `(id, name)`, as the dashboard and the page show them.
+pub fn counts(id: &str, name: &str, n: &AnomalyCounts) -> Value {
     context! {
-        id => c.id, name => c.name, total => f.total(), fever => f.fever.len(),
-        frequent_exits => f.frequent_exits.len(), over_quota => f.over_quota.len(),
-        unseen => f.unseen.len(), busy_households => f.busy_households.len(),
-        visitors_overnight => f.visitors_overnight.len(),
+        id, name, total => n.total(), fever => n.fever, frequent_exits => n.frequent_exits,
+        over_quota => n.over_quota, unseen => n.unseen, busy_households => n.busy_households,
+        visitors_overnight => n.visitors_overnight,
     }
 }
 
@@ -117,7 +81,7 @@ fn full(state: &AppState, admin: &Admin, c: &CompoundAnomalies) -> Value {
             .collect()
     };
     context! {
-        counts => counts(c),
+        counts => counts(&c.id, &c.name, &AnomalyCounts::from(f)),
         fever => f.fever.iter().map(|r| passage_view(state, admin, r)).collect::<Vec<_>>(),
         frequent_exits => subjects, unseen,
         over_quota => households(&f.over_quota),
@@ -134,8 +98,8 @@ pub async fn page_of(
 ) -> Result<Response, WebError> {
     let now = Utc::now();
     let compounds = compounds_in_view(&state, &admin, q.compound.as_deref()).await?;
-    let found = of_compounds(&state, compounds, now).await?;
     let cfg = &state.config;
+    let found = of_compounds(&state.store, cfg, compounds, now).await?;
     let day = local_day(now, cfg.utc_offset_minutes).to_string();
     let unseen_from = (local_day(now, cfg.utc_offset_minutes)
         - Duration::days(cfg.anomaly_unseen_days))

@@ -3,12 +3,14 @@
 mod accounts;
 mod anomalies;
 mod checkpoints;
+mod dashboard;
 mod duty;
 pub mod gate;
 mod handbook;
 mod health;
 mod households;
 mod incidents;
+mod inside;
 mod invitations;
 pub mod login;
 mod notices;
@@ -19,6 +21,7 @@ mod quarantine;
 mod records;
 mod register;
 mod report;
+mod resident_edit;
 mod residents;
 mod rules;
 mod scope;
@@ -60,7 +63,7 @@ pub fn routes() -> Routes {
             District,
             post(accounts::change),
         )
-        .get("/admin", Read, get(pages::dashboard))
+        .get("/admin", Read, get(dashboard::dashboard))
         .get("/admin/report", Read, get(report::report))
         .get("/admin/report.csv", Read, get(report::report_csv))
         .post("/admin/report/signoff", Manage, post(report::sign_off))
@@ -100,6 +103,16 @@ pub fn routes() -> Routes {
         .get("/admin/residents", Read, get(residents::list))
         .post("/admin/residents/import", Manage, post(residents::import))
         .post("/admin/residents/add", Manage, post(residents::add))
+        .get(
+            "/admin/residents/{id}/edit",
+            Manage,
+            get(resident_edit::form),
+        )
+        .post(
+            "/admin/residents/{id}/edit",
+            Manage,
+            post(resident_edit::save),
+        )
         .post(
             "/admin/residents/{id}/move-out",
             Manage,
@@ -165,6 +178,7 @@ pub fn routes() -> Routes {
         .get("/admin/health", Read, get(health::page_of))
         .get("/admin/anomalies", Read, get(anomalies::page_of))
         .get("/admin/records", Read, get(records::search))
+        .get("/admin/inside", Read, get(inside::list))
         .get("/admin/records/contacts", Read, get(records::contacts))
         .get(
             "/admin/records/contacts.csv",

@@ -1,8 +1,8 @@
-//! Admin pages that read: the live dashboard, devices and the audit log (and the device changes).
+//! Admin pages that read: devices and the audit log (and the device changes).
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use minijinja::context;
@@ -12,122 +12,9 @@ use super::report::names;
 use super::scope::{check_owned, CheckpointsInView};
 use super::session::Admin;
 use super::{local_time, page, WebError};
-use crate::report::{hourly_svg, local_day, Glance, PatrolDay};
 use crate::state::AppState;
-use sync_core::patrol::RoundStatus;
 
-use crate::store::{IncidentFilter, IncidentStatus, Owned};
-
-#[derive(Debug, Default, Deserialize)]
-pub struct CompoundQuery {
-    pub compound: Option<String>,
-}
-
-/// `GET /admin`: today at a glance, for the whole district or one compound (`?compound=`); a
-/// compound manager sees one of theirs.
-pub async fn dashboard(
-    State(state): State<AppState>,
-    admin: Admin,
-    Query(q): Query<CompoundQuery>,
-) -> Result<Response, WebError> {
-    let now = Utc::now();
-    let view = admin.compound_view(q.compound.as_deref())?;
-    let narrowed = view.as_deref();
-    let g = Glance::compute(&state.store, &state.config, now, narrowed).await?;
-    let choices = admin.own_compounds(state.store.compounds().await?);
-    let compounds: Vec<String> = choices
-        .iter()
-        .map(|(id, _)| id.clone())
-        .filter(|id| narrowed.is_none_or(|v| v == id))
-        .collect();
-    let offset = state.config.utc_offset_minutes;
-    let patrol = PatrolDay::compute(
-        &state.store,
-        &compounds,
-        local_day(now, offset),
-        now,
-        offset,
-    )
-    .await?;
-    let in_view = CheckpointsInView::load(&state, narrowed).await?;
-    let urgent: Vec<_> = state
-        .store
-        .incidents(IncidentFilter {
-            compound: narrowed,
-            status: Some(IncidentStatus::New),
-            urgent_only: true,
-        })
-        .await?
-        .iter()
-        .map(|i| super::incidents::incident_view(&state, i))
-        .collect();
-    let new_incidents = state.store.new_incident_count(narrowed).await?;
-    let unread_notices =
-        super::notices::overdue_views(&state, now.timestamp_millis(), &in_view).await?;
-    let unstaffed: Vec<_> =
-        crate::report::unstaffed(&state.store, now, state.config.utc_offset_minutes)
-            .await?
-            .into_iter()
-            .filter(|(cp, _)| in_view.holds(cp))
-            .collect();
-    let today = local_day(now, state.config.utc_offset_minutes);
-    let flagged_checkins: Vec<_> = state
-        .store
-        .flagged_checkins(today, today)
-        .await?
-        .into_iter()
-        .filter(|f| narrowed.is_none_or(|c| c == f.compound_id))
-        .map(|f| {
-            context! {
-                compound_id => f.compound_id, household => f.household,
-                name => admin.shown_name(&f.name),
-                temperature_c => format!("{:.1}", f.temperature_c),
-            }
-        })
-        .collect();
-    let anomalies: Vec<_> = super::anomalies::of_compounds(
-        &state,
-        choices
-            .iter()
-            .filter(|(id, _)| narrowed.is_none_or(|v| v == id))
-            .cloned()
-            .collect(),
-        now,
-    )
-    .await?
-    .iter()
-    .map(super::anomalies::counts)
-    .collect();
-    let silent: Vec<_> = g
-        .silent_devices
-        .iter()
-        .map(|(d, c, m)| (d.clone(), c.clone(), *m))
-        .collect();
-    page(
-        &state,
-        "dashboard.html",
-        Some(&admin),
-        context! {
-            refresh => 30, compound => view, compounds => choices, anomalies,
-            day => local_day(now, state.config.utc_offset_minutes).to_string(),
-            chart => hourly_svg(&g.hourly),
-            silent_minutes => state.config.silent_after_minutes,
-            g => context! {
-                total_in => g.total_in, total_out => g.total_out,
-                residents_out => g.residents_out, visitors_inside => g.visitors_inside,
-                fever_alerts => g.fever_alerts, denied => g.denied, silent_devices => silent,
-                occupants_in => g.vehicle_occupants.0, occupants_out => g.vehicle_occupants.1,
-            },
-            urgent_incidents => urgent, new_incidents, unread_notices, unstaffed, flagged_checkins,
-            ack_minutes => state.config.notice_ack_minutes,
-            patrol => context! {
-                done => patrol.done, due => patrol.due,
-                missed => patrol.count(RoundStatus::Missed),
-                unknown => patrol.count(RoundStatus::Unknown),
-            },
-        },
-    )
-}
+use crate::store::Owned;
 
 pub async fn devices(State(state): State<AppState>, admin: Admin) -> Result<Response, WebError> {
     let held = state.store.quarantine_counts().await?;

@@ -127,7 +127,12 @@ fn checkpoint_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
         .map_or(id, |(_, n)| n.as_str())
 }
 
-fn row_view(state: &AppState, admin: &Admin, r: &RecordRow, names: &[(String, String)]) -> Value {
+pub(super) fn row_view(
+    state: &AppState,
+    admin: &Admin,
+    r: &RecordRow,
+    names: &[(String, String)],
+) -> Value {
     let name = r.person_name.as_deref().map(|n| admin.shown_name(n));
     let checkpoint = checkpoint_name(names, &r.checkpoint_id);
     context! {
@@ -154,7 +159,7 @@ fn described(what: &str, f: &RecordsForm, q: &RecordQuery) -> String {
     )
 }
 
-async fn audit(
+pub(super) async fn audit(
     state: &AppState,
     admin: &Admin,
     action: &str,

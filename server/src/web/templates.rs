@@ -85,6 +85,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("message.html", include_str!("../../templates/message.html")),
     ("records.html", include_str!("../../templates/records.html")),
+    ("inside.html", include_str!("../../templates/inside.html")),
+    (
+        "resident_edit.html",
+        include_str!("../../templates/resident_edit.html"),
+    ),
     (
         "anomalies.html",
         include_str!("../../templates/anomalies.html"),
