@@ -238,10 +238,11 @@ async fn main() {
         Some(name) => pg::named_pg(&base, name).await,
         None => pg::fresh_pg(&base).await,
     };
-    // The district's clock is set so that its "today" began 23 h 50 min ago: the dashboard
-    // counts a full day of passages whatever the hour the bench runs at.
-    let utc_minutes = i32::try_from(Utc::now().timestamp().rem_euclid(86_400) / 60).unwrap();
-    let mut offset = 23 * 60 + 50 - utc_minutes;
+    // The district's clock, a whole number of hours from UTC as China's +8 is, is set so that
+    // its "today" began 23 hours ago or more: the dashboard counts a full day of passages
+    // whatever the hour the bench runs at.
+    let utc_hour = i32::try_from(Utc::now().timestamp().rem_euclid(86_400) / 3600).unwrap();
+    let mut offset = (23 - utc_hour) * 60;
     if offset > 720 {
         offset -= 1440;
     }

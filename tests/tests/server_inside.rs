@@ -1,8 +1,9 @@
 //! Who is where, on SQLite and PostgreSQL: the subjects' places kept at every insert (migration
 //! 0024) agree with a window over the passages — a late upload of an older crossing does not move
 //! anyone, a denied crossing moves no one, the purge takes the places whose crossing it purged —
-//! the dashboard's numbers link to the list of who they are; and the dashboard's anomaly counts
-//! are read while fresh and recounted once stale.
+//! the dashboard's numbers link to the list of who they are; the hourly rollup (migration 0027)
+//! agrees with the passages; and the dashboard's anomaly counts are read while fresh and
+//! recounted once stale.
 #![allow(clippy::unwrap_used)]
 
 mod server_support;
@@ -131,6 +132,8 @@ async fn inside_story(url: &str) {
         ],
     )
     .await;
+    tallies_agree(&state, start).await;
+    tallies_agree(&state, start + Duration::minutes(30)).await;
     assert_eq!(
         count(&state, Whereabouts::VisitorsInside).await,
         1,
@@ -225,6 +228,40 @@ async fn inside_story(url: &str) {
         .unwrap();
     assert!(store.in_place(&q).await.unwrap().is_empty());
     assert_eq!(count(&state, Whereabouts::ResidentsOut).await, 0);
+}
+
+/// The day's tallies from `from` (the hourly rollup when it is a whole UTC hour, the passages
+/// otherwise) agree with the passages' facts counted here.
+async fn tallies_agree(state: &AppState, from: DateTime<Utc>) {
+    let (from_ms, to_ms) = (
+        from.timestamp_millis(),
+        (from + Duration::days(1)).timestamp_millis(),
+    );
+    let mut expected = std::collections::BTreeMap::new();
+    for f in state.store.passage_facts(from_ms, to_ms, "").await.unwrap() {
+        let key = (
+            f.checkpoint_id.clone(),
+            (f.corrected_at_ms - from_ms) / 3_600_000,
+            f.direction.as_str(),
+            f.verdict.is_admitted(),
+        );
+        let e = expected.entry(key).or_insert((0, 0));
+        e.0 += 1;
+        e.1 += f.occupants as i64;
+    }
+    let got: std::collections::BTreeMap<_, _> = state
+        .store
+        .hour_tallies(from_ms, to_ms, "")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            let key = (t.checkpoint_id, t.hour, t.direction.as_str(), t.admitted);
+            (key, (t.passages, t.occupants))
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected, "from {from}");
 }
 
 #[tokio::test]

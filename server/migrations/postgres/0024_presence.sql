@@ -12,7 +12,7 @@ CREATE TABLE presence (
     corrected_at_ms BIGINT NOT NULL,
     passage_pk BIGINT NOT NULL
 );
-CREATE INDEX presence_where ON presence (subject_kind, direction, checkpoint_id);
+CREATE INDEX presence_where ON presence (subject_kind, direction, checkpoint_id, corrected_at_ms);
 CREATE INDEX presence_corrected ON presence (corrected_at_ms);
 
 CREATE FUNCTION presence_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$

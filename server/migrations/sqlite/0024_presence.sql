@@ -11,7 +11,7 @@ CREATE TABLE presence (
     corrected_at_ms BIGINT NOT NULL,
     passage_pk BIGINT NOT NULL
 );
-CREATE INDEX presence_where ON presence (subject_kind, direction, checkpoint_id);
+CREATE INDEX presence_where ON presence (subject_kind, direction, checkpoint_id, corrected_at_ms);
 CREATE INDEX presence_corrected ON presence (corrected_at_ms);
 
 CREATE TRIGGER passages_presence AFTER INSERT ON passages WHEN NEW.verdict = 'admitted'

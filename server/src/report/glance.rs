@@ -61,16 +61,16 @@ impl Glance {
             local_day(now, config.utc_offset_minutes),
             config.utc_offset_minutes,
         );
-        let tallies = store
-            .hour_tallies(
-                start.timestamp_millis(),
-                end.timestamp_millis(),
-                compound,
-                f64::from(config.fever_threshold_c),
-            )
-            .await?;
+        let (from_ms, to_ms) = (start.timestamp_millis(), end.timestamp_millis());
         let since = (now - Duration::days(i64::from(config.retention_days))).timestamp_millis();
         let in_view: Vec<String> = compound_id.map(str::to_owned).into_iter().collect();
+        let threshold = f64::from(config.fever_threshold_c);
+        let (tallies, fever, residents_out, visitors_inside) = tokio::try_join!(
+            store.hour_tallies(from_ms, to_ms, compound),
+            store.fever_count(from_ms, to_ms, compound, threshold),
+            place_total(store, Whereabouts::ResidentsOut, since, &in_view),
+            place_total(store, Whereabouts::VisitorsInside, since, &in_view),
+        )?;
         let mut checkpoints = store.checkpoints().await?;
         checkpoints.retain(|c| compound_id.is_none_or(|id| c.compound_id == id));
         let mut hourly: BTreeMap<String, HourlyCounts> = checkpoints
@@ -86,11 +86,10 @@ impl Glance {
                 )
             })
             .collect();
-        let (mut total_in, mut total_out, mut fever_alerts, mut denied) = (0, 0, 0, 0);
+        let (mut total_in, mut total_out, mut denied) = (0, 0, 0);
         let mut vehicle_occupants = (0, 0);
         for t in &tallies {
             let (n, occupants) = (as_count(t.passages), as_count(t.occupants));
-            fever_alerts += as_count(t.fever);
             if !t.admitted {
                 denied += n;
                 continue;
@@ -113,9 +112,6 @@ impl Glance {
                 vehicle_occupants.1 += occupants;
             }
         }
-        let residents_out = place_total(store, Whereabouts::ResidentsOut, since, &in_view).await?;
-        let visitors_inside =
-            place_total(store, Whereabouts::VisitorsInside, since, &in_view).await?;
         let silent_after = Duration::minutes(config.silent_after_minutes);
         let silent_devices = store
             .devices()
@@ -139,7 +135,7 @@ impl Glance {
             total_out,
             residents_out,
             visitors_inside,
-            fever_alerts,
+            fever_alerts: as_count(fever),
             denied,
             vehicle_occupants,
             silent_devices,

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::presence::{compound_in, PlaceQuery, Whereabouts};
 use super::records::{RecordRow, COLUMNS};
+use super::tallies::warm;
 use super::{DbError, Store, Val};
 
 /// The thresholds and the day of the anomalies of some compounds.
@@ -150,8 +151,9 @@ impl Store {
                    SELECT p.*, {RANK} p.corrected_at_ms) AS rn
                    FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id
                    WHERE p.corrected_at_ms >= $1 AND p.corrected_at_ms < $2
-                     AND (p.deny_reason = 'fever' OR p.temperature_c >= $3) AND {}
+                     AND (p.deny_reason = 'fever' OR p.temperature_c >= $3) {} AND {}
                  ) ranked WHERE rn <= {MAX_ROWS} ORDER BY corrected_at_ms",
+                warm(r.fever_threshold_c),
                 compound_in("c.compound_id", &r.compounds, 4)
             ),
             Self::day_params(r, r.day_start_ms, vec![(r.fever_threshold_c - 1e-6).into()]),

@@ -34,6 +34,7 @@ mod roster;
 mod rules;
 mod signoffs;
 mod sqlite;
+mod tallies;
 mod throttle;
 mod tx;
 mod value;
@@ -66,8 +67,9 @@ pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
 pub use presence::{PlaceQuery, Whereabouts};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
 pub use records::{Contact, RecordQuery, RecordRow, SearchField};
-pub use reports::{HourTally, PassageFacts, Presence};
+pub use reports::{PassageFacts, Presence};
 pub use signoffs::SignOff;
+pub use tallies::HourTally;
 pub use throttle::ThrottleKey;
 pub use tx::Tx;
 pub use value::{Row, Stmt, Val};
@@ -335,6 +337,7 @@ impl Store {
         for facts in [
             "DELETE FROM presence WHERE corrected_at_ms < $1",
             "DELETE FROM passage_occupants WHERE corrected_at_ms < $1",
+            "DELETE FROM passage_hours WHERE hour_ms + 3600000 <= $1",
             "DELETE FROM patrol_checks WHERE corrected_at_ms < $1",
             "DELETE FROM incidents WHERE corrected_at_ms < $1",
             "DELETE FROM notice_acks WHERE corrected_at_ms < $1",

@@ -115,6 +115,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0026_passage_occupants",
         include_str!("../../migrations/postgres/0026_passage_occupants.sql"),
     ),
+    (
+        "0027_passage_hours",
+        include_str!("../../migrations/postgres/0027_passage_hours.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.

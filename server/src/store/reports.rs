@@ -33,36 +33,7 @@ pub struct Presence {
     pub corrected_at_ms: i64,
 }
 
-/// The passages of one checkpoint, hour (from the period's start), direction and outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HourTally {
-    pub checkpoint_id: String,
-    /// Whole hours since the period's start.
-    pub hour: i64,
-    pub direction: Direction,
-    pub admitted: bool,
-    pub passages: i64,
-    /// People carried by the vehicles among them.
-    pub occupants: i64,
-    /// Denied for fever or measured at or over the threshold.
-    pub fever: i64,
-}
-
-impl FromRow for HourTally {
-    fn from_row(r: &Row) -> Result<Self, DbError> {
-        Ok(Self {
-            checkpoint_id: r.get(0)?,
-            hour: r.get(1)?,
-            direction: r.get(2)?,
-            admitted: r.get::<i64>(3)? == 1,
-            passages: r.get(4)?,
-            occupants: r.get(5)?,
-            fever: r.get(6)?,
-        })
-    }
-}
-
-const COMPOUND_FILTER: &str =
+pub(super) const COMPOUND_FILTER: &str =
     "($3 = '' OR checkpoint_id IN (SELECT id FROM checkpoints WHERE compound_id = $3))";
 
 impl FromRow for PassageFacts {
@@ -110,37 +81,6 @@ impl Store {
                  ORDER BY corrected_at_ms"
             ),
             vec![from_ms.into(), to_ms.into(), compound_id.into()],
-        )
-        .await
-    }
-
-    /// The passages of `[from_ms, to_ms)` (corrected time) counted per checkpoint, hour,
-    /// direction and outcome in the database (the dashboard reads a few thousand tallies instead
-    /// of a city's day of passages), for one compound or (`""`) all.
-    pub async fn hour_tallies(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-        compound_id: &str,
-        fever_threshold_c: f64,
-    ) -> Result<Vec<HourTally>, DbError> {
-        self.query_as(
-            &format!(
-                "SELECT checkpoint_id, (corrected_at_ms - $1) / 3600000 AS hour, direction,
-                        CASE WHEN verdict = 'admitted' THEN 1 ELSE 0 END AS admitted, COUNT(*),
-                        CAST(COALESCE(SUM(occupants), 0) AS BIGINT),
-                        CAST(SUM(CASE WHEN deny_reason = 'fever' OR temperature_c >= $4
-                                 THEN 1 ELSE 0 END) AS BIGINT)
-                 FROM passages WHERE corrected_at_ms >= $1 AND corrected_at_ms < $2
-                   AND {COMPOUND_FILTER}
-                 GROUP BY 1, 2, 3, 4"
-            ),
-            vec![
-                from_ms.into(),
-                to_ms.into(),
-                compound_id.into(),
-                (fever_threshold_c - 1e-6).into(),
-            ],
         )
         .await
     }

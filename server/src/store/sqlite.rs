@@ -119,6 +119,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0026_passage_occupants",
         include_str!("../../migrations/sqlite/0026_passage_occupants.sql"),
     ),
+    (
+        "0027_passage_hours",
+        include_str!("../../migrations/sqlite/0027_passage_hours.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {
