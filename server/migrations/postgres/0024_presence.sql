@@ -1,9 +1,14 @@
 -- Where each subject is now: its last admitted crossing (by corrected time, then arrival order).
 -- The dashboard's "residents out" and "visitors inside", the list behind them and the anomaly
--- "visitors still inside after midnight" read this one row per subject instead of a window over
--- every passage of the retention period. Kept by the trigger below for every write path (ingest,
--- quarantine release, seeds), one statement at a time; the retention purge deletes the rows whose
--- crossing it purges (a subject with no passage left has no place).
+-- "visitors still inside since before midnight" read this one row per subject instead of a window
+-- over every passage of the retention period.
+--
+-- Ingest only appends the admitted passages' keys to `presence_queue` (the trigger of migration
+-- 0027, for every write path; appends never wait on each other), and whoever reads places first
+-- applies the queue to `presence`, one applier at a time ("newer wins", so the order of
+-- application does not matter).
+-- Updating `presence` inside ingest instead made concurrent batches that share subjects wait on
+-- and deadlock with each other. The retention purge deletes the places whose crossing it purges.
 CREATE TABLE presence (
     subject_key TEXT PRIMARY KEY,
     subject_kind TEXT NOT NULL,
@@ -14,24 +19,7 @@ CREATE TABLE presence (
 );
 CREATE INDEX presence_where ON presence (subject_kind, direction, checkpoint_id, corrected_at_ms);
 CREATE INDEX presence_corrected ON presence (corrected_at_ms);
-
-CREATE FUNCTION presence_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO presence (subject_key, subject_kind, direction, checkpoint_id, corrected_at_ms, passage_pk)
-    SELECT DISTINCT ON (subject_key) subject_key, subject_kind, direction, checkpoint_id, corrected_at_ms, pk
-    FROM new_passages WHERE verdict = 'admitted'
-    ORDER BY subject_key, corrected_at_ms DESC, pk DESC
-    ON CONFLICT (subject_key) DO UPDATE SET
-        subject_kind = excluded.subject_kind, direction = excluded.direction,
-        checkpoint_id = excluded.checkpoint_id, corrected_at_ms = excluded.corrected_at_ms,
-        passage_pk = excluded.passage_pk
-    WHERE (excluded.corrected_at_ms, excluded.passage_pk) > (presence.corrected_at_ms, presence.passage_pk);
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER passages_presence AFTER INSERT ON passages
-    REFERENCING NEW TABLE AS new_passages
-    FOR EACH STATEMENT EXECUTE FUNCTION presence_after_insert();
+CREATE TABLE presence_queue (passage_pk BIGINT PRIMARY KEY);
 
 INSERT INTO presence (subject_key, subject_kind, direction, checkpoint_id, corrected_at_ms, passage_pk)
 SELECT DISTINCT ON (subject_key) subject_key, subject_kind, direction, checkpoint_id, corrected_at_ms, pk

@@ -1,8 +1,10 @@
 -- Where each subject is now: its last admitted crossing (by corrected time, then arrival order).
 -- The dashboard's "residents out" and "visitors inside", the list behind them and the anomaly
--- "visitors still inside after midnight" read this one row per subject instead of a window over
--- every passage of the retention period. Kept by the trigger below for every write path (ingest,
--- quarantine release, seeds); the retention purge deletes the rows whose crossing it purges.
+-- "visitors still inside since before midnight" read this one row per subject instead of a window
+-- over every passage of the retention period. Ingest only appends the admitted passages' keys to
+-- `presence_queue` (a trigger, for every write path); whoever reads places first applies the
+-- queue to `presence` ("newer wins"). The retention purge deletes the places whose crossing it
+-- purges.
 CREATE TABLE presence (
     subject_key TEXT PRIMARY KEY,
     subject_kind TEXT NOT NULL,
@@ -13,17 +15,11 @@ CREATE TABLE presence (
 );
 CREATE INDEX presence_where ON presence (subject_kind, direction, checkpoint_id, corrected_at_ms);
 CREATE INDEX presence_corrected ON presence (corrected_at_ms);
+CREATE TABLE presence_queue (passage_pk BIGINT PRIMARY KEY);
 
 CREATE TRIGGER passages_presence AFTER INSERT ON passages WHEN NEW.verdict = 'admitted'
 BEGIN
-    INSERT INTO presence (subject_key, subject_kind, direction, checkpoint_id, corrected_at_ms, passage_pk)
-    VALUES (NEW.subject_key, NEW.subject_kind, NEW.direction, NEW.checkpoint_id, NEW.corrected_at_ms, NEW.pk)
-    ON CONFLICT (subject_key) DO UPDATE SET
-        subject_kind = excluded.subject_kind, direction = excluded.direction,
-        checkpoint_id = excluded.checkpoint_id, corrected_at_ms = excluded.corrected_at_ms,
-        passage_pk = excluded.passage_pk
-    WHERE excluded.corrected_at_ms > presence.corrected_at_ms
-       OR (excluded.corrected_at_ms = presence.corrected_at_ms AND excluded.passage_pk > presence.passage_pk);
+    INSERT INTO presence_queue (passage_pk) VALUES (NEW.pk);
 END;
 
 INSERT INTO presence (subject_key, subject_kind, direction, checkpoint_id, corrected_at_ms, passage_pk)
