@@ -12,6 +12,21 @@ use chrono::Utc;
 use server_support::{temp_sqlite, test_state};
 use web_support::{form, login, page, send};
 
+/// The add-a-resident form for 王芳 of 3-2-401 with one car.
+fn wang_form(csrf: &str) -> [(&'static str, &str); 9] {
+    [
+        ("csrf", csrf),
+        ("compound_id", "c1"),
+        ("name", "王芳"),
+        ("id_number", "11010519491231002X"),
+        ("phone", "13812345678"),
+        ("building", "3"),
+        ("unit", "2"),
+        ("room", "401"),
+        ("plates", "京A12345"),
+    ]
+}
+
 /// Card sheets: one household's or one resident's cards for a reprint, never an expired pass,
 /// and each card names its compound (阳光小区, not `c1`).
 #[tokio::test]
@@ -87,17 +102,7 @@ async fn residents_are_added_uploaded_and_moved_out() {
     let (_dir, url) = temp_sqlite();
     let state = test_state(&url, |_| {}).await;
     let (cookie, csrf) = login(&state).await;
-    let one = [
-        ("csrf", csrf.as_str()),
-        ("compound_id", "c1"),
-        ("name", "王芳"),
-        ("id_number", "11010519491231002X"),
-        ("phone", "13812345678"),
-        ("building", "3"),
-        ("unit", "2"),
-        ("room", "401"),
-        ("plates", "京A12345"),
-    ];
+    let one = wang_form(&csrf);
     let (status, _, _) = send(&state, form("/admin/residents/add", Some(&cookie), &one)).await;
     assert_eq!(status, StatusCode::OK);
     let bad = [("id_number", "110105194912310021"), ("csrf", csrf.as_str())];
@@ -218,17 +223,7 @@ async fn residents_are_added_uploaded_and_moved_out() {
 async fn edit_story(url: &str) {
     let state = test_state(url, |_| {}).await;
     let (cookie, csrf) = login(&state).await;
-    let add = [
-        ("csrf", csrf.as_str()),
-        ("compound_id", "c1"),
-        ("name", "王芳"),
-        ("id_number", "11010519491231002X"),
-        ("phone", "13812345678"),
-        ("building", "3"),
-        ("unit", "2"),
-        ("room", "401"),
-        ("plates", "京A12345"),
-    ];
+    let add = wang_form(&csrf);
     let (status, _, _) = send(&state, form("/admin/residents/add", Some(&cookie), &add)).await;
     assert_eq!(status, StatusCode::OK);
     let wang = state

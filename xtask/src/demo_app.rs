@@ -1,7 +1,10 @@
 //! The app part of `cargo xtask demo`: a fresh device ledger enrolled to the seeded demo district with a
 //! new one-time code, then the desktop window (with a display) or the app served to a browser (without).
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -71,11 +74,16 @@ pub fn run() -> anyhow::Result<()> {
         cmd.args(["run", "--quiet", "-p", "app", "--bin", "checkpoint"]);
     } else {
         eprintln!(
-            "xtask demo: no display found (DISPLAY unset): serving the app to a browser instead"
+            "xtask demo: no display found (DISPLAY unset): serving the app to a browser instead; building it first"
         );
-        eprintln!(
-            "\n  Checkpoint app: http://{APP_LISTEN}/home   (open it in a browser on this machine; allow the camera)\n  Press Ctrl-C to stop the demo.\n"
-        );
+        system::run(cargo().args([
+            "build",
+            "--quiet",
+            "-p",
+            "app",
+            "--bin",
+            "checkpoint-liveview",
+        ]))?;
         cmd.args([
             "run",
             "--quiet",
@@ -85,6 +93,55 @@ pub fn run() -> anyhow::Result<()> {
             "checkpoint-liveview",
         ])
         .env("CHECKPOINT_LISTEN", APP_LISTEN);
+        return serve_when_ready(&mut cmd);
     }
     system::run(&mut cmd)
+}
+
+/// Start the browser-served app, print its address once it answers (not before: a click on a
+/// link that does not answer yet is a bad first impression), and wait for it to end.
+fn serve_when_ready(cmd: &mut Command) -> anyhow::Result<()> {
+    eprintln!("xtask: running {cmd:?}");
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            anyhow::bail!("the app stopped before it answered ({status})");
+        }
+        if answers(APP_LISTEN) {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            anyhow::bail!("the app did not answer on http://{APP_LISTEN}/home within 300 s");
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    eprintln!(
+        "\n  Checkpoint app: http://{APP_LISTEN}/home   (open it in a browser on this machine; allow the camera)\n  Press Ctrl-C to stop the demo.\n"
+    );
+    let status = child.wait()?;
+    if !status.success() {
+        anyhow::bail!("the app ended with {status}");
+    }
+    Ok(())
+}
+
+/// Does an HTTP server answer `GET /home` at `addr`?
+fn answers(addr: &str) -> bool {
+    let Ok(addr) = addr.parse() else {
+        return false;
+    };
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = "GET /home HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut first = [0u8; 12];
+    stream.read_exact(&mut first).is_ok() && first.starts_with(b"HTTP/1.")
 }

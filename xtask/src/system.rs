@@ -107,10 +107,44 @@ pub fn ensure_apt(packages: &[(&str, &str)]) -> anyhow::Result<()> {
             names.join(" ")
         );
     }
-    run(Command::new("apt-get").arg("update").arg("-qq"))?;
-    run(Command::new("apt-get")
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .args(["install", "-y", "-qq", "--no-install-recommends"])
-        .args(&names))?;
+    let log = workspace_root().join("target").join("xtask-apt.log");
+    eprintln!("xtask: apt-get's own output goes to {}", log.display());
+    run_logged(Command::new("apt-get").arg("update"), &log)?;
+    run_logged(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&names),
+        &log,
+    )?;
+    eprintln!("xtask: installed {}", names.join(", "));
+    Ok(())
+}
+
+/// Run a command with its output appended to `log`; on failure show the log's last lines.
+fn run_logged(cmd: &mut Command, log: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .with_context(|| format!("cannot write {}", log.display()))?;
+    let status = cmd
+        .stdout(file.try_clone()?)
+        .stderr(file)
+        .status()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    if !status.success() {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        bail!(
+            "{cmd:?} failed with {status}; the last lines of {}:\n{}",
+            log.display(),
+            tail.join("\n")
+        );
+    }
     Ok(())
 }

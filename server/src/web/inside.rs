@@ -8,6 +8,7 @@ use chrono::{Duration, Utc};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
+use super::anomalies::compounds_in_view;
 use super::records::{audit, row_view};
 use super::report::names;
 use super::session::Admin;
@@ -45,14 +46,11 @@ pub async fn list(
             .ok_or_else(|| WebError::BadRequest("未知的类别 Unknown place".to_owned()))?,
     };
     let view = admin.compound_view(q.compound.as_deref())?;
-    let compounds: Vec<String> = match &view {
-        Some(c) => vec![c.clone()],
-        None => admin
-            .own_compounds(state.store.compounds().await?)
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect(),
-    };
+    let compounds: Vec<String> = compounds_in_view(&state, &admin, view.as_deref())
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let now = Utc::now();
     let since = now - Duration::days(i64::from(state.config.retention_days));
     let rows = state
