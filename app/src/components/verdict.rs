@@ -22,7 +22,8 @@ fn feedback_js(f: Feedback) -> String {
     format!(
         "try {{ if (navigator.vibrate) navigator.vibrate([{}]); }} catch (e) {{}}
          try {{ const C = window.AudioContext || window.webkitAudioContext; if (C) {{
-           const a = window.__cpAudio || (window.__cpAudio = new C()); let t = a.currentTime;
+           const a = window.__cpAudio || (window.__cpAudio = new C());
+           if (a.state === 'suspended') a.resume(); let t = a.currentTime;
            for (const [hz, ms] of [{}]) {{ if (hz > 0) {{ const o = a.createOscillator(), g = a.createGain();
              o.frequency.value = hz; g.gain.value = 0.4; o.connect(g); g.connect(a.destination);
              o.start(t); o.stop(t + ms / 1000); }} t += ms / 1000; }} }} }} catch (e) {{}}",
@@ -31,8 +32,19 @@ fn feedback_js(f: Feedback) -> String {
     )
 }
 
+/// JS run once: the first tap anywhere creates or resumes the audio context, so the first
+/// verdict's tone is not lost where a browser starts audio suspended until a gesture.
+const AUDIO_UNLOCK_JS: &str = "if (!window.__cpUnlock) { window.__cpUnlock = true;
+  document.addEventListener('pointerdown', () => { try {
+    const C = window.AudioContext || window.webkitAudioContext; if (!C) return;
+    const a = window.__cpAudio || (window.__cpAudio = new C());
+    if (a.state === 'suspended') a.resume(); } catch (e) {} }, { capture: true }); }";
+
 #[component]
 pub fn VerdictOverlay() -> Element {
+    use_hook(|| {
+        let _ = document::eval(AUDIO_UNLOCK_JS);
+    });
     let lang = use_lang();
     let ctx = use_ctx();
     let mut verdict = ctx.verdict;
