@@ -9,7 +9,7 @@ use axum::response::Response;
 use chrono::{Duration, Utc};
 use minijinja::{context, Value};
 
-use super::dashboard::CompoundQuery;
+use super::scope::CompoundQuery;
 use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::anomaly_panel::{of_compounds, CompoundAnomalies};

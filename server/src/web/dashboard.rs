@@ -7,20 +7,14 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use minijinja::{context, Value};
-use serde::Deserialize;
 use sync_core::patrol::RoundStatus;
 
-use super::scope::CheckpointsInView;
+use super::scope::{CheckpointsInView, CompoundQuery};
 use super::session::Admin;
 use super::{local_time, page, WebError};
 use crate::report::{hourly_svg, local_day, Glance, PatrolDay};
 use crate::state::AppState;
 use crate::store::{IncidentFilter, IncidentStatus};
-
-#[derive(Debug, Default, Deserialize)]
-pub struct CompoundQuery {
-    pub compound: Option<String>,
-}
 
 /// What the dashboard is about: who asks, now, and the compounds in view.
 struct View<'a> {

@@ -2,6 +2,7 @@
 //! code), routes (a checkpoint's points, in order or not), schedule versions, and the printable A4
 //! sheet of point labels. Every change is audited in its transaction.
 
+use super::scope::CompoundQuery;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -32,11 +33,6 @@ fn text(value: &str, max: usize, zh: &str, en: &str) -> Result<String, WebError>
         )
     })?;
     Ok(v.to_owned())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CompoundQuery {
-    compound: Option<String>,
 }
 
 /// The compound asked for, or the first one.

@@ -2,11 +2,19 @@
 
 use std::collections::HashSet;
 
+use serde::Deserialize;
+
 use super::session::Admin;
 use super::WebError;
 use crate::access::Scope;
 use crate::state::AppState;
 use crate::store::Owned;
+
+/// `?compound=ID`: the one compound a page is asked to show.
+#[derive(Debug, Default, Deserialize)]
+pub struct CompoundQuery {
+    pub compound: Option<String>,
+}
 
 /// The checkpoints in a page's view (`None`: every one).
 #[derive(Debug, Clone, Default)]
