@@ -7,7 +7,7 @@ use dioxus::prelude::*;
 use crate::ctx::{provide, Ctx};
 use crate::route::Route;
 use crate::services::Services;
-use crate::state::settings::Theme;
+use crate::state::theme::{theme_class, Theme};
 
 /// The stylesheet, inlined so desktop, mobile, browser and static renders look the same.
 pub const CSS: &str = include_str!("../../assets/main.css");
@@ -41,11 +41,20 @@ pub fn Root(props: RootProps) -> Element {
         }
         ctx
     });
+    // "Dark after sunset" is looked at again every minute.
+    let mut minute = use_signal(|| 0u32);
+    use_future(move || async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            if ctx.prefs.peek().theme == Theme::Sunset {
+                minute += 1;
+            }
+        }
+    });
     let prefs = ctx.prefs.read();
-    let theme = match prefs.theme {
-        Theme::Dark => "app dark",
-        Theme::Light => "app light",
-    };
+    let offset = crate::flows::district_offset(&props.services).local_minus_utc() / 60;
+    let _tick = minute.read();
+    let theme = theme_class(prefs.theme, chrono::Utc::now(), offset);
     let lang = prefs.lang.code();
     let router = match props.start_path.clone() {
         Some(path) => rsx! {

@@ -7,6 +7,9 @@ pub mod household;
 pub mod incident;
 pub mod notices;
 pub mod patrol;
+pub mod visitor;
+
+pub use visitor::returning_visitor;
 
 use std::time::Instant;
 
@@ -91,7 +94,7 @@ fn moment(ctx: Ctx) -> Moment {
         direction: ctx.scan.peek().direction,
         at: Instant::now(),
         recorded_at: Utc::now(),
-        clock_offset_ms: ctx.status.peek().sync.clock_offset_ms,
+        clock_offset_ms: ctx.status.peek().sync.status.clock_offset_ms,
     }
 }
 
@@ -129,7 +132,7 @@ fn rule_context(
         rules,
         local_time: now.with_timezone(&offset).time(),
         household_exits,
-        offline: !ctx.status.peek().sync.online,
+        offline: !ctx.status.peek().sync.status.online,
         fever_threshold_c: ctx.visitor.peek().fever_threshold_c,
         checkin,
     }
@@ -348,7 +351,7 @@ pub fn append_entry<T>(
     ) -> Result<T, crate::state::recorded::Words>,
 ) -> Result<T, crate::state::recorded::Words> {
     let staff = ctx.gate.peek().place.staff.clone();
-    let offset = ctx.status.peek().sync.clock_offset_ms;
+    let offset = ctx.status.peek().sync.status.clock_offset_ms;
     let result = services
         .ledger()
         .map_err(|e| crate::state::recorded::Words::of(&e))

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use sync_core::i18n::Lang;
 use sync_core::patrol::{PatrolPoint, PointError};
+use sync_core::sync::SyncStatus;
 use sync_core::DenyReason;
 
 /// The kind of pass a code carries.
@@ -63,38 +64,25 @@ pub trait PassChecker: Send + Sync {
     fn check_point(&self, payload: &str) -> Result<PatrolPoint, PointError>;
 }
 
-/// What the status bar and the sync screen show.
+/// What the status bar and the sync screen show: the sync engine's own status (not a copy of
+/// its fields), whether the phone is enrolled, and the revocation-list age warning.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncSnapshot {
     pub enrolled: bool,
-    pub online: bool,
-    pub syncing: bool,
-    pub pending: u64,
-    pub rejected: u64,
-    pub oldest_pending_at: Option<DateTime<Utc>>,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_error_zh: Option<String>,
-    pub last_error_en: Option<String>,
-    pub clock_offset_ms: Option<i64>,
+    pub status: SyncStatus,
     /// Hours since the last signed pull of keys and revocations, when past the warning limit.
     pub revocations_warn_hours: Option<i64>,
-    /// The district switched this device off at this time: the gate screens are locked.
-    pub disabled_at: Option<DateTime<Utc>>,
 }
-
-/// Beyond this the device clock gets a warning on screen (5 minutes).
-pub const CLOCK_WARNING_MS: i64 = 5 * 60 * 1000;
 
 impl SyncSnapshot {
     pub fn clock_warning(&self) -> bool {
-        self.clock_offset_ms
-            .is_some_and(|o| o.abs() > CLOCK_WARNING_MS)
+        self.status.clock_warning()
     }
 
     pub fn last_error(&self, lang: Lang) -> Option<&str> {
         match lang {
-            Lang::ZhCn => self.last_error_zh.as_deref(),
-            Lang::En => self.last_error_en.as_deref(),
+            Lang::ZhCn => self.status.last_error_zh.as_deref(),
+            Lang::En => self.status.last_error_en.as_deref(),
         }
     }
 }

@@ -12,6 +12,7 @@ use sync_core::incident::IncidentCategory;
 use sync_core::notice::{Notice, NoticeBoard, NoticePriority};
 use sync_core::pass::{DistrictSigner, PassBody, PassKind};
 use sync_core::patrol::{PatrolPoint, PatrolRoute, RoutePoint, Schedule};
+use sync_core::sync::SyncStatus;
 use sync_core::{Direction, Ledger, NewPassage, Subject, SubjectKind, Verdict};
 
 use crate::app::{Root, RootProps, Seed};
@@ -280,15 +281,16 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
         let base = status.peek().sync.clone();
         status.write().reduce(StatusAction::Sync(SyncSnapshot {
             enrolled: scene != "enroll",
-            online: !matches!(scene, "scan" | "verdict-green" | "status"),
-            pending: base.pending,
-            oldest_pending_at: base.oldest_pending_at,
-            last_success_at: Some(Utc::now() - Duration::minutes(4)),
-            clock_offset_ms: Some(-800),
-            last_error_zh: (scene == "status").then(|| "无法连接区级服务器（离线）".into()),
-            last_error_en: (scene == "status")
-                .then(|| "the district server cannot be reached (connection refused)".into()),
-            disabled_at: (scene == "locked").then(Utc::now),
+            status: SyncStatus {
+                online: !matches!(scene, "scan" | "verdict-green" | "status"),
+                last_success_at: Some(Utc::now() - Duration::minutes(4)),
+                clock_offset_ms: Some(-800),
+                last_error_zh: (scene == "status").then(|| "无法连接区级服务器（离线）".into()),
+                last_error_en: (scene == "status")
+                    .then(|| "the district server cannot be reached (connection refused)".into()),
+                disabled_at: (scene == "locked").then(Utc::now),
+                ..base.status.clone()
+            },
             ..base
         }));
         match scene {

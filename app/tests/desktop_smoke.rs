@@ -74,7 +74,7 @@ fn desktop_window_shows_the_scan_screen_under_xvfb() {
         .status()
         .unwrap();
     assert!(shot.success());
-    // The scan screen has the dark theme, the blue "in" button and the bright reticle: many colours.
+    // The scan screen has its theme, the blue "in" button and the camera frame: many colours.
     let colours = Command::new("identify")
         .args(["-format", "%k"])
         .arg(&png)

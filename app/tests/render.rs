@@ -285,3 +285,40 @@ fn an_old_revocation_list_is_shown_on_the_scan_screen() {
     assert!(html.contains("id=\"revocations-age\""), "{html}");
     assert!(html.contains("Revocation list 30 h old"), "{html}");
 }
+
+/// The field layouts in both languages: the visitor form's required fields with their keypads and
+/// the fold for optional ones, the theme choices (light, following the phone, by default), the
+/// spoken-verdict switch, and a sync screen that does not call a failed contact "online".
+#[test]
+fn field_layouts_render_in_both_languages() {
+    let (_d, _rt, s) = services();
+    for (lang, more, theme, speak, offline) in [
+        (Lang::ZhCn, "更多（选填）", "日落后深色", "语音播报", "离线"),
+        (
+            Lang::En,
+            "More (optional)",
+            "Dark after sunset",
+            "Spoken verdict",
+            "Offline",
+        ),
+    ] {
+        let visitor = render_scene(&s, "visitor", lang);
+        assert!(visitor.contains(more), "{visitor}");
+        assert!(visitor.contains("id=\"visitor-phone\"") && visitor.contains("inputmode=\"tel\""));
+        assert!(
+            visitor.contains("class=\"app auto\""),
+            "the theme follows the phone by default"
+        );
+        let settings = render_scene(&s, "settings", lang);
+        assert!(
+            settings.contains(theme) && settings.contains(speak),
+            "{settings}"
+        );
+        assert!(settings.contains("id=\"speak-on\""));
+        let status = render_scene(&s, "status", lang);
+        assert!(
+            status.contains(&format!("id=\"sync-online\">{offline}<")),
+            "{status}"
+        );
+    }
+}

@@ -98,3 +98,39 @@ async fn queue_moves_without_a_new_write() {
     assert_eq!(device.check(&db_path).unwrap(), 312);
     handle.stop().await;
 }
+
+/// "Online" means the last contact succeeded: a failed round says offline with its error, and the
+/// probe that reaches the server again clears the "cannot be reached" error it would contradict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_never_says_online_beside_cannot_be_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("district.db").display());
+    let mut server = ServerProc::start(&db, &dir.path().join("server.log")).unwrap();
+    let code = enrollment_code(&db, "cp-honest").unwrap();
+    let device = Device::enrolled(&dir.path().join("device.db"), &server.url(), &code)
+        .await
+        .unwrap();
+    let mut engine = device
+        .engine(&server.url(), 100, Duration::from_secs(2))
+        .unwrap();
+    server.kill();
+    device.record(3).unwrap();
+    assert!(engine.step().await.is_err());
+    let s = engine.status().clone();
+    assert!(!s.online, "{s:?}");
+    assert!(
+        s.last_error_en
+            .as_deref()
+            .is_some_and(|e| e.contains("cannot be reached")),
+        "{s:?}"
+    );
+    server.restart().unwrap();
+    assert!(engine.probe().await, "the server is back");
+    let s = engine.status().clone();
+    assert!(
+        s.online && s.last_error_en.is_none() && s.last_error_zh.is_none(),
+        "{s:?}"
+    );
+    engine.step().await.unwrap();
+    assert_eq!(engine.status().pending, 0);
+}

@@ -10,7 +10,7 @@ pub fn Locked() -> Element {
     let lang = use_lang();
     let ctx = use_ctx();
     let sync = ctx.status.read().sync.clone();
-    let pending = sync.pending;
+    let pending = sync.status.pending;
     rsx! {
         section { class: "locked", id: "device-locked", role: "alert",
             h1 { {tr(lang, "本机已被街道停用", "This device has been disabled by the district")} }

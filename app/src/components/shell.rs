@@ -74,7 +74,7 @@ pub fn Shell() -> Element {
     let show_tabs = !matches!(route, Route::Enroll {} | Route::Home {});
     // A device the district switched off shows no gate screen (and so gives no verdict).
     let locked = !resident
-        && ctx.status.read().sync.disabled_at.is_some()
+        && ctx.status.read().sync.status.disabled_at.is_some()
         && matches!(
             route,
             Route::Scan {}

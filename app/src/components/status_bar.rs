@@ -17,7 +17,7 @@ pub fn StatusBar() -> Element {
     let services = use_services();
     let mut prefs = ctx.prefs;
     let status = ctx.status.read();
-    let pending = status.sync.pending;
+    let pending = status.sync.status.pending;
     let offline = status.offline();
     let clock = status.sync.clock_warning();
     // Staff report an incident from any screen; a resident's phone or one not enrolled has none.

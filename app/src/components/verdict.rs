@@ -8,8 +8,22 @@ use crate::components::icon::Icon;
 use crate::ctx::{use_ctx, use_lang, use_services};
 use crate::flows;
 use crate::state::gate::GateAction;
-use crate::state::verdict::{direction_label, kind_label, Feedback, Headline, VerdictAction};
+use crate::state::verdict::{
+    direction_label, kind_label, Feedback, Headline, Outcome, VerdictAction,
+};
 use crate::text::tr;
+use sync_core::i18n::Lang;
+
+/// JS that speaks the verdict through the platform's speech synthesis, where there is one
+/// (the words are from [`Outcome::spoken`]; a verdict still speaking is cut short by the next).
+fn speech_js(outcome: Outcome, lang: Lang) -> String {
+    let (words, tag) = outcome.spoken(lang);
+    format!(
+        "try {{ const s = window.speechSynthesis; if (s && window.SpeechSynthesisUtterance) {{
+           s.cancel(); const u = new SpeechSynthesisUtterance('{words}'); u.lang = '{tag}'; u.rate = 1.1;
+           s.speak(u); }} }} catch (e) {{}}"
+    )
+}
 
 /// JS that plays the tones and vibration pattern (silently skipped where unsupported).
 fn feedback_js(f: Feedback) -> String {
@@ -62,11 +76,15 @@ pub fn VerdictOverlay() -> Element {
             }
         }
     });
-    // Sound and vibration, once per verdict.
+    // Sound and vibration, once per verdict, and the spoken verdict when switched on.
     use_effect(move || {
         let state = verdict.read();
         if let Some(v) = &state.current {
             let _ = document::eval(&feedback_js(v.outcome.feedback()));
+            let prefs = ctx.prefs.peek();
+            if prefs.speak {
+                let _ = document::eval(&speech_js(v.outcome, prefs.lang));
+            }
         }
     });
 
@@ -140,4 +158,19 @@ pub fn VerdictOverlay() -> Element {
 
 async fn dioxus_sleep(d: Duration) {
     tokio::time::sleep(d).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spoken_verdict_is_the_short_word_in_the_ui_language() {
+        let js = speech_js(Outcome::Red, Lang::ZhCn);
+        assert!(js.contains("'禁止通行'") && js.contains("'zh-CN'"), "{js}");
+        assert!(speech_js(Outcome::Green, Lang::ZhCn).contains("'请通行'"));
+        assert!(speech_js(Outcome::Amber, Lang::ZhCn).contains("'请核实'"));
+        assert!(speech_js(Outcome::Visitor, Lang::En).contains("'Please check'"));
+        assert!(js.contains("window.speechSynthesis"), "feature-detected");
+    }
 }

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use sync_core::ledger::Ledger;
 use sync_core::protocol::CheckpointConfig;
-use sync_core::sync::{self as engine, RunnerTimings, SyncConfig, SyncEngine, SyncHandle};
+use sync_core::sync::{
+    self as engine, RunnerTimings, SyncConfig, SyncEngine, SyncHandle, SyncStatus,
+};
 use tokio::runtime::Handle;
 
 pub use checker::LedgerChecker;
@@ -200,17 +202,8 @@ impl Services {
                 }
                 SyncSnapshot {
                     enrolled: true,
-                    online: s.online,
-                    syncing: s.syncing,
-                    pending: s.pending,
-                    rejected: s.rejected,
-                    oldest_pending_at: s.oldest_pending_at,
-                    last_success_at: s.last_success_at,
-                    last_error_zh: s.last_error_zh,
-                    last_error_en: s.last_error_en,
-                    clock_offset_ms: s.clock_offset_ms,
+                    status: s,
                     revocations_warn_hours: self.revocations_warning(true),
-                    disabled_at: s.disabled_at,
                 }
             }
             None => {
@@ -220,15 +213,18 @@ impl Services {
                     .and_then(|l| l.upload_summary().ok())
                     .unwrap_or_default();
                 SyncSnapshot {
-                    pending: summary.pending,
-                    rejected: summary.rejected,
-                    oldest_pending_at: summary.oldest_pending_at,
+                    enrolled: false,
+                    status: SyncStatus {
+                        pending: summary.pending,
+                        rejected: summary.rejected,
+                        oldest_pending_at: summary.oldest_pending_at,
+                        disabled_at: self
+                            .ledger()
+                            .ok()
+                            .and_then(|l| l.disabled_at().ok().flatten()),
+                        ..SyncStatus::default()
+                    },
                     revocations_warn_hours: self.revocations_warning(false),
-                    disabled_at: self
-                        .ledger()
-                        .ok()
-                        .and_then(|l| l.disabled_at().ok().flatten()),
-                    ..SyncSnapshot::default()
                 }
             }
         }

@@ -4,6 +4,8 @@ use sync_core::patrol::{PatrolPoint, PointError};
 use sync_core::validate::{normalise_plate, validate_plate};
 use sync_core::Direction;
 
+use super::keypad::Keys;
+
 /// Whether the torch can be used, and whether it is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Torch {
@@ -20,6 +22,18 @@ pub enum Camera {
     /// Permission refused or no camera; the text is the platform's own.
     Failed(String),
 }
+
+/// The manual entry's kinds, with the keyboard each opens and its label.
+pub const MANUAL_KINDS: [(Keys, &str, &str, &str); 3] = [
+    (
+        Keys::IdNumber,
+        "manual-kind-id",
+        "身份证后4位",
+        "Last 4 of ID",
+    ),
+    (Keys::Plate, "manual-kind-plate", "车牌", "Plate"),
+    (Keys::Text, "manual-kind-pass", "通行证号", "Pass id"),
+];
 
 /// What a manual entry means.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +55,9 @@ pub struct ScanState {
     pub manual_text: String,
     /// Shown under the manual field when the text means nothing.
     pub manual_invalid: bool,
+    /// What staff are typing, and so which keyboard opens (ID tail first: the card that will
+    /// not scan is the common case).
+    pub manual_keys: Keys,
     pub frames_seen: u64,
     /// Residents whose ID number ends in the typed tail, for staff to pick from.
     pub matches: Option<TailMatches>,
@@ -75,6 +92,8 @@ pub enum ScanAction {
     OpenManual,
     CloseManual,
     ManualInput(String),
+    /// Switch what is typed (ID tail, plate or pass id): its keyboard; the text starts again.
+    ManualKeys(Keys),
     /// Returns the parsed query when the text is meaningful.
     SubmitManual,
     /// The roster's answer for a typed ID-number tail.
@@ -96,6 +115,7 @@ impl ScanState {
             manual_open: false,
             manual_text: String::new(),
             manual_invalid: false,
+            manual_keys: Keys::IdNumber,
             frames_seen: 0,
             matches: None,
             point: None,
@@ -137,6 +157,13 @@ impl ScanState {
             ScanAction::ManualInput(text) => {
                 self.manual_text = text;
                 self.manual_invalid = false;
+            }
+            ScanAction::ManualKeys(keys) => {
+                if keys != self.manual_keys {
+                    self.manual_keys = keys;
+                    self.manual_text.clear();
+                    self.manual_invalid = false;
+                }
             }
             ScanAction::ShowMatches(m) => self.matches = Some(m),
             ScanAction::PointRead(read) => self.point = Some(read),
@@ -303,5 +330,20 @@ mod tests {
         }
         s.reduce(ScanAction::ManualInput("1".into()));
         assert!(!s.manual_invalid, "typing clears the error");
+    }
+
+    #[test]
+    fn the_manual_entry_opens_the_keypad_for_what_is_typed() {
+        let mut s = ScanState::new(Direction::In);
+        assert_eq!(s.manual_keys, Keys::IdNumber, "an ID tail first");
+        s.reduce(ScanAction::ManualInput("002".into()));
+        s.reduce(ScanAction::ManualKeys(Keys::IdNumber));
+        assert_eq!(s.manual_text, "002", "the same kind keeps the text");
+        s.reduce(ScanAction::ManualKeys(Keys::Plate));
+        assert_eq!((s.manual_keys, s.manual_text.as_str()), (Keys::Plate, ""));
+        assert_eq!(
+            MANUAL_KINDS.map(|k| k.0),
+            [Keys::IdNumber, Keys::Plate, Keys::Text]
+        );
     }
 }

@@ -4,14 +4,7 @@ use serde::{Deserialize, Serialize};
 use sync_core::i18n::Lang;
 use sync_core::Direction;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Theme {
-    /// The night-shift default: dark, high contrast.
-    #[default]
-    Dark,
-    Light,
-}
+pub use super::theme::Theme;
 
 /// What the device remembers (stored as one ledger setting).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,17 +16,25 @@ pub struct Prefs {
     pub staff: String,
     /// Staff mode (scanning) or resident mode (my passes).
     pub resident_mode: bool,
+    /// Speak the verdict (请通行 / 禁止通行 / 请核实) where the phone can.
+    #[serde(default = "speak_by_default")]
+    pub speak: bool,
+}
+
+fn speak_by_default() -> bool {
+    true
 }
 
 impl Default for Prefs {
     fn default() -> Self {
         Self {
             lang: Lang::ZhCn,
-            theme: Theme::Dark,
+            theme: Theme::System,
             gate: String::new(),
             direction: Direction::In,
             staff: String::new(),
             resident_mode: false,
+            speak: true,
         }
     }
 }
@@ -50,6 +51,7 @@ pub enum SettingsAction {
     Direction(Direction),
     Staff(String),
     ResidentMode(bool),
+    Speak(bool),
 }
 
 impl Prefs {
@@ -67,6 +69,7 @@ impl Prefs {
             SettingsAction::Direction(d) => self.direction = d,
             SettingsAction::Staff(s) => self.staff = s,
             SettingsAction::ResidentMode(on) => self.resident_mode = on,
+            SettingsAction::Speak(on) => self.speak = on,
         }
     }
 }
@@ -101,15 +104,25 @@ mod tests {
     fn prefs_round_trip_and_toggle() {
         let mut p = Prefs::default();
         assert_eq!(p.lang, Lang::ZhCn, "Chinese by default");
-        assert_eq!(p.theme, Theme::Dark);
+        assert_eq!(p.theme, Theme::System, "light, following the phone");
         p.reduce(SettingsAction::ToggleLang);
         assert_eq!(p.lang, Lang::En);
         p.reduce(SettingsAction::Theme(Theme::Light));
         p.reduce(SettingsAction::Direction(Direction::Out));
         p.reduce(SettingsAction::Gate("east-2".into()));
+        p.reduce(SettingsAction::Speak(false));
         let json = serde_json::to_string(&p).unwrap();
         let back: Prefs = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn prefs_stored_before_the_spoken_verdict_still_read() {
+        let old = r#"{"lang":"zh-CN","theme":"dark","gate":"east-1","direction":"in","staff":"","resident_mode":false}"#;
+        let p: Prefs = serde_json::from_str(old).expect("older prefs");
+        assert_eq!(p.gate, "east-1", "the gate is kept");
+        assert_eq!(p.theme, Theme::Dark, "a chosen theme is kept");
+        assert!(p.speak, "speaking is on by default");
     }
 
     #[test]

@@ -51,6 +51,20 @@ impl Outcome {
         }
     }
 
+    /// The short spoken verdict: words and the speech language tag. Amber and a visitor both
+    /// ask staff to check, red stops, green admits.
+    pub fn spoken(self, lang: Lang) -> (&'static str, &'static str) {
+        let (zh, en) = match self {
+            Self::Green => ("请通行", "Go ahead"),
+            Self::Red => ("禁止通行", "Stop"),
+            Self::Amber | Self::Visitor => ("请核实", "Please check"),
+        };
+        match lang {
+            Lang::ZhCn => (zh, "zh-CN"),
+            Lang::En => (en, "en-US"),
+        }
+    }
+
     /// How long the verdict stays before going back to scanning.
     pub fn dismiss_after(self) -> Duration {
         match self {

@@ -1,11 +1,17 @@
 //! The visitor flow: a scanned day pass, or the form with inline validation errors in the UI language.
 
+use chrono::{DateTime, Duration, Utc};
 use sync_core::i18n::{Lang, Localized};
 use sync_core::validate::{
     check_temperature, validate_id_number, validate_phone, validate_plate, TemperatureCheck,
     ValidationError,
 };
 use sync_core::Subject;
+
+use super::keypad::Keys;
+
+/// How far back a visitor counts as returning (filled in from the journal with one tap).
+pub const RETURNING_DAYS: i64 = 7;
 
 /// The form's fields, in screen order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,17 +48,89 @@ impl Field {
         }
     }
 
+    /// Whether the field is shown without unfolding "more" (ID number only where the compound asks).
+    pub fn required(self, id_required: bool) -> bool {
+        match self {
+            Self::Name | Self::Phone | Self::Host | Self::Reason => true,
+            Self::IdNumber => id_required,
+            Self::Plate | Self::Temperature => false,
+        }
+    }
+
+    /// The keyboard a phone opens for the field.
+    pub fn keys(self) -> Keys {
+        match self {
+            Self::Phone => Keys::Tel,
+            Self::IdNumber => Keys::IdNumber,
+            Self::Plate => Keys::Plate,
+            Self::Temperature => Keys::Decimal,
+            Self::Name | Self::Host | Self::Reason => Keys::Text,
+        }
+    }
+
+    /// A short example in the empty field.
+    pub fn placeholder(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Phone => "13812345678",
+            Self::Host => "3-2-401",
+            Self::Temperature => "36.5",
+            Self::Reason => {
+                crate::text::tr(lang, "探亲 / 快递 / 维修", "family / delivery / repair")
+            }
+            _ => "",
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
             Self::Name => ("姓名", "Name"),
             Self::Phone => ("手机号", "Mobile number"),
             Self::IdNumber => ("身份证号（选填）", "ID number (optional)"),
-            Self::Host => ("被访住户（楼-单元-室）", "Host household (bldg-unit-room)"),
+            Self::Host => ("被访住户", "Host household"),
             Self::Reason => ("来访事由", "Reason for visit"),
             Self::Plate => ("车牌号（选填）", "Plate (optional)"),
             Self::Temperature => ("体温 °C（选填）", "Temperature °C (optional)"),
         };
         crate::text::tr(lang, zh, en)
+    }
+}
+
+/// A visitor seen at this gate in the last [`RETURNING_DAYS`] days with the phone number typed:
+/// what one tap fills in (never the ID number, which staff read off the card again).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Returning {
+    pub name: String,
+    pub host: String,
+    pub reason: String,
+    pub plate: Option<String>,
+    pub last_seen: DateTime<Utc>,
+}
+
+impl Returning {
+    /// From the latest admitted passage of the phone's visitor (its subject and time), if recent.
+    pub fn from_last_visit(
+        subject: &Subject,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<Self> {
+        let Subject::Visitor {
+            name,
+            host_household,
+            reason,
+            plate,
+            ..
+        } = subject
+        else {
+            return None;
+        };
+        let age = now - at;
+        (age <= Duration::days(RETURNING_DAYS) && age >= -Duration::minutes(5)).then(|| Self {
+            name: name.clone(),
+            host: host_household.clone(),
+            reason: reason.clone(),
+            plate: plate.clone(),
+            last_seen: at,
+        })
     }
 }
 
@@ -71,6 +149,10 @@ pub struct VisitorForm {
     pub fever_threshold_c: f32,
     /// The compound asks visitors for their ID number (from the signed config).
     pub id_required: bool,
+    /// The optional fields are unfolded.
+    pub more_open: bool,
+    /// The journal knows this phone number from a recent visit.
+    pub returning: Option<Returning>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +161,12 @@ pub enum VisitorAction {
     Clear,
     /// The compound's rule from the signed config: visitors must give an ID number.
     IdRequired(bool),
+    /// Fold or unfold the optional fields.
+    ToggleMore,
+    /// What the journal holds for the phone number typed (looked up once it is a valid number).
+    Returning(Option<Returning>),
+    /// Fill the form from the returning visitor's last visit.
+    FillReturning,
 }
 
 const MAX_TEXT: usize = 64;
@@ -90,6 +178,8 @@ impl VisitorForm {
             errors: Default::default(),
             fever_threshold_c,
             id_required: false,
+            more_open: false,
+            returning: None,
         }
     }
 
@@ -119,12 +209,50 @@ impl VisitorForm {
                 self.errors[i] = None;
             }
             VisitorAction::IdRequired(yes) => self.id_required = yes,
+            VisitorAction::ToggleMore => self.more_open = !self.more_open,
+            VisitorAction::Returning(found) => self.returning = found,
+            VisitorAction::FillReturning => self.fill_returning(),
             VisitorAction::Clear => {
                 let id_required = self.id_required;
                 *self = Self::new(self.fever_threshold_c);
                 self.id_required = id_required;
             }
         }
+    }
+
+    fn fill_returning(&mut self) {
+        let Some(r) = self.returning.take() else {
+            return;
+        };
+        for (field, value) in [
+            (Field::Name, r.name),
+            (Field::Host, r.host),
+            (Field::Reason, r.reason),
+            (Field::Plate, r.plate.unwrap_or_default()),
+        ] {
+            let i = Self::idx(field);
+            self.values[i] = value;
+            self.errors[i] = None;
+        }
+    }
+
+    /// The fields shown now: the required ones, and the optional ones when unfolded or when one
+    /// of them holds an error or a value (so nothing typed or wrong is hidden).
+    pub fn shown(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|f| {
+                f.required(self.id_required)
+                    || self.more_open
+                    || self.errors[Self::idx(*f)].is_some()
+                    || !self.values[Self::idx(*f)].is_empty()
+            })
+            .collect()
+    }
+
+    /// The phone number typed, when it is a valid one (to look up a returning visitor).
+    pub fn valid_phone(&self) -> Option<String> {
+        validate_phone(self.value(Field::Phone)).ok()
     }
 
     /// Validate every field; errors stay on the form, nothing typed is lost. `host_known` says
@@ -341,5 +469,90 @@ mod tests {
             f.id_required,
             "the compound's rule survives clearing the form"
         );
+    }
+
+    #[test]
+    fn optional_fields_fold_away_unless_asked_for_filled_or_wrong() {
+        let mut f = VisitorForm::new(37.3);
+        assert_eq!(
+            f.shown(),
+            [Field::Name, Field::Phone, Field::Host, Field::Reason]
+        );
+        f.reduce(VisitorAction::ToggleMore);
+        assert_eq!(f.shown().len(), 7);
+        f.reduce(VisitorAction::ToggleMore);
+        f.reduce(VisitorAction::IdRequired(true));
+        assert!(
+            f.shown().contains(&Field::IdNumber),
+            "required where the compound asks"
+        );
+        f.reduce(VisitorAction::Input(Field::Plate, "沪A".into()));
+        assert!(
+            f.shown().contains(&Field::Plate),
+            "a typed value is never hidden"
+        );
+        f.reduce(VisitorAction::Input(Field::Temperature, "52".into()));
+        assert!(f.shown().contains(&Field::Temperature));
+        assert_eq!(f.submit(|_| true), None);
+        assert!(
+            f.shown().contains(&Field::Temperature),
+            "a field in error stays in view"
+        );
+        f.reduce(VisitorAction::Input(Field::Temperature, String::new()));
+        assert!(
+            !f.shown().contains(&Field::Temperature),
+            "folded again once emptied"
+        );
+    }
+
+    #[test]
+    fn the_fields_open_the_right_keypad() {
+        assert_eq!(Field::Phone.keys(), Keys::Tel);
+        assert_eq!(Field::IdNumber.keys(), Keys::IdNumber);
+        assert_eq!(Field::Plate.keys(), Keys::Plate);
+        assert_eq!(Field::Temperature.keys(), Keys::Decimal);
+        assert_eq!(Field::Name.keys(), Keys::Text);
+    }
+
+    #[test]
+    fn a_returning_visitor_fills_in_with_one_tap_within_seven_days() {
+        let visit = Subject::Visitor {
+            name: "周访客".into(),
+            phone: "13912345678".into(),
+            id_number: Some("11010519491231002X".into()),
+            host_household: "3-1-401".into(),
+            reason: "探亲".into(),
+            plate: Some("沪AD12345".into()),
+            visitor_pass_id: None,
+        };
+        let now = Utc::now();
+        assert!(Returning::from_last_visit(&visit, now - Duration::days(8), now).is_none());
+        let found = Returning::from_last_visit(&visit, now - Duration::days(6), now);
+        assert!(found.is_some());
+        let mut f = VisitorForm::new(37.3);
+        f.reduce(VisitorAction::Input(Field::Phone, "139 1234 5678".into()));
+        assert_eq!(f.valid_phone().as_deref(), Some("13912345678"));
+        f.reduce(VisitorAction::Returning(found));
+        f.reduce(VisitorAction::FillReturning);
+        assert_eq!(f.value(Field::Name), "周访客");
+        assert_eq!(f.value(Field::Host), "3-1-401");
+        assert_eq!(f.value(Field::Reason), "探亲");
+        assert_eq!(f.value(Field::Plate), "沪AD12345");
+        assert_eq!(
+            f.value(Field::IdNumber),
+            "",
+            "the ID number is read off the card again"
+        );
+        assert!(f.returning.is_none(), "the offer is used once");
+        let entry = f.submit(|_| true).expect("a complete registration");
+        assert!(
+            matches!(entry.subject, Subject::Visitor { ref phone, .. } if phone == "13912345678")
+        );
+        let resident = Subject::Resident {
+            pass_id: "r1".into(),
+            household: "3-1-401".into(),
+            name: Some("李".into()),
+        };
+        assert!(Returning::from_last_visit(&resident, now, now).is_none());
     }
 }

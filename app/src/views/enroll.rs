@@ -113,7 +113,7 @@ pub fn Enroll() -> Element {
                     }
                     form { class: "form", id: "enroll-form", novalidate: true, onsubmit: submit,
                         Field { id: "enroll-server", label: tr(lang, "服务器地址", "Server address").to_string(),
-                            value: s.server_url.clone(), error: None, kind: "url".to_string(),
+                            value: s.server_url.clone(), error: None, keys: crate::state::keypad::Keys::Url,
                             oninput: move |t| { enroll.write().reduce(EnrollAction::ServerUrl(t)); } }
                         Field { id: "enroll-code", label: tr(lang, "登记码", "Enrollment code").to_string(),
                             value: s.code.clone(), error: None,

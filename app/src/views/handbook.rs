@@ -16,7 +16,7 @@ pub fn Handbook() -> Element {
     let services = use_services();
     let mut handbook = ctx.handbook;
     // The sections: on opening, then after every sync (a section may have changed or gone).
-    let synced = use_memo(move || ctx.status.read().sync.last_success_at);
+    let synced = use_memo(move || ctx.status.read().sync.status.last_success_at);
     use_effect(move || {
         let _ = synced();
         flows::handbook::refresh(ctx, &services);

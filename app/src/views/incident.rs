@@ -26,7 +26,7 @@ pub fn Incident() -> Element {
     let incident = ctx.incident;
     // Today's incidents: on opening, then whenever the pending count moves (a report stored, an
     // upload acknowledged).
-    let pending = use_memo(move || ctx.status.read().sync.pending);
+    let pending = use_memo(move || ctx.status.read().sync.status.pending);
     let svc = services.clone();
     use_effect(move || {
         let _ = pending();

@@ -82,9 +82,11 @@ pub fn Invite() -> Element {
                         }
                     }
                 }
-                label { r#for: "invite-plate", {tr(lang, "车牌（选填）", "Plate (optional)")} }
-                input { id: "invite-plate", r#type: "text", value: "{s.form.plate}",
-                    oninput: move |e| invite.write().reduce(InviteAction::Plate(e.value())) }
+                crate::components::field::Field { id: "invite-plate",
+                    label: tr(lang, "车牌（选填）", "Plate (optional)").to_string(),
+                    value: s.form.plate.clone(), error: None,
+                    keys: crate::state::keypad::Keys::Plate,
+                    oninput: move |t| invite.write().reduce(InviteAction::Plate(t)) }
                 label { r#for: "invite-reason", {tr(lang, "事由", "Reason")} }
                 input { id: "invite-reason", r#type: "text", value: "{s.form.reason}",
                     oninput: move |e| invite.write().reduce(InviteAction::Reason(e.value())) }

@@ -23,7 +23,7 @@ pub fn Patrol() -> Element {
     let mut patrol = ctx.patrol;
     // Routes, rounds waiting to upload and a round to resume: on opening, then whenever the
     // pending count moves (a step stored, an upload acknowledged).
-    let pending = use_memo(move || ctx.status.read().sync.pending);
+    let pending = use_memo(move || ctx.status.read().sync.status.pending);
     let svc = services.clone();
     use_effect(move || {
         let _ = pending();

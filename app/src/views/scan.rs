@@ -5,12 +5,13 @@ use sync_core::i18n::Localized;
 use sync_core::Direction;
 
 use crate::components::camera::{CameraView, CodeRead};
+use crate::components::field::Field as FieldInput;
 use crate::ctx::{use_ctx, use_lang, use_services};
 use crate::flows;
 use crate::route::Route;
 use crate::state::patrol::PatrolAction;
 use crate::state::records::RecordsAction;
-use crate::state::scan::{ManualQuery, ScanAction, Torch};
+use crate::state::scan::{ManualQuery, ScanAction, Torch, MANUAL_KINDS};
 use crate::state::vehicle::VehicleAction;
 use crate::text::tr;
 
@@ -178,19 +179,25 @@ pub fn Scan() -> Element {
             if s.manual_open {
                 form { class: "manual",
                     onsubmit: move |e| { e.prevent_default(); submit(); },
-                    label { r#for: "manual-entry", {tr(lang, "通行证号 / 身份证后4位 / 车牌号", "Pass id / last 4 of ID / plate")} }
-                    div { class: "row",
-                        input { id: "manual-entry", r#type: "text", value: "{s.manual_text}",
-                            aria_invalid: if s.manual_invalid { "true" } else { "false" },
-                            oninput: move |e| { scan.write().reduce(ScanAction::ManualInput(e.value())); },
-                        }
-                        button { class: "primary", r#type: "submit", {tr(lang, "确定", "Go")} }
-                    }
-                    if s.manual_invalid {
-                        p { class: "error", role: "alert",
-                            {tr(lang, "无法识别：请输入通行证号、身份证后4位或车牌号", "Not recognised: enter a pass id, the last 4 of an ID number, or a plate")}
+                    div { class: "chips", role: "group", aria_label: tr(lang, "录入内容", "What to type"),
+                        for (keys, id, zh, en) in MANUAL_KINDS {
+                            button { r#type: "button", id, key: "{id}",
+                                class: if s.manual_keys == keys { "chip on" } else { "chip" },
+                                aria_pressed: s.manual_keys == keys,
+                                onclick: move |_| { scan.write().reduce(ScanAction::ManualKeys(keys)); },
+                                {tr(lang, zh, en)}
+                            }
                         }
                     }
+                    FieldInput {
+                        id: "manual-entry",
+                        label: MANUAL_KINDS.iter().find(|k| k.0 == s.manual_keys).map_or("", |k| tr(lang, k.2, k.3)).to_string(),
+                        value: s.manual_text.clone(),
+                        keys: s.manual_keys,
+                        error: s.manual_invalid.then(|| tr(lang, "无法识别：请输入通行证号、身份证后4位或车牌号", "Not recognised: enter a pass id, the last 4 of an ID number, or a plate").to_string()),
+                        oninput: move |t| { scan.write().reduce(ScanAction::ManualInput(t)); },
+                    }
+                    button { class: "wide primary", r#type: "submit", id: "manual-go", {tr(lang, "确定", "Go")} }
                 }
             } else {
                 button { class: "wide secondary", r#type: "button", id: "open-manual",

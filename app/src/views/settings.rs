@@ -11,6 +11,14 @@ use crate::services::save_prefs;
 use crate::state::settings::{SettingsAction, Theme, UnenrollState};
 use crate::text::tr;
 
+/// The theme choices in the order shown, with their labels.
+const THEMES: [(Theme, &str, &str); 4] = [
+    (Theme::System, "跟随系统", "Phone setting"),
+    (Theme::Sunset, "日落后深色", "Dark after sunset"),
+    (Theme::Light, "浅色（日光）", "Light (sun)"),
+    (Theme::Dark, "深色（夜班）", "Dark (night)"),
+];
+
 #[component]
 pub fn Settings() -> Element {
     let lang = use_lang();
@@ -38,7 +46,7 @@ pub fn Settings() -> Element {
             }
         }
     });
-    let pending = ctx.status.read().sync.pending;
+    let pending = ctx.status.read().sync.status.pending;
     let u = *unenroll.read();
     rsx! {
         section { class: "settings",
@@ -51,11 +59,19 @@ pub fn Settings() -> Element {
                     onclick: move |_| set.call(SettingsAction::Lang(Lang::En)), "English" }
             }
             h2 { {tr(lang, "主题", "Theme")} }
-            div { class: "segmented", role: "group", aria_label: tr(lang, "主题", "Theme"),
-                button { r#type: "button", class: if p.theme == Theme::Dark { "dir on" } else { "dir" },
-                    onclick: move |_| set.call(SettingsAction::Theme(Theme::Dark)), {tr(lang, "深色（夜班）", "Dark (night)")} }
-                button { r#type: "button", class: if p.theme == Theme::Light { "dir on" } else { "dir" },
-                    onclick: move |_| set.call(SettingsAction::Theme(Theme::Light)), {tr(lang, "浅色（日光）", "Light (sun)")} }
+            div { class: "segmented grid2", role: "group", aria_label: tr(lang, "主题", "Theme"),
+                for (theme, zh, en) in THEMES {
+                    button { r#type: "button", class: if p.theme == theme { "dir on" } else { "dir" },
+                        aria_pressed: p.theme == theme,
+                        onclick: move |_| set.call(SettingsAction::Theme(theme)), {tr(lang, zh, en)} }
+                }
+            }
+            h2 { {tr(lang, "语音播报", "Spoken verdict")} }
+            div { class: "segmented", role: "group", aria_label: tr(lang, "语音播报", "Spoken verdict"),
+                button { r#type: "button", id: "speak-on", class: if p.speak { "dir on" } else { "dir" },
+                    onclick: move |_| set.call(SettingsAction::Speak(true)), {tr(lang, "开", "On")} }
+                button { r#type: "button", id: "speak-off", class: if p.speak { "dir" } else { "dir on" },
+                    onclick: move |_| set.call(SettingsAction::Speak(false)), {tr(lang, "关", "Off")} }
             }
             h2 { {tr(lang, "默认方向", "Default direction")} }
             div { class: "segmented", role: "group",

@@ -23,14 +23,8 @@ pub fn Status() -> Element {
         })
         .unwrap_or_else(|| "—".to_string())
     };
-    let online = if !s.sync.enrolled {
-        tr(lang, "未登记", "Not enrolled")
-    } else if s.sync.online {
-        tr(lang, "在线", "Online")
-    } else {
-        tr(lang, "离线", "Offline")
-    };
-    let clock = match s.sync.clock_offset_ms {
+    let online = s.server_line().text(lang);
+    let clock = match s.sync.status.clock_offset_ms {
         Some(ms) => format!("{:+.1} s", ms as f64 / 1000.0),
         None => "—".into(),
     };
@@ -40,10 +34,10 @@ pub fn Status() -> Element {
             h1 { {tr(lang, "同步与状态", "Sync & status")} }
             dl { class: "facts",
                 dt { {tr(lang, "服务器", "Server")} } dd { id: "sync-online", "{online}" }
-                dt { {tr(lang, "待上传", "Pending")} } dd { id: "sync-pending", "{s.sync.pending}" }
-                dt { {tr(lang, "最早待上传", "Oldest pending")} } dd { "{fmt(s.sync.oldest_pending_at)}" }
-                dt { {tr(lang, "上次同步", "Last sync")} } dd { id: "sync-last", "{fmt(s.sync.last_success_at)}" }
-                dt { {tr(lang, "被拒记录", "Rejected")} } dd { "{s.sync.rejected}" }
+                dt { {tr(lang, "待上传", "Pending")} } dd { id: "sync-pending", "{s.sync.status.pending}" }
+                dt { {tr(lang, "最早待上传", "Oldest pending")} } dd { "{fmt(s.sync.status.oldest_pending_at)}" }
+                dt { {tr(lang, "上次同步", "Last sync")} } dd { id: "sync-last", "{fmt(s.sync.status.last_success_at)}" }
+                dt { {tr(lang, "被拒记录", "Rejected")} } dd { "{s.sync.status.rejected}" }
                 dt { {tr(lang, "时钟偏差", "Clock offset")} } dd { class: if s.sync.clock_warning() { "warn" } else { "" }, "{clock}" }
             }
             if let Some(err) = s.sync.last_error(lang) {

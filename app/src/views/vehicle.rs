@@ -65,6 +65,7 @@ pub fn Vehicle() -> Element {
                 label: tr(lang, "车牌号", "Plate").to_string(),
                 value: v.plate_text.clone(),
                 error: v.plate_error_text(lang),
+                keys: crate::state::keypad::Keys::Plate,
                 oninput: move |t| vehicle.write().reduce(VehicleAction::PlateInput(t)),
             }
             if let Some(p) = &v.pass_id {

@@ -16,6 +16,7 @@
 mod camera;
 mod district;
 mod duty;
+mod field;
 mod handbook;
 mod household;
 mod incident;
@@ -359,8 +360,9 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
         .unwrap();
     b.goto(&format!("{app}/scan")).unwrap();
     b.click("#open-manual").unwrap();
+    b.click("#manual-kind-pass").unwrap();
     b.fill("#manual-entry", &p2.pass_id).unwrap();
-    b.click("form.manual button[type=submit]").unwrap();
+    b.click("#manual-go").unwrap();
     b.find("#verdict", WAIT).unwrap();
     let outcome = b
         .js(
@@ -404,7 +406,11 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
     );
     drop(b);
 
-    // 6. A visitor through the form: an invalid phone shows its error and stores nothing; fixed, admitted.
+    // 6. A visitor through the form: it fits one screen on two phone sizes; an invalid phone shows
+    //    its error and stores nothing; fixed, admitted, and the verdict spoken.
+    for size in [(390, 844), (360, 640)] {
+        field::visitor_form_fits(&driver, dir.path(), &app, &blank, size);
+    }
     let b = driver
         .browser(&BrowserOptions::phone_with_camera(
             &blank,
@@ -412,6 +418,7 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
         ))
         .unwrap();
     b.goto(&format!("{app}/visitor")).unwrap();
+    b.click("#visitor-more").unwrap();
     for (field, value) in [
         ("#visitor-name", "周访客"),
         ("#visitor-phone", "12345"),
@@ -441,8 +448,23 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
         "an invalid form stores nothing"
     );
     b.fill("#visitor-phone", "13912345678").unwrap();
+    // What the phone would say aloud (the page's speech synthesis, watched).
+    b.js(
+        "window.__spoken = []; window.speechSynthesis.speak = u => window.__spoken.push([u.text, u.lang]);",
+        json!([]),
+    )
+    .unwrap();
     b.click("#visitor-submit").unwrap();
     b.find("#verdict", WAIT).unwrap();
+    let spoken = b
+        .wait_js(
+            "the spoken verdict",
+            "return window.__spoken.length > 0 && window.__spoken",
+            json!([]),
+            WAIT,
+        )
+        .unwrap();
+    assert_eq!(spoken, json!([["请通行", "zh-CN"]]));
     let visitor = wait_until("the visitor passage", WAIT, || {
         passages(&ledger).into_iter().nth(before)
     });
@@ -451,6 +473,19 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
         "{visitor:?}"
     );
     assert!(visitor.body.verdict.is_admitted());
+    // The same visitor again: the phone number offers the last visit, one tap fills the form.
+    b.goto(&format!("{app}/visitor")).unwrap();
+    b.fill("#visitor-phone", "13912345678").unwrap();
+    b.wait_text("#visitor-returning", "3-1-401", WAIT).unwrap();
+    b.click("#visitor-returning").unwrap();
+    b.wait_js(
+        "the form filled in",
+        "return document.querySelector('#visitor-name').value === '周访客'
+           && document.querySelector('#visitor-reason').value === '探亲'",
+        json!([]),
+        WAIT,
+    )
+    .unwrap();
     drop(b);
 
     // 7. Once everything so far is uploaded, the server goes away: passages are still admitted,

@@ -118,6 +118,8 @@ pub struct SyncEngine {
     pub(super) config: SyncConfig,
     batch_limit: usize,
     status: SyncStatus,
+    /// The standing error is "cannot be reached": the next good contact clears it.
+    error_is_offline: bool,
 }
 
 impl std::fmt::Debug for SyncEngine {
@@ -202,6 +204,7 @@ impl SyncEngine {
             batch_limit: config.max_batch_records.max(1),
             config,
             status: SyncStatus::default(),
+            error_is_offline: false,
         };
         engine.refresh_counts()?;
         Ok(engine)
@@ -233,6 +236,12 @@ impl SyncEngine {
         match self.client.health().await {
             Ok(()) => {
                 self.status.online = true;
+                // "Online" beside "cannot be reached" would contradict itself.
+                if self.error_is_offline {
+                    self.status.last_error_en = None;
+                    self.status.last_error_zh = None;
+                    self.error_is_offline = false;
+                }
                 true
             }
             Err(e) => {
@@ -243,7 +252,10 @@ impl SyncEngine {
     }
 
     fn note_error(&mut self, e: &SyncError) {
-        self.status.online = !matches!(e, SyncError::Offline(_));
+        if let Some(reached) = e.reached_server() {
+            self.status.online = reached;
+        }
+        self.error_is_offline = matches!(e, SyncError::Offline(_));
         self.status.last_error_en = Some(e.en());
         self.status.last_error_zh = Some(e.zh());
     }
@@ -260,6 +272,7 @@ impl SyncEngine {
                 self.status.last_success_at = Some(Utc::now());
                 self.status.last_error_en = None;
                 self.status.last_error_zh = None;
+                self.error_is_offline = false;
             }
             Err(e) => {
                 self.note_error(e);

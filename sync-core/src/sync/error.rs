@@ -39,6 +39,23 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// Whether the server answered: `Some(false)` when no contact was made (unreachable, no
+    /// address, plain HTTP refused), `Some(true)` when it answered (even with an error), `None`
+    /// for errors on this phone that say nothing about the server.
+    pub fn reached_server(&self) -> Option<bool> {
+        match self {
+            Self::Offline(_) | Self::NotEnrolled | Self::Insecure(_) => Some(false),
+            Self::Server { .. }
+            | Self::Unauthorized
+            | Self::Refused { .. }
+            | Self::BadAnswer(_)
+            | Self::RecordTooLarge
+            | Self::Untrusted(_)
+            | Self::Disabled(_) => Some(true),
+            Self::Ledger(_) | Self::LedgerPoisoned => None,
+        }
+    }
+
     /// Permanent errors need a person (re-enroll, update the app); retrying soon will not help.
     pub fn is_permanent(&self) -> bool {
         matches!(
