@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::Context;
 use checkpoint_app::ports::PassChecker;
 use checkpoint_app::services::LedgerChecker;
-use checkpoint_app::state::gate::{GateAction, GateFlow, GatePlace, GateStep, Moment};
+use checkpoint_app::state::gate::{GateAction, GateFlow, GateStep, Moment};
 use checkpoint_app::state::gate_rules::RuleContext;
 use checkpoint_tests::server_proc;
 use chrono::Utc;
@@ -114,6 +114,8 @@ fn moment(direction: Direction) -> Moment {
         at: Instant::now(),
         recorded_at: Utc::now(),
         clock_offset_ms: Some(0),
+        gate: "east-1".into(),
+        staff: "王师傅".into(),
     }
 }
 
@@ -129,12 +131,8 @@ fn rules_for(l: &Ledger, rules: &CompoundRules, household: &str) -> RuleContext 
     }
 }
 
-fn place() -> GatePlace {
-    GatePlace {
-        checkpoint_id: CHECKPOINT.into(),
-        gate: "east-1".into(),
-        staff: "王师傅".into(),
-    }
+fn place() -> String {
+    CHECKPOINT.into()
 }
 
 /// Revoke a pass the way the server does (revocation and roster counters, stamped rows), in the

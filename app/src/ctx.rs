@@ -5,7 +5,7 @@ use sync_core::i18n::Lang;
 
 use crate::services::Services;
 use crate::state::{
-    checkin::CheckinState, duty::DutyState, enroll::EnrollState, gate::GateFlow, gate::GatePlace,
+    checkin::CheckinState, duty::DutyState, enroll::EnrollState, gate::GateFlow,
     handbook::HandbookState, incident::IncidentState, invite::InviteState, notices::NoticesState,
     pad::NumberPad, patrol::PatrolState, records::RecordsState, scan::ScanState, settings::Prefs,
     status::StatusState, vehicle::VehicleState, verdict::VerdictState, visitor::VisitorForm,
@@ -66,23 +66,13 @@ pub fn provide(services: &Services) -> Ctx {
         }
         Err(_) => Default::default(),
     };
-    // Entries carry the staff member on duty, or the phone's own name when nobody is.
     let duty = crate::flows::duty::restored(services);
-    let staff = duty
-        .on_duty
-        .as_ref()
-        .map_or_else(|| prefs.staff.clone(), |o| o.name.clone());
-    let place = GatePlace {
-        checkpoint_id,
-        gate: prefs.gate.clone(),
-        staff,
-    };
     let direction = prefs.direction;
     let sync = services.sync_snapshot();
     let ctx = Ctx {
         prefs: Signal::new(prefs),
         scan: Signal::new(ScanState::new(direction)),
-        gate: Signal::new(GateFlow::new(place)),
+        gate: Signal::new(GateFlow::new(checkpoint_id)),
         verdict: Signal::new(VerdictState::default()),
         status: Signal::new(StatusState {
             sync,

@@ -43,20 +43,7 @@ fn offset_of(config: Option<&CheckpointConfig>) -> chrono::FixedOffset {
 pub fn run_step(mut ctx: Ctx, services: &Services, step: GateStep, frame_t: Option<f64>) {
     let step = match step {
         GateStep::Record(record) => {
-            let stored = services
-                .ledger()
-                .map_err(|e| e.to_string())
-                .and_then(|mut l| {
-                    l.append(record.passage.clone()).map_err(|e| {
-                        let action = store_failed(&e);
-                        tracing::error!("passage not stored: {e}");
-                        match action {
-                            GateAction::StoreFailed { zh, en } => format!("{zh}\u{1}{en}"),
-                            _ => e.to_string(),
-                        }
-                    })
-                });
-            match stored {
+            match services.with_ledger(|l| l.append(record.passage.clone())) {
                 Ok(p) => {
                     services.passage_added();
                     ctx.status.write().reduce(StatusAction::Appended);
@@ -66,14 +53,9 @@ pub fn run_step(mut ctx: Ctx, services: &Services, step: GateStep, frame_t: Opti
                         at: Instant::now(),
                     })
                 }
-                Err(both) => {
-                    let (zh, en) = both
-                        .split_once('\u{1}')
-                        .unwrap_or((both.as_str(), both.as_str()));
-                    ctx.gate.write().reduce(GateAction::StoreFailed {
-                        zh: zh.into(),
-                        en: en.into(),
-                    })
+                Err(e) => {
+                    tracing::error!("passage not stored: {e}");
+                    ctx.gate.write().reduce(store_failed(&e))
                 }
             }
         }
@@ -95,6 +77,8 @@ fn moment(ctx: Ctx) -> Moment {
         at: Instant::now(),
         recorded_at: Utc::now(),
         clock_offset_ms: ctx.status.peek().sync.status.clock_offset_ms,
+        gate: ctx.prefs.peek().gate.clone(),
+        staff: duty::staff_name(ctx),
     }
 }
 
@@ -350,7 +334,7 @@ pub fn append_entry<T>(
         chrono::DateTime<Utc>,
     ) -> Result<T, crate::state::recorded::Words>,
 ) -> Result<T, crate::state::recorded::Words> {
-    let staff = ctx.gate.peek().place.staff.clone();
+    let staff = duty::staff_name(ctx);
     let offset = ctx.status.peek().sync.status.clock_offset_ms;
     let result = services
         .ledger()

@@ -7,6 +7,7 @@ pub mod flows;
 pub mod platform;
 pub mod ports;
 pub mod route;
+#[cfg(any(test, feature = "scenes"))]
 pub mod scenes;
 pub mod services;
 pub mod state;

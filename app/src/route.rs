@@ -51,10 +51,16 @@ pub enum Route {
         Invite {},
 }
 
-impl Route {
-    /// Every screen, for screenshots and render tests.
-    pub fn all() -> Vec<Route> {
-        vec![
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every screen is a static route (no parameters): the router's own site map lists them, and
+    /// each path reads back as the same screen.
+    #[test]
+    fn every_screen_is_a_static_route() {
+        let routes = Route::static_routes();
+        for screen in [
             Route::Enroll {},
             Route::Scan {},
             Route::Vehicle {},
@@ -71,6 +77,12 @@ impl Route {
             Route::AddPass {},
             Route::Checkin {},
             Route::Invite {},
-        ]
+        ] {
+            assert!(routes.contains(&screen), "{screen} is not in the site map");
+        }
+        for route in routes {
+            let path = route.to_string();
+            assert_eq!(path.parse::<Route>().ok(), Some(route), "{path}");
+        }
     }
 }

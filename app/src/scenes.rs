@@ -25,6 +25,7 @@ use crate::state::incident::IncidentAction;
 use crate::state::notices::{NoticesAction, Receipt};
 use crate::state::patrol::PatrolAction;
 use crate::state::recorded::Stored;
+use crate::state::settings::SettingsAction;
 use crate::state::status::StatusAction;
 use crate::state::vehicle::VehicleAction;
 use crate::state::verdict::{Headline, Outcome, VerdictAction, VerdictView};
@@ -263,11 +264,10 @@ fn verdict(scene: &str) -> Option<VerdictView> {
 fn seed_for(scene: &'static str, lang: Lang) -> Seed {
     Seed(Rc::new(move |ctx: Ctx| {
         let mut prefs = ctx.prefs;
-        prefs.write().lang = lang;
-        prefs.write().staff = "王师傅".into();
-        prefs.write().gate = "east-1".into();
+        prefs.write().reduce(SettingsAction::Lang(lang));
+        prefs.write().reduce(SettingsAction::Staff("王师傅".into()));
+        prefs.write().reduce(SettingsAction::Gate("east-1".into()));
         // 王师傅 signed on this morning (the duty scene says so on screen).
-        ctx.gate.clone().write().place.staff = "王师傅".into();
         let mut duty = ctx.duty;
         duty.write().reduce(DutyAction::Restored {
             on_duty: Some(sync_core::duty::OnDuty {
@@ -340,7 +340,7 @@ fn seed_for(scene: &'static str, lang: Lang) -> Seed {
                 seed_household(ctx);
                 seed_invite(ctx);
             }
-            "add-pass" => prefs.write().resident_mode = true,
+            "add-pass" => prefs.write().reduce(SettingsAction::ResidentMode(true)),
             "patrol" => seed_patrol(ctx),
             "incident" => seed_incident(ctx),
             "handbook" => seed_handbook(ctx, true),
@@ -592,7 +592,10 @@ fn seed_household(ctx: Ctx) {
         refreshed_at: Utc::now() - Duration::hours(1),
         utc_offset_minutes: 480,
     });
-    ctx.prefs.clone().write().resident_mode = true;
+    ctx.prefs
+        .clone()
+        .write()
+        .reduce(SettingsAction::ResidentMode(true));
 }
 
 /// 张小明 checked in today (uploaded); the form open for the next member.

@@ -80,6 +80,8 @@ pub fn run() -> anyhow::Result<()> {
                 "app",
                 "--example",
                 "screens_html",
+                "--features",
+                "scenes",
                 "--",
             ])
             .arg(&html_dir),

@@ -6,6 +6,10 @@ use crate::disk;
 use crate::postgres::{TempPostgres, PG_CA_ENV, PG_REQUIRED_ENV, PG_URL_ENV};
 use crate::system::{self, cargo, ensure_apt, APT_PACKAGES};
 
+/// The app's demo scenes (render tests, the screenshots' pages): in the test build, never in a
+/// release build.
+pub const APP_TEST_FEATURES: &str = "app/scenes";
+
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     ensure_apt(APT_PACKAGES)?;
@@ -16,6 +20,8 @@ pub fn run() -> anyhow::Result<()> {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--features",
+        APP_TEST_FEATURES,
         "--",
         "-D",
         "warnings",
@@ -29,6 +35,7 @@ pub fn run() -> anyhow::Result<()> {
     system::run(
         cargo()
             .args(["test", "--workspace", "--no-fail-fast"])
+            .args(["--features", APP_TEST_FEATURES])
             .env(PG_URL_ENV, pg.url())
             .env(PG_CA_ENV, pg.ca_path())
             .env(PG_REQUIRED_ENV, "1"),

@@ -15,7 +15,7 @@ pub fn NoticeTakeover() -> Element {
     let lang = use_lang();
     let ctx = use_ctx();
     let services = use_services();
-    let staff = ctx.gate.read().place.staff.clone();
+    let staff = crate::flows::duty::staff_of(&ctx.duty.read(), &ctx.prefs.read());
     let s = ctx.notices.read();
     let Some(n) = s.takeover(Utc::now(), &staff) else {
         return rsx! {};

@@ -13,6 +13,7 @@ use crate::services::duty::{keep_guard, keep_on_duty, record_events, restore};
 use crate::services::Services;
 use crate::state::duty::{DutyAction, DutyState};
 use crate::state::recorded::Words;
+use crate::state::settings::Prefs;
 
 /// Who is on duty and the PIN guard as the phone kept them (for the app's start).
 pub fn restored(services: &Services) -> DutyState {
@@ -87,11 +88,17 @@ pub fn act(mut ctx: Ctx, services: &Services, action: DutyAction) {
     if let Err(e) = services.with_ledger(|l| keep_on_duty(l, on.as_ref())) {
         tracing::error!("who is on duty not kept: {e}");
     }
-    ctx.gate.write().place.staff = staff_name(ctx);
 }
 
-/// The name entries carry: the staff member on duty, or the phone's own name when nobody is.
+/// The name entries carry: the staff member on duty, or the phone's own name when nobody is
+/// (for handlers: it does not subscribe the caller).
 pub fn staff_name(ctx: Ctx) -> String {
-    let on = ctx.duty.peek().on_duty.as_ref().map(|o| o.name.clone());
-    on.unwrap_or_else(|| ctx.prefs.peek().staff.clone())
+    staff_of(&ctx.duty.peek(), &ctx.prefs.peek())
+}
+
+/// The same name from the two states that hold its parts (a view passes what it `read`s).
+pub fn staff_of(duty: &DutyState, prefs: &Prefs) -> String {
+    duty.on_duty
+        .as_ref()
+        .map_or_else(|| prefs.staff.clone(), |o| o.name.clone())
 }

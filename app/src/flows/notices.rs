@@ -40,7 +40,7 @@ pub fn act(mut ctx: Ctx, services: &Services, action: NoticesAction) {
     let Some(asked) = ctx.notices.write().reduce(action) else {
         return;
     };
-    let staff = ctx.gate.peek().place.staff.clone();
+    let staff = super::duty::staff_name(ctx);
     let result = super::append_entry(ctx, services, |l, staff, offset, now| {
         record_ack(l, &asked.data, staff, offset, now)
     });

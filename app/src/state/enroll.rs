@@ -68,12 +68,16 @@ pub struct EnrollState {
     pub direction: Direction,
     pub staff: String,
     pub error: Option<EnrollError>,
+    /// The camera is open to scan the dashboard's enrollment QR.
+    pub scanning: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrollAction {
     ServerUrl(String),
     Code(String),
+    /// Open (or close) the camera for the enrollment QR.
+    Camera(bool),
     /// The dashboard's enrollment QR: `<server>/enroll?code=<code>`.
     ScannedLink(String),
     /// Returns where to enroll, if server and code are valid.
@@ -168,6 +172,7 @@ impl Default for EnrollState {
             direction: Direction::In,
             staff: String::new(),
             error: None,
+            scanning: false,
         }
     }
 }
@@ -182,8 +187,10 @@ impl EnrollState {
                 self.server_url = u;
             }
             EnrollAction::Code(c) => self.code = c,
+            EnrollAction::Camera(on) => self.scanning = on,
             EnrollAction::ScannedLink(link) => match parse_enroll_link(&link) {
                 Some(target) => {
+                    self.scanning = false;
                     self.server_url = target.url;
                     self.code = target.code;
                     self.root = target.root;

@@ -25,14 +25,6 @@ pub const INVITED_REASON: &str = "已预约 invited";
 /// A short window: the same subject in the same direction within it is "already registered".
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(30);
 
-/// Where this device stands (from enrollment and settings).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GatePlace {
-    pub checkpoint_id: String,
-    pub gate: String,
-    pub staff: String,
-}
-
 /// A passage to append, and the verdict to show once `Ledger::append` returned `Ok`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingRecord {
@@ -95,6 +87,8 @@ pub enum GateAction {
     },
     /// The ledger refused; the reason in both languages.
     StoreFailed { zh: String, en: String },
+    /// Enrollment named the checkpoint.
+    Enrolled { checkpoint_id: String },
     /// The verdict screen closed.
     VerdictClosed,
 }
@@ -109,7 +103,8 @@ struct Recent {
 
 #[derive(Debug, Clone)]
 pub struct GateFlow {
-    pub place: GatePlace,
+    /// The checkpoint this phone is enrolled at (gate and staff come with each moment).
+    pub checkpoint_id: String,
     window: Duration,
     recent: Vec<Recent>,
     /// The key whose verdict is on screen now: the camera keeps seeing it, which is not a new scan.
@@ -121,13 +116,13 @@ pub struct GateFlow {
 }
 
 impl GateFlow {
-    pub fn new(place: GatePlace) -> Self {
-        Self::with_window(place, DUPLICATE_WINDOW)
+    pub fn new(checkpoint_id: String) -> Self {
+        Self::with_window(checkpoint_id, DUPLICATE_WINDOW)
     }
 
-    pub fn with_window(place: GatePlace, window: Duration) -> Self {
+    pub fn with_window(checkpoint_id: String, window: Duration) -> Self {
         Self {
-            place,
+            checkpoint_id,
             window,
             recent: Vec::new(),
             on_screen: None,
@@ -163,11 +158,11 @@ impl GateFlow {
                 rules,
             } => {
                 let key = format!("pass:{pass_id}");
-                if let Some(step) = self.duplicate(&key, moment) {
+                if let Some(step) = self.duplicate(&key, &moment) {
                     return step;
                 }
                 let (subject, verdict, view) =
-                    typed_view(&pass_id, roster.as_ref(), inside, moment);
+                    typed_view(&pass_id, roster.as_ref(), inside, &moment);
                 self.ruled(key, subject, verdict, view, moment, &rules)
             }
             GateAction::Registered {
@@ -179,13 +174,13 @@ impl GateFlow {
                 rules,
             } => {
                 let key = subject.key();
-                if let Some(step) = self.duplicate(&key, moment) {
+                if let Some(step) = self.duplicate(&key, &moment) {
                     return step;
                 }
                 let (mut verdict, mut view) =
-                    registered_view(&subject, fever, &plate_roster, moment);
+                    registered_view(&subject, fever, &plate_roster, &moment);
                 if verdict.is_admitted() {
-                    if let Some((v, w)) = refusal(&subject, &rules, moment, &view) {
+                    if let Some((v, w)) = refusal(&subject, &rules, &moment, &view) {
                         (verdict, view) = (v, w);
                     }
                 }
@@ -232,6 +227,10 @@ impl GateFlow {
                 GateStep::Show(view)
             }
             GateAction::StoreFailed { zh, en } => GateStep::Show(not_stored(zh, en)),
+            GateAction::Enrolled { checkpoint_id } => {
+                self.checkpoint_id = checkpoint_id;
+                GateStep::Ignore
+            }
             GateAction::VerdictClosed => {
                 self.on_screen = None;
                 // A visitor's verdict closed without a tap: nothing was decided, nothing recorded.
@@ -262,7 +261,7 @@ impl GateFlow {
         if self.on_screen.as_deref() == Some(key.as_str()) {
             return GateStep::Ignore;
         }
-        if let Some(step) = self.duplicate(&key, moment) {
+        if let Some(step) = self.duplicate(&key, &moment) {
             return step;
         }
         let subject = subject_of(&checked);
@@ -271,8 +270,8 @@ impl GateFlow {
             Some(reason) => Verdict::Denied { reason },
         };
         if verdict.is_admitted() && checked.kind == PassKindView::Visitor {
-            let view = visitor_waiting(&checked, moment);
-            if let Some((verdict, view)) = refusal(&subject, rules, moment, &view) {
+            let view = visitor_waiting(&checked, &moment);
+            if let Some((verdict, view)) = refusal(&subject, rules, &moment, &view) {
                 return self.record(key, subject, None, verdict, view, moment);
             }
             // Never plain green: staff confirm the host first, and either answer is recorded.
@@ -287,10 +286,10 @@ impl GateFlow {
         }
         if verdict.is_admitted() && checked.kind == PassKindView::Invited {
             // The signed pass is the host household's approval, made ahead: no host tap.
-            let view = invited_view(&checked, moment);
+            let view = invited_view(&checked, &moment);
             return self.ruled(key, subject, verdict, view, moment, rules);
         }
-        let view = scanned_view(&checked, &subject, inside, moment);
+        let view = scanned_view(&checked, &subject, inside, &moment);
         self.ruled(key, subject, verdict, view, moment, rules)
     }
 
@@ -308,7 +307,7 @@ impl GateFlow {
         if !verdict.is_admitted() {
             return self.record(key, subject, None, verdict, view, moment);
         }
-        if let Some((verdict, view)) = refusal(&subject, rules, moment, &view) {
+        if let Some((verdict, view)) = refusal(&subject, rules, &moment, &view) {
             return self.record(key, subject, None, verdict, view, moment);
         }
         let (verdict, view) = match with_checkin(&subject, rules, &view) {
@@ -327,7 +326,7 @@ impl GateFlow {
         self.record(key, subject, None, verdict, view, moment)
     }
 
-    fn duplicate(&mut self, key: &str, moment: Moment) -> Option<GateStep> {
+    fn duplicate(&mut self, key: &str, moment: &Moment) -> Option<GateStep> {
         let window = self.window;
         let hit = self.recent.iter().rev().find(|r| {
             r.key == key
@@ -346,12 +345,12 @@ impl GateFlow {
         moment: Moment,
     ) -> NewPassage {
         NewPassage {
-            checkpoint_id: self.place.checkpoint_id.clone(),
-            gate: self.place.gate.clone(),
+            checkpoint_id: self.checkpoint_id.clone(),
+            gate: moment.gate,
             direction: moment.direction,
             recorded_at: moment.recorded_at,
             clock_offset_ms: moment.clock_offset_ms,
-            staff: self.place.staff.clone(),
+            staff: moment.staff,
             subject,
             temperature_c,
             verdict,
@@ -411,8 +410,8 @@ pub fn deny_reason_text(reason: DenyReason, lang: Lang) -> String {
     reason.message(lang)
 }
 
-/// The ledger error as staff read it.
-pub fn store_failed(err: &sync_core::LedgerError) -> GateAction {
+/// Why a passage was not stored, as staff read it (the typed error becomes words only here).
+pub fn store_failed(err: &impl Localized) -> GateAction {
     GateAction::StoreFailed {
         zh: err.message(Lang::ZhCn),
         en: err.message(Lang::En),

@@ -17,11 +17,7 @@ use crate::state::gate_rules::RuleContext;
 use crate::state::verdict::{direction_label, kind_label, Headline, Outcome};
 
 fn flow() -> GateFlow {
-    GateFlow::new(GatePlace {
-        checkpoint_id: "cp-east".into(),
-        gate: "east-1".into(),
-        staff: "王师傅".into(),
-    })
+    GateFlow::new("cp-east".into())
 }
 
 fn moment(direction: Direction) -> Moment {
@@ -30,6 +26,8 @@ fn moment(direction: Direction) -> Moment {
         at: Instant::now(),
         recorded_at: Utc::now(),
         clock_offset_ms: Some(0),
+        gate: "east-1".into(),
+        staff: "王师傅".into(),
     }
 }
 

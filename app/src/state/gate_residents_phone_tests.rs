@@ -16,12 +16,7 @@ use crate::state::gate_rules::{CheckinFact, RuleContext};
 use crate::state::verdict::{Headline, Outcome};
 
 fn scan(c: CheckedPass, rules: RuleContext) -> GateStep {
-    GateFlow::new(GatePlace {
-        checkpoint_id: "cp-east".into(),
-        gate: "east-1".into(),
-        staff: "王师傅".into(),
-    })
-    .reduce(GateAction::Scanned {
+    GateFlow::new("cp-east".into()).reduce(GateAction::Scanned {
         payload_key: "x".into(),
         checked: c,
         inside: false,
@@ -30,6 +25,8 @@ fn scan(c: CheckedPass, rules: RuleContext) -> GateStep {
             at: Instant::now(),
             recorded_at: Utc::now(),
             clock_offset_ms: Some(0),
+            gate: "east-1".into(),
+            staff: "王师傅".into(),
         },
         rules,
     })

@@ -69,7 +69,7 @@ fn pass_id(subject: &Subject) -> Option<&str> {
 pub fn refusal(
     subject: &Subject,
     ctx: &RuleContext,
-    moment: Moment,
+    moment: &Moment,
     view: &VerdictView,
 ) -> Option<(Verdict, VerdictView)> {
     let facts = RuleFacts {

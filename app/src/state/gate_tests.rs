@@ -11,12 +11,8 @@ use crate::ports::{CheckedPass, PassKindView};
 use crate::state::gate_rules::RuleContext;
 use crate::state::verdict::{Headline, Outcome};
 
-fn place() -> GatePlace {
-    GatePlace {
-        checkpoint_id: "cp-east".into(),
-        gate: "east-1".into(),
-        staff: "王师傅".into(),
-    }
+fn place() -> String {
+    "cp-east".into()
 }
 
 pub(crate) fn checked(pass_id: &str, denied: Option<DenyReason>) -> CheckedPass {
@@ -49,6 +45,8 @@ fn moment(direction: Direction, at: Instant) -> Moment {
         at,
         recorded_at: Utc::now(),
         clock_offset_ms: Some(0),
+        gate: "east-1".into(),
+        staff: "王师傅".into(),
     }
 }
 

@@ -52,7 +52,7 @@ pub fn scanned_view(
     checked: &CheckedPass,
     subject: &Subject,
     inside: bool,
-    moment: Moment,
+    moment: &Moment,
 ) -> VerdictView {
     let who = match &checked.plate {
         Some(plate) if subject.kind() == SubjectKind::Vehicle => plate.clone(),
@@ -126,7 +126,7 @@ fn already_inside(kind: SubjectKind, who: String, household: &str) -> VerdictVie
 }
 
 /// A visitor's day pass, verified: waiting for staff to confirm the host (or refuse).
-pub fn visitor_waiting(checked: &CheckedPass, moment: Moment) -> VerdictView {
+pub fn visitor_waiting(checked: &CheckedPass, moment: &Moment) -> VerdictView {
     let host = &checked.household;
     view(
         Outcome::Visitor,
@@ -140,7 +140,7 @@ pub fn visitor_waiting(checked: &CheckedPass, moment: Moment) -> VerdictView {
 
 /// An invited visitor's pass, verified: the household invited them ahead (已预约), so it is green
 /// without a host tap; amber reasons (clock, revocation list) still apply.
-pub fn invited_view(checked: &CheckedPass, moment: Moment) -> VerdictView {
+pub fn invited_view(checked: &CheckedPass, moment: &Moment) -> VerdictView {
     let host = &checked.household;
     let who = mask_name(&checked.display_name);
     let kind = SubjectKind::Visitor;
@@ -242,7 +242,7 @@ pub fn typed_view(
     pass_id: &str,
     roster: Option<&RosterEntry>,
     inside: bool,
-    moment: Moment,
+    moment: &Moment,
 ) -> (Subject, Verdict, VerdictView) {
     let subject = roster_subject(pass_id, roster);
     let kind = subject.kind();
@@ -298,7 +298,7 @@ pub fn registered_view(
     subject: &Subject,
     fever: bool,
     plate_roster: &[RosterEntry],
-    moment: Moment,
+    moment: &Moment,
 ) -> (Verdict, VerdictView) {
     let kind = subject.kind();
     let at = Some(moment.direction);

@@ -161,6 +161,8 @@ pub enum VisitorAction {
     Clear,
     /// The compound's rule from the signed config: visitors must give an ID number.
     IdRequired(bool),
+    /// The district's fever threshold (from enrollment and each config pull).
+    FeverThreshold(f32),
     /// Fold or unfold the optional fields.
     ToggleMore,
     /// What the journal holds for the phone number typed (looked up once it is a valid number).
@@ -209,6 +211,7 @@ impl VisitorForm {
                 self.errors[i] = None;
             }
             VisitorAction::IdRequired(yes) => self.id_required = yes,
+            VisitorAction::FeverThreshold(c) => self.fever_threshold_c = c,
             VisitorAction::ToggleMore => self.more_open = !self.more_open,
             VisitorAction::Returning(found) => self.returning = found,
             VisitorAction::FillReturning => self.fill_returning(),

@@ -10,7 +10,9 @@ use crate::ctx::{use_ctx, use_lang, use_services, Ctx};
 use crate::route::Route;
 use crate::services::{save_prefs, Services};
 use crate::state::enroll::{EnrollAction, EnrollStep, EnrollTarget, Enrolled};
+use crate::state::gate::GateAction;
 use crate::state::settings::SettingsAction;
+use crate::state::visitor::VisitorAction;
 use crate::text::tr;
 
 fn call_server(ctx: Ctx, services: Services, target: EnrollTarget) {
@@ -18,9 +20,15 @@ fn call_server(ctx: Ctx, services: Services, target: EnrollTarget) {
     spawn(async move {
         match services.enroll(target).await {
             Ok(resp) => {
-                let mut gate = ctx.gate;
-                gate.write().place.checkpoint_id = resp.checkpoint.checkpoint_id.clone();
-                ctx.visitor.clone().write().fever_threshold_c = resp.checkpoint.fever_threshold_c;
+                ctx.gate.clone().write().reduce(GateAction::Enrolled {
+                    checkpoint_id: resp.checkpoint.checkpoint_id.clone(),
+                });
+                ctx.visitor
+                    .clone()
+                    .write()
+                    .reduce(VisitorAction::FeverThreshold(
+                        resp.checkpoint.fever_threshold_c,
+                    ));
                 enroll.write().reduce(EnrollAction::Succeeded(Enrolled {
                     checkpoint_name: resp.checkpoint.checkpoint_name,
                     gates: resp.checkpoint.gates,
@@ -43,13 +51,11 @@ pub fn Enroll() -> Element {
     let services = use_services();
     let nav = use_navigator();
     let mut enroll = ctx.enroll;
-    let mut scanning = use_signal(|| false);
     let s = enroll.read().clone();
     let error = s.error.as_ref().map(|e| e.text(lang));
     let svc = services.clone();
     let on_code = move |read: CodeRead| {
         if let Some(target) = enroll.write().reduce(EnrollAction::ScannedLink(read.text)) {
-            scanning.set(false);
             call_server(ctx, svc.clone(), target);
         }
     };
@@ -76,9 +82,6 @@ pub fn Enroll() -> Element {
             prefs
                 .write()
                 .reduce(SettingsAction::Staff(done.staff.trim().to_owned()));
-            let mut gate = ctx.gate;
-            gate.write().place.gate = done.gate.clone();
-            gate.write().place.staff = done.staff.trim().to_owned();
             let mut scan = ctx.scan;
             scan.write()
                 .reduce(crate::state::scan::ScanAction::SetDirection(done.direction));
@@ -104,10 +107,10 @@ pub fn Enroll() -> Element {
             match s.step {
                 EnrollStep::Server | EnrollStep::Contacting => rsx! {
                     p { class: "hint", {tr(lang, "扫描区级后台的登记二维码，或手工输入服务器地址和登记码。", "Scan the enrollment QR from the district dashboard, or type the server address and code.")} }
-                    if *scanning.read() {
+                    if s.scanning {
                         CameraView { on_code, paused: false }
                     } else {
-                        button { class: "wide secondary", r#type: "button", id: "enroll-scan", onclick: move |_| scanning.set(true),
+                        button { class: "wide secondary", r#type: "button", id: "enroll-scan", onclick: move |_| { enroll.write().reduce(EnrollAction::Camera(true)); },
                             {tr(lang, "扫描登记二维码", "Scan enrollment QR")}
                         }
                     }

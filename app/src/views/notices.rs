@@ -17,7 +17,7 @@ pub fn Notices() -> Element {
     let ctx = use_ctx();
     let services = use_services();
     let act = use_callback(move |a: NoticesAction| flows::notices::act(ctx, &services, a));
-    let staff = ctx.gate.read().place.staff.clone();
+    let staff = crate::flows::duty::staff_of(&ctx.duty.read(), &ctx.prefs.read());
     let s = ctx.notices.read();
     let now = Utc::now();
     let error = s.error.clone().map(|w| w.pick(lang));

@@ -25,7 +25,7 @@ pub fn Scan() -> Element {
     let s = scan.read().clone();
     // Notices the staff on duty has not read: a banner; an urgent one covers this screen.
     let (unread, urgent) = {
-        let staff = ctx.gate.read().place.staff.clone();
+        let staff = crate::flows::duty::staff_of(&ctx.duty.read(), &ctx.prefs.read());
         let n = ctx.notices.read();
         let unread = n.unread(chrono::Utc::now(), &staff);
         (unread.len(), unread.iter().any(|x| x.is_urgent()))

@@ -36,10 +36,7 @@ pub fn Settings() -> Element {
     let svc = services.clone();
     let set = use_callback(move |a: SettingsAction| {
         prefs.write().reduce(a);
-        let mut gate = ctx.gate;
         let snapshot = prefs.peek().clone();
-        gate.write().place.gate = snapshot.gate.clone();
-        gate.write().place.staff = crate::flows::duty::staff_name(ctx);
         if let Ok(mut l) = svc.ledger() {
             if let Err(e) = save_prefs(&mut l, &snapshot) {
                 tracing::warn!("settings not saved: {e}");
