@@ -1,10 +1,15 @@
 //! `cargo xtask bench app`: cold start to scan-ready of the desktop release build (under Xvfb, WebKit's
 //! mock camera), memory after 1,000 camera frames through the real scan path (desktop with the mock
 //! camera; served app in headless Chromium with a fake camera cycling through signed passes), and
-//! frame-to-verdict latency, against peers measured in the same run. Prints a table and merges the figures into `target/bench/app.json`.
+//! frame-to-verdict latency, against peers measured in the same run; the time and taps to register a
+//! visitor by staff (first visit and returning), and the release binaries' sizes. Prints a table and merges the figures into `target/bench/app.json`.
 
 #[path = "../tests/browser/camera.rs"]
 mod camera;
+#[path = "app/size.rs"]
+mod size;
+#[path = "app/visitor.rs"]
+mod visitor;
 
 use checkpoint_tests::webdriver;
 use checkpoint_tests::xvfb::{Reaped, Xvfb};
@@ -177,15 +182,15 @@ struct ScanRun {
     latencies: Vec<f64>,
 }
 
-/// Serve the app (release liveview), point headless Chromium's fake camera at a clip cycling through
-/// the passes, dismiss each verdict at once, and stop after `FRAMES` frames were scanned.
-fn scan_run(live: &Path, dir: &Path, passes: &[String]) -> anyhow::Result<ScanRun> {
-    let ledger = dir.join("live.db");
-    let signer_ledger_src = dir.join("desktop.db");
-    std::fs::copy(&signer_ledger_src, &ledger)?;
+/// Serve the app (release liveview) on `ledger`: the process (killed on drop) and its URL.
+pub fn serve(live: &Path, ledger: &Path) -> anyhow::Result<(Reaped, String)> {
+    serve_with_pid(live, ledger).map(|(r, url, _)| (r, url))
+}
+
+fn serve_with_pid(live: &Path, ledger: &Path) -> anyhow::Result<(Reaped, String, u32)> {
     let mut child = Command::new(live)
         .env("CHECKPOINT_LISTEN", "127.0.0.1:0")
-        .env("CHECKPOINT_LEDGER", &ledger)
+        .env("CHECKPOINT_LEDGER", ledger)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -193,7 +198,7 @@ fn scan_run(live: &Path, dir: &Path, passes: &[String]) -> anyhow::Result<ScanRu
     let pid = child.id();
     let mut first = String::new();
     BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut first)?;
-    let _server = Reaped(child);
+    let server = Reaped(child);
     let url = first
         .trim()
         .rsplit(' ')
@@ -204,6 +209,16 @@ fn scan_run(live: &Path, dir: &Path, passes: &[String]) -> anyhow::Result<ScanRu
         url.starts_with("http://127.0.0.1:"),
         "liveview said {first:?}"
     );
+    Ok((server, url.replace("/home", ""), pid))
+}
+
+/// Serve the app (release liveview), point headless Chromium's fake camera at a clip cycling through
+/// the passes, dismiss each verdict at once, and stop after `FRAMES` frames were scanned.
+fn scan_run(live: &Path, dir: &Path, passes: &[String]) -> anyhow::Result<ScanRun> {
+    let ledger = dir.join("live.db");
+    let signer_ledger_src = dir.join("desktop.db");
+    std::fs::copy(&signer_ledger_src, &ledger)?;
+    let (_server, url, pid) = serve_with_pid(live, &ledger)?;
 
     let blank = camera::luma_frame(None)?;
     let codes: Vec<Vec<u8>> = passes
@@ -223,7 +238,7 @@ fn scan_run(live: &Path, dir: &Path, passes: &[String]) -> anyhow::Result<ScanRu
     let b = driver.browser(&webdriver::BrowserOptions::phone_with_camera(
         &video, &profile,
     ))?;
-    b.goto(&url)?;
+    b.goto(&format!("{url}/home"))?;
     b.wait_js(
         "the camera to start",
         "return (window.__cpScanned || 0) > 0",
@@ -323,6 +338,8 @@ fn main() -> anyhow::Result<()> {
     let desktop = desktop_memory(&app, &display, &desktop_ledger)?;
     let run = scan_run(&live, dir.path(), &passes)?;
     let floor = in_process_ms(&signer, &passes[0])?;
+    let visits = visitor::run(&live, dir.path(), &desktop_ledger)?;
+    let binaries = size::measured();
     let mut lat = run.latencies.clone();
     lat.sort_by(f64::total_cmp);
     anyhow::ensure!(!lat.is_empty(), "no verdict was measured");
@@ -386,7 +403,36 @@ fn main() -> anyhow::Result<()> {
         format!("{floor:.1} ms decode+verify"),
         p95 / floor
     );
+    for (what, r) in [
+        ("visitor, first visit", &visits.first),
+        ("visitor, returning (1 tap fills)", &visits.returning),
+    ] {
+        println!(
+            "{:<44} {:>10.2} {:>10} {:>28} {:>7.2}",
+            format!("{what}: tab → verdict (s)"),
+            r.median_s(),
+            "",
+            format!("{} taps, {} fields: {:.2} s", r.taps, r.fields, r.floor_s()),
+            r.median_s() / r.floor_s()
+        );
+    }
+    println!(
+        "(every tap {} ms apart; the peer is the taps alone at that rate)",
+        visitor::MS_PER_TAP
+    );
     println!("peak RSS (VmHWM) of the served app: {:.1} MB", run.hwm_mb);
+    for b in &binaries {
+        println!(
+            "release binary, {} {}: {:.1} MB as built, {} stripped",
+            b.target,
+            b.what,
+            b.bytes as f64 / 1_048_576.0,
+            b.stripped_bytes.map_or_else(
+                || "—".into(),
+                |n| format!("{:.1} MB", n as f64 / 1_048_576.0)
+            )
+        );
+    }
 
     let path = std::env::var_os("CHECKPOINT_BENCH_DIR")
         .map(|d| PathBuf::from(d).join("app.json"))
@@ -428,6 +474,33 @@ fn main() -> anyhow::Result<()> {
             json!("cargo xtask bench app (release liveview, headless Chromium)"),
         ),
         ("decode_verify_in_process_ms", json!(floor)),
+        ("visitor_ms_per_tap", json!(visitor::MS_PER_TAP)),
+        ("visitor_first_visit_s", json!(visits.first.median_s())),
+        ("visitor_first_visit_runs_s", json!(visits.first.runs_s)),
+        ("visitor_first_visit_taps", json!(visits.first.taps)),
+        ("visitor_first_visit_fields", json!(visits.first.fields)),
+        (
+            "visitor_first_visit_taps_alone_s",
+            json!(visits.first.floor_s()),
+        ),
+        ("visitor_returning_s", json!(visits.returning.median_s())),
+        ("visitor_returning_runs_s", json!(visits.returning.runs_s)),
+        ("visitor_returning_taps", json!(visits.returning.taps)),
+        ("visitor_returning_fields", json!(visits.returning.fields)),
+        (
+            "visitor_returning_taps_alone_s",
+            json!(visits.returning.floor_s()),
+        ),
+        (
+            "release_binary_bytes",
+            json!(binaries
+                .iter()
+                .map(
+                    |b| json!({ "target": b.target, "what": b.what, "bytes": b.bytes,
+                    "stripped_bytes": b.stripped_bytes })
+                )
+                .collect::<Vec<_>>()),
+        ),
     ] {
         doc[k] = v;
     }

@@ -85,16 +85,19 @@ pub fn run(which: Which) -> anyhow::Result<()> {
         Which::App => {
             system::run(cargo().args(["build", "--release", "-p", "app", "--bins"]))?;
             let release = workspace_root().join("target").join("release");
-            system::run(
-                cargo()
-                    .args(["bench", "-p", "app", "--bench", "app"])
-                    .env("CHECKPOINT_BENCH_DIR", &out)
-                    .env("CHECKPOINT_APP_BIN", release.join("checkpoint"))
-                    .env(
-                        "CHECKPOINT_LIVEVIEW_BIN",
-                        release.join("checkpoint-liveview"),
-                    ),
-            )
+            let mut bench = cargo();
+            bench
+                .args(["bench", "-p", "app", "--bench", "app"])
+                .env("CHECKPOINT_BENCH_DIR", &out)
+                .env("CHECKPOINT_APP_BIN", release.join("checkpoint"))
+                .env(
+                    "CHECKPOINT_LIVEVIEW_BIN",
+                    release.join("checkpoint-liveview"),
+                );
+            if let Some(arm64) = crate::arm64::liveview()? {
+                bench.env("CHECKPOINT_LIVEVIEW_ARM64_BIN", arm64);
+            }
+            system::run(&mut bench)
         }
         Which::Server => {
             let pg = crate::postgres::TempPostgres::start()?;

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's commands (demo, test, bench), each installing what it needs and saying so.
 
 mod android;
+mod arm64;
 mod bench;
 mod demo;
 mod demo_app;

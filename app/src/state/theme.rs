@@ -2,9 +2,9 @@
 //! sunset to sunrise in the district's time zone (night shifts).
 //!
 //! The device knows the district's UTC offset but not the compound's place, so the sun is
-//! reckoned at the offset's meridian (120° E for UTC+8) and at [`DEFAULT_LATITUDE`]; for a
-//! compound 10° further north or west sunset moves by well under an hour, and staff can switch
-//! by hand.
+//! reckoned at the offset's meridian (120° E for UTC+8) and at [`DEFAULT_LATITUDE`]: for Beijing
+//! sunset comes 37 minutes early on 21 June and 7 minutes late on 21 December (ARCHITECTURE.md),
+//! and staff can switch by hand.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
