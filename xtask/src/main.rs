@@ -3,6 +3,7 @@
 mod android;
 mod arm64;
 mod bench;
+mod cross;
 mod demo;
 mod demo_app;
 mod demo_server;

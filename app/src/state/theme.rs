@@ -148,30 +148,20 @@ mod tests {
     #[test]
     fn sunset_mode_is_dark_at_night_and_light_by_day() {
         // UTC+8: a winter evening is dark at 17:30, a summer one still light.
-        assert_eq!(
-            theme_class(Theme::Sunset, local("2026-12-21", "17:30"), 480),
-            "app dark"
-        );
-        assert_eq!(
-            theme_class(Theme::Sunset, local("2026-06-21", "17:30"), 480),
-            "app light"
-        );
-        assert_eq!(
-            theme_class(Theme::Sunset, local("2026-06-21", "20:00"), 480),
-            "app dark"
-        );
-        assert_eq!(
-            theme_class(Theme::Sunset, local("2026-12-21", "06:30"), 480),
-            "app dark"
-        );
-        assert_eq!(
-            theme_class(Theme::Sunset, local("2026-12-21", "08:00"), 480),
-            "app light"
-        );
-        assert_eq!(
-            theme_class(Theme::Sunset, local("2026-12-21", "00:10"), 480),
-            "app dark"
-        );
+        for (day, time, class) in [
+            ("2026-12-21", "17:30", "app dark"),
+            ("2026-06-21", "17:30", "app light"),
+            ("2026-06-21", "20:00", "app dark"),
+            ("2026-12-21", "06:30", "app dark"),
+            ("2026-12-21", "08:00", "app light"),
+            ("2026-12-21", "00:10", "app dark"),
+        ] {
+            assert_eq!(
+                theme_class(Theme::Sunset, local(day, time), 480),
+                class,
+                "{day} {time}"
+            );
+        }
     }
 
     #[test]
