@@ -121,7 +121,7 @@ fn records_mask_pii_and_show_upload_state() {
     assert!(html.contains("revoked"), "the denied passage says why");
 }
 
-/// The 上报 button is in the top bar of every staff screen; the form has its parts.
+/// The 上报 button is in the tab bar of every staff screen (in thumb reach); the form has its parts.
 #[test]
 fn the_incident_report_opens_from_every_staff_screen() {
     let (_d, _rt, s) = services();
@@ -158,7 +158,7 @@ fn the_incident_report_opens_from_every_staff_screen() {
             "{id} missing: {html}"
         );
     }
-    assert!(html.contains(">Report<"), "the top-bar button");
+    assert!(html.contains(">Report<"), "the tab bar's button");
     assert!(html.contains(">Send report<"), "the form's own button");
     assert!(html.contains("Mark as urgent") || html.contains("Urgent ✓"));
     assert!(html.contains("Urgent ✓"), "the scene's report is urgent");

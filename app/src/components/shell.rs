@@ -17,27 +17,75 @@ pub fn Shell() -> Element {
     let ctx = use_ctx();
     let resident = ctx.prefs.read().resident_mode;
     let route = use_route::<Route>();
-    let tabs: Vec<(Route, &str, &'static str)> = if resident {
+    // (route, label, icon, id): the tab bar is in thumb reach, so the 上报 (report an incident)
+    // button is here on every staff screen; the sync screen opens from the pending count on top.
+    let tabs: Vec<(Route, &str, &'static str, &'static str)> = if resident {
         vec![
-            (Route::MyPass {}, tr(lang, "我的通行证", "My pass"), "pass"),
+            (
+                Route::MyPass {},
+                tr(lang, "我的通行证", "My pass"),
+                "pass",
+                "tab-pass",
+            ),
             (
                 Route::Checkin {},
                 tr(lang, "打卡", "Check-in"),
                 "thermometer",
+                "tab-checkin",
             ),
-            (Route::Invite {}, tr(lang, "邀请", "Invite"), "visitor"),
-            (Route::AddPass {}, tr(lang, "添加", "Add"), "add"),
-            (Route::Settings {}, tr(lang, "设置", "Settings"), "settings"),
+            (
+                Route::Invite {},
+                tr(lang, "邀请", "Invite"),
+                "visitor",
+                "tab-invite",
+            ),
+            (Route::AddPass {}, tr(lang, "添加", "Add"), "add", "tab-add"),
+            (
+                Route::Settings {},
+                tr(lang, "设置", "Settings"),
+                "settings",
+                "tab-settings",
+            ),
         ]
     } else {
         vec![
-            (Route::Scan {}, tr(lang, "扫码", "Scan"), "scan"),
-            (Route::Vehicle {}, tr(lang, "车辆", "Vehicle"), "vehicle"),
-            (Route::Visitor {}, tr(lang, "访客", "Visitor"), "visitor"),
-            (Route::Records {}, tr(lang, "记录", "Records"), "records"),
-            (Route::Patrol {}, tr(lang, "巡查", "Patrol"), "patrol"),
-            (Route::Status {}, tr(lang, "同步", "Sync"), "sync"),
-            (Route::Settings {}, tr(lang, "设置", "Settings"), "settings"),
+            (Route::Scan {}, tr(lang, "扫码", "Scan"), "scan", "tab-scan"),
+            (
+                Route::Vehicle {},
+                tr(lang, "车辆", "Vehicle"),
+                "vehicle",
+                "tab-vehicle",
+            ),
+            (
+                Route::Visitor {},
+                tr(lang, "访客", "Visitor"),
+                "visitor",
+                "tab-visitor",
+            ),
+            (
+                Route::Records {},
+                tr(lang, "记录", "Records"),
+                "records",
+                "tab-records",
+            ),
+            (
+                Route::Patrol {},
+                tr(lang, "巡查", "Patrol"),
+                "patrol",
+                "tab-patrol",
+            ),
+            (
+                Route::Incident {},
+                tr(lang, "上报", "Report"),
+                "alert",
+                "incident-open",
+            ),
+            (
+                Route::Settings {},
+                tr(lang, "设置", "Settings"),
+                "settings",
+                "tab-settings",
+            ),
         ]
     };
     let services = crate::ctx::use_services();
@@ -67,7 +115,7 @@ pub fn Shell() -> Element {
     });
     // The handbook and the notices open from Settings: its tab stays lit there.
     let tab_of = match route {
-        Route::Handbook {} | Route::Notices {} => Route::Settings {},
+        Route::Handbook {} | Route::Notices {} | Route::Status {} => Route::Settings {},
         Route::Duty {} => Route::Scan {},
         ref r => r.clone(),
     };
@@ -100,9 +148,15 @@ pub fn Shell() -> Element {
             }
             if show_tabs {
                 nav { class: "tabs", aria_label: tr(lang, "主菜单", "Main menu"),
-                    for (target, label, icon) in tabs {
+                    for (target, label, icon, id) in tabs {
                         Link {
-                            class: if target == tab_of { "tab active" } else { "tab" },
+                            id,
+                            class: match (target == tab_of, icon == "alert") {
+                                (true, true) => "tab active report",
+                                (true, false) => "tab active",
+                                (false, true) => "tab report",
+                                (false, false) => "tab",
+                            },
                             to: target.clone(),
                             aria_current: if target == route { "page" } else { "false" },
                             super::icon::Icon { name: icon }

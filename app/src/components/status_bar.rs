@@ -1,5 +1,6 @@
-//! The always-visible status line: pending uploads, who is on duty (to the duty screen), the 上报
-//! (report an incident) button, offline banner, clock warning and the language switch.
+//! The always-visible status line: pending uploads (to the sync screen), who is on duty (to the
+//! duty screen), offline banner, clock warning and the language switch. Nothing here is a step of
+//! scanning or registering: those sit in the lower part of the screen, in thumb reach.
 
 use dioxus::prelude::*;
 use sync_core::i18n::Lang;
@@ -23,7 +24,6 @@ pub fn StatusBar() -> Element {
     // Staff report an incident from any screen; a resident's phone or one not enrolled has none.
     let report = status.sync.enrolled && !ctx.prefs.read().resident_mode;
     let route = use_route::<Route>();
-    let on_report = matches!(route, Route::Incident {});
     let on_duty_screen = matches!(route, Route::Duty {});
     // Who is on duty, one tap from the duty screen.
     let on_duty = ctx.duty.read().on_duty.as_ref().map(|o| o.name.clone());
@@ -35,10 +35,20 @@ pub fn StatusBar() -> Element {
         header { class: "status-bar",
             div { class: "status-line",
                 span { class: "brand", {tr(lang, "一卡一码", "One card, one code")} }
-                span { class: if pending > 0 { "pending has" } else { "pending" },
-                    id: "pending-count",
-                    aria_label: tr(lang, "待上传记录数", "Records waiting for upload"),
-                    "⇡ {pending}"
+                if report {
+                    // The count opens the sync screen (its tab gave way to 上报 at the bottom).
+                    Link { class: if pending > 0 { "pending has" } else { "pending" },
+                        id: "pending-count",
+                        to: Route::Status {},
+                        aria_label: tr(lang, "待上传记录数（同步）", "Records waiting for upload (sync)"),
+                        "⇡ {pending}"
+                    }
+                } else {
+                    span { class: if pending > 0 { "pending has" } else { "pending" },
+                        id: "pending-count",
+                        aria_label: tr(lang, "待上传记录数", "Records waiting for upload"),
+                        "⇡ {pending}"
+                    }
                 }
                 if report {
                     Link { class: if on_duty_screen { "duty-chip on" } else { "duty-chip" },
@@ -47,13 +57,6 @@ pub fn StatusBar() -> Element {
                         aria_label: tr(lang, "值班", "Duty"),
                         super::icon::Icon { name: "visitor" }
                         if let Some(name) = on_duty { span { class: "duty-name", "{name}" } } else { span { class: "duty-name", {tr(lang, "上岗", "Sign on")} } }
-                    }
-                    Link { class: if on_report { "report-btn on" } else { "report-btn" },
-                        id: "incident-open",
-                        to: Route::Incident {},
-                        aria_label: tr(lang, "事件上报", "Report an incident"),
-                        aria_current: if on_report { "page" } else { "false" },
-                        {tr(lang, "上报", "Report")}
                     }
                 }
                 button { class: "lang", r#type: "button",

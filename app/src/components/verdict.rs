@@ -76,14 +76,17 @@ pub fn VerdictOverlay() -> Element {
             }
         }
     });
-    // Sound and vibration, once per verdict, and the spoken verdict when switched on.
+    // Sound and vibration, once per verdict (not on the countdown's ticks), and the spoken
+    // verdict when switched on.
+    let played = use_hook(|| std::rc::Rc::new(std::cell::Cell::new(0u64)));
     use_effect(move || {
         let state = verdict.read();
-        if let Some(v) = &state.current {
-            let _ = document::eval(&feedback_js(v.outcome.feedback()));
+        if let Some(outcome) = state.feedback_due(played.get()) {
+            played.set(state.serial);
+            let _ = document::eval(&feedback_js(outcome.feedback()));
             let prefs = ctx.prefs.peek();
             if prefs.speak {
-                let _ = document::eval(&speech_js(v.outcome, prefs.lang));
+                let _ = document::eval(&speech_js(outcome, prefs.lang));
             }
         }
     });

@@ -1,6 +1,9 @@
 //! The enrollment flow: server address and one-time code (typed or from the dashboard's QR),
 //! then checkpoint gate, default direction and staff name.
 
+use std::sync::Arc;
+
+use sync_core::i18n::Localized;
 use sync_core::Direction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,11 +21,33 @@ pub enum EnrollError {
     CodeMissing,
     StaffMissing,
     GateMissing,
-    /// The server or network said no, in both languages.
-    Refused {
-        zh: String,
-        en: String,
-    },
+    /// The server or network said no: the error itself, put into words only when shown.
+    Refused(Refusal),
+}
+
+/// Why enrollment failed (the services' typed error), comparable by identity so the screen's
+/// state stays a plain value.
+#[derive(Clone)]
+pub struct Refusal(pub Arc<dyn Localized + Send + Sync>);
+
+impl Refusal {
+    pub fn new(error: impl Localized + Send + Sync + 'static) -> Self {
+        Self(Arc::new(error))
+    }
+}
+
+impl PartialEq for Refusal {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Refusal {}
+
+impl std::fmt::Debug for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Refusal({})", self.0.en())
+    }
 }
 
 impl EnrollError {
@@ -38,10 +63,7 @@ impl EnrollError {
             Self::CodeMissing => tr(lang, "请填写登记码", "Enter the enrollment code").into(),
             Self::StaffMissing => tr(lang, "请填写值守人员姓名", "Enter the staff name").into(),
             Self::GateMissing => tr(lang, "请选择卡口", "Pick a gate").into(),
-            Self::Refused { zh, en } => match lang {
-                sync_core::i18n::Lang::ZhCn => zh.clone(),
-                sync_core::i18n::Lang::En => en.clone(),
-            },
+            Self::Refused(why) => why.0.message(lang),
         }
     }
 }
@@ -83,10 +105,7 @@ pub enum EnrollAction {
     /// Returns where to enroll, if server and code are valid.
     Submit,
     Succeeded(Enrolled),
-    Failed {
-        zh: String,
-        en: String,
-    },
+    Failed(Refusal),
     Gate(String),
     Direction(Direction),
     Staff(String),
@@ -226,9 +245,9 @@ impl EnrollState {
                 self.gates = e.gates;
                 self.error = None;
             }
-            EnrollAction::Failed { zh, en } => {
+            EnrollAction::Failed(why) => {
                 self.step = EnrollStep::Server;
-                self.error = Some(EnrollError::Refused { zh, en });
+                self.error = Some(EnrollError::Refused(why));
             }
             EnrollAction::Gate(g) => self.gate = g,
             EnrollAction::Direction(d) => self.direction = d,
@@ -254,6 +273,7 @@ impl EnrollState {
 mod tests {
     use super::*;
     use sync_core::i18n::Lang;
+    use sync_core::sync::SyncError;
 
     #[test]
     fn typed_enrollment_flow() {
@@ -275,14 +295,16 @@ mod tests {
             None,
             "no second call while one runs"
         );
-        s.reduce(EnrollAction::Failed {
-            zh: "登记码无效".into(),
-            en: "invalid code".into(),
-        });
+        s.reduce(EnrollAction::Failed(Refusal::new(SyncError::Unauthorized)));
         assert_eq!(s.step, EnrollStep::Server);
         assert_eq!(
             s.error.as_ref().map(|e| e.text(Lang::En)).as_deref(),
-            Some("invalid code")
+            Some("this device is not enrolled or its token was refused")
+        );
+        assert_eq!(
+            s.error.as_ref().map(|e| e.text(Lang::ZhCn)).as_deref(),
+            Some("本机未登记或登记已失效，请重新登记"),
+            "the same error, in the language shown"
         );
         assert!(s.reduce(EnrollAction::Submit).is_some());
         s.reduce(EnrollAction::Succeeded(Enrolled {
@@ -338,10 +360,9 @@ mod tests {
         // Typing another server forgets the scanned fingerprint.
         let mut s = EnrollState::default();
         s.reduce(EnrollAction::ScannedLink(dashboard));
-        s.reduce(EnrollAction::Failed {
-            zh: "x".into(),
-            en: "x".into(),
-        });
+        s.reduce(EnrollAction::Failed(Refusal::new(SyncError::Offline(
+            "x".into(),
+        ))));
         assert_eq!(s.root.as_deref(), Some("c0ffee"));
         s.reduce(EnrollAction::ServerUrl("http://127.0.0.1:9090".into()));
         assert_eq!(s.reduce(EnrollAction::Submit).and_then(|t| t.root), None);

@@ -243,6 +243,15 @@ impl VerdictState {
         }
     }
 
+    /// The outcome whose sound, vibration and words are still to play, given the serial of the
+    /// verdict last played: once per verdict, never again on the countdown's ticks.
+    pub fn feedback_due(&self, last_played: u64) -> Option<Outcome> {
+        self.current
+            .as_ref()
+            .filter(|_| self.serial != last_played)
+            .map(|v| v.outcome)
+    }
+
     /// Seconds left before auto-dismiss (for the countdown).
     pub fn seconds_left(&self, now: Instant) -> u64 {
         match (&self.current, self.shown_at) {
@@ -309,5 +318,19 @@ mod tests {
         }
         let (g, r) = (Outcome::Green.feedback(), Outcome::Red.feedback());
         assert!(r.vibrate.len() > g.vibrate.len());
+    }
+
+    #[test]
+    fn feedback_plays_once_per_verdict_not_per_tick() {
+        let mut s = VerdictState::default();
+        assert_eq!(s.feedback_due(0), None, "nothing on screen");
+        let t = Instant::now();
+        s.reduce(VerdictAction::Show(view(Outcome::Red), t));
+        assert_eq!(s.feedback_due(0), Some(Outcome::Red));
+        let played = s.serial;
+        s.reduce(VerdictAction::Tick(t + Duration::from_millis(250)));
+        assert_eq!(s.feedback_due(played), None, "a tick is not a new verdict");
+        s.reduce(VerdictAction::Show(view(Outcome::Green), t));
+        assert_eq!(s.feedback_due(played), Some(Outcome::Green));
     }
 }

@@ -1,7 +1,6 @@
 //! Enrollment: scan the dashboard's enrollment QR or type server and code; then gate, direction, staff.
 
 use dioxus::prelude::*;
-use sync_core::i18n::Localized;
 use sync_core::Direction;
 
 use crate::components::camera::{CameraView, CodeRead};
@@ -9,7 +8,7 @@ use crate::components::field::Field;
 use crate::ctx::{use_ctx, use_lang, use_services, Ctx};
 use crate::route::Route;
 use crate::services::{save_prefs, Services};
-use crate::state::enroll::{EnrollAction, EnrollStep, EnrollTarget, Enrolled};
+use crate::state::enroll::{EnrollAction, EnrollStep, EnrollTarget, Enrolled, Refusal};
 use crate::state::gate::GateAction;
 use crate::state::settings::SettingsAction;
 use crate::state::visitor::VisitorAction;
@@ -35,10 +34,7 @@ fn call_server(ctx: Ctx, services: Services, target: EnrollTarget) {
                 }));
             }
             Err(e) => {
-                enroll.write().reduce(EnrollAction::Failed {
-                    zh: e.message(sync_core::i18n::Lang::ZhCn),
-                    en: e.message(sync_core::i18n::Lang::En),
-                });
+                enroll.write().reduce(EnrollAction::Failed(Refusal::new(e)));
             }
         }
     });

@@ -465,6 +465,10 @@ fn app_against_a_real_district_server_enroll_scan_sync_revoke_forge_visitor_offl
         )
         .unwrap();
     assert_eq!(spoken, json!([["请通行", "zh-CN"]]));
+    // Once per verdict: the countdown's ticks (every 250 ms) do not say it again.
+    std::thread::sleep(Duration::from_millis(1200));
+    let spoken = b.js("return window.__spoken", json!([])).unwrap();
+    assert_eq!(spoken, json!([["请通行", "zh-CN"]]), "spoken once");
     let visitor = wait_until("the visitor passage", WAIT, || {
         passages(&ledger).into_iter().nth(before)
     });
