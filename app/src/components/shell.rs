@@ -11,82 +11,110 @@ use crate::text::tr;
 /// How often resident mode refreshes the household's passes, check-ins and invitations.
 const RESIDENT_REFRESH: std::time::Duration = std::time::Duration::from_secs(300);
 
+/// One tab of the bar: where it goes, its words, its icon and its element id.
+#[derive(Clone)]
+struct Tab {
+    route: Route,
+    zh: &'static str,
+    en: &'static str,
+    icon: &'static str,
+    id: &'static str,
+}
+
+const fn tab(
+    route: Route,
+    zh: &'static str,
+    en: &'static str,
+    icon: &'static str,
+    id: &'static str,
+) -> Tab {
+    Tab {
+        route,
+        zh,
+        en,
+        icon,
+        id,
+    }
+}
+
+/// The tab bar is in thumb reach, so 上报 (report an incident) is here on every staff screen;
+/// the sync screen opens from the pending count on top.
+const STAFF_TABS: [Tab; 7] = [
+    tab(Route::Scan {}, "扫码", "Scan", "scan", "tab-scan"),
+    tab(
+        Route::Vehicle {},
+        "车辆",
+        "Vehicle",
+        "vehicle",
+        "tab-vehicle",
+    ),
+    tab(
+        Route::Visitor {},
+        "访客",
+        "Visitor",
+        "visitor",
+        "tab-visitor",
+    ),
+    tab(
+        Route::Records {},
+        "记录",
+        "Records",
+        "records",
+        "tab-records",
+    ),
+    tab(Route::Patrol {}, "巡查", "Patrol", "patrol", "tab-patrol"),
+    tab(
+        Route::Incident {},
+        "上报",
+        "Report",
+        "alert",
+        "incident-open",
+    ),
+    tab(
+        Route::Settings {},
+        "设置",
+        "Settings",
+        "settings",
+        "tab-settings",
+    ),
+];
+
+const RESIDENT_TABS: [Tab; 5] = [
+    tab(
+        Route::MyPass {},
+        "我的通行证",
+        "My pass",
+        "pass",
+        "tab-pass",
+    ),
+    tab(
+        Route::Checkin {},
+        "打卡",
+        "Check-in",
+        "thermometer",
+        "tab-checkin",
+    ),
+    tab(Route::Invite {}, "邀请", "Invite", "visitor", "tab-invite"),
+    tab(Route::AddPass {}, "添加", "Add", "add", "tab-add"),
+    tab(
+        Route::Settings {},
+        "设置",
+        "Settings",
+        "settings",
+        "tab-settings",
+    ),
+];
+
 #[component]
 pub fn Shell() -> Element {
     let lang = use_lang();
     let ctx = use_ctx();
     let resident = ctx.prefs.read().resident_mode;
     let route = use_route::<Route>();
-    // (route, label, icon, id): the tab bar is in thumb reach, so the 上报 (report an incident)
-    // button is here on every staff screen; the sync screen opens from the pending count on top.
-    let tabs: Vec<(Route, &str, &'static str, &'static str)> = if resident {
-        vec![
-            (
-                Route::MyPass {},
-                tr(lang, "我的通行证", "My pass"),
-                "pass",
-                "tab-pass",
-            ),
-            (
-                Route::Checkin {},
-                tr(lang, "打卡", "Check-in"),
-                "thermometer",
-                "tab-checkin",
-            ),
-            (
-                Route::Invite {},
-                tr(lang, "邀请", "Invite"),
-                "visitor",
-                "tab-invite",
-            ),
-            (Route::AddPass {}, tr(lang, "添加", "Add"), "add", "tab-add"),
-            (
-                Route::Settings {},
-                tr(lang, "设置", "Settings"),
-                "settings",
-                "tab-settings",
-            ),
-        ]
+    let tabs: &[Tab] = if resident {
+        &RESIDENT_TABS
     } else {
-        vec![
-            (Route::Scan {}, tr(lang, "扫码", "Scan"), "scan", "tab-scan"),
-            (
-                Route::Vehicle {},
-                tr(lang, "车辆", "Vehicle"),
-                "vehicle",
-                "tab-vehicle",
-            ),
-            (
-                Route::Visitor {},
-                tr(lang, "访客", "Visitor"),
-                "visitor",
-                "tab-visitor",
-            ),
-            (
-                Route::Records {},
-                tr(lang, "记录", "Records"),
-                "records",
-                "tab-records",
-            ),
-            (
-                Route::Patrol {},
-                tr(lang, "巡查", "Patrol"),
-                "patrol",
-                "tab-patrol",
-            ),
-            (
-                Route::Incident {},
-                tr(lang, "上报", "Report"),
-                "alert",
-                "incident-open",
-            ),
-            (
-                Route::Settings {},
-                tr(lang, "设置", "Settings"),
-                "settings",
-                "tab-settings",
-            ),
-        ]
+        &STAFF_TABS
     };
     let services = crate::ctx::use_services();
     // Keep counts, pending and the offline banner fresh on every screen.
@@ -148,7 +176,7 @@ pub fn Shell() -> Element {
             }
             if show_tabs {
                 nav { class: "tabs", aria_label: tr(lang, "主菜单", "Main menu"),
-                    for (target, label, icon, id) in tabs {
+                    for Tab { route: target, zh, en, icon, id } in tabs.iter().cloned() {
                         Link {
                             id,
                             class: match (target == tab_of, icon == "alert") {
@@ -160,7 +188,7 @@ pub fn Shell() -> Element {
                             to: target.clone(),
                             aria_current: if target == route { "page" } else { "false" },
                             super::icon::Icon { name: icon }
-                            span { class: "tab-label", "{label}" }
+                            span { class: "tab-label", {tr(lang, zh, en)} }
                         }
                     }
                 }
