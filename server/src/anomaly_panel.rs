@@ -11,7 +11,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::report::{day_bounds, local_day};
-use crate::store::{Anomalies, AnomalyCounts, AnomalyRules, DbError, Store, StoredCounts};
+use crate::store::{
+    run_led, Anomalies, AnomalyCounts, AnomalyRules, DbError, Job, Store, StoredCounts,
+};
 
 /// One compound's anomalies of today.
 pub struct CompoundAnomalies {
@@ -125,22 +127,28 @@ pub async fn panel(
     Ok(fresh)
 }
 
-/// Recount every compound now and every `anomaly_refresh_seconds` for as long as the server runs.
+/// Recount every compound's counts now.
+async fn recount_all(store: &Store, config: &Config) {
+    let compounds = store
+        .compounds()
+        .await
+        .map(|list| list.into_iter().map(|(id, _)| id).collect::<Vec<_>>());
+    let result = match compounds {
+        Ok(ids) => recount(store, config, ids, Utc::now()).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        tracing::error!(error = %e, "anomaly counts: recount failed");
+    }
+}
+
+/// Recount every compound now and every `anomaly_refresh_seconds` for as long as the server runs,
+/// on one server instance at a time (`Job::AnomalyCounts`).
 pub fn spawn(store: Store, config: Arc<Config>) -> tokio::task::JoinHandle<()> {
     let every = std::time::Duration::from_secs(config.anomaly_refresh_seconds.max(5));
     tokio::spawn(async move {
         loop {
-            let compounds = store
-                .compounds()
-                .await
-                .map(|list| list.into_iter().map(|(id, _)| id).collect::<Vec<_>>());
-            let result = match compounds {
-                Ok(ids) => recount(&store, &config, ids, Utc::now()).await.map(|_| ()),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                tracing::error!(error = %e, "anomaly counts: recount failed");
-            }
+            run_led(&store, Job::AnomalyCounts, || recount_all(&store, &config)).await;
             tokio::time::sleep(every).await;
         }
     })

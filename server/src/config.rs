@@ -40,6 +40,10 @@ pub struct Config {
     /// PostgreSQL: seconds a request waits for a pooled connection, and the `statement_timeout`.
     pub db_wait_timeout_secs: u64,
     pub db_statement_timeout_secs: u64,
+    /// PostgreSQL: seconds a commit may wait for the synchronous standby before the request is
+    /// answered 503 (the outcome unknown; the device sends again and gets duplicates). Keep it
+    /// below the statement timeout, which would let a commit through on the primary alone.
+    pub db_commit_wait_secs: u64,
     /// Devices show their revocation list's age after this many hours without a pull …
     pub revocations_warn_hours: u32,
     /// … and show passes checked against it as amber after this many.
@@ -67,6 +71,9 @@ pub struct Config {
     /// The dashboard's anomaly counts are recounted in the background this often (seconds); a
     /// compound's counts older than three times this are recounted when the dashboard asks.
     pub anomaly_refresh_seconds: u64,
+    /// Load balancers in front of this server (their own addresses): from these peers the last
+    /// `X-Forwarded-For` address is taken as the client's (rate limits, login throttling, audit).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -90,6 +97,7 @@ impl Default for Config {
             max_connections: 8192,
             db_wait_timeout_secs: 10,
             db_statement_timeout_secs: 30,
+            db_commit_wait_secs: 10,
             revocations_warn_hours: 24,
             revocations_amber_hours: 72,
             tls_cert: None,
@@ -102,6 +110,7 @@ impl Default for Config {
             anomaly_unseen_days: 3,
             anomaly_visitors_per_household: 3,
             anomaly_refresh_seconds: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -137,6 +146,7 @@ impl Config {
         crate::store::DbOptions {
             wait_timeout: std::time::Duration::from_secs(self.db_wait_timeout_secs),
             statement_timeout: std::time::Duration::from_secs(self.db_statement_timeout_secs),
+            commit_wait: std::time::Duration::from_secs(self.db_commit_wait_secs),
         }
     }
 

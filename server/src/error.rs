@@ -7,6 +7,9 @@ use sync_core::protocol::{BatchLimits, DisabledNotice, ErrorBody};
 
 use crate::store::DbError;
 
+/// Seconds a client is asked to wait after a 503.
+const RETRY_AFTER_SECS: &str = "5";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
@@ -53,6 +56,7 @@ impl ApiError {
             Self::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "limit"),
+            Self::Db(e) if e.is_transient() => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Db(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             Self::Disabled(_) => (StatusCode::FORBIDDEN, DisabledNotice::CODE),
         }
@@ -67,6 +71,21 @@ impl IntoResponse for ApiError {
         }
         if let Self::Disabled(notice) = self {
             return (status, Json(notice)).into_response();
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(error = %self, "request deferred: the database is unavailable");
+            let body = ErrorBody {
+                code: code.into(),
+                message: "the district database is busy or failing over; send again later \
+                          (nothing sent is lost)"
+                    .into(),
+            };
+            return (
+                status,
+                [(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECS)],
+                Json(body),
+            )
+                .into_response();
         }
         let message = match &self {
             Self::Db(_) | Self::Internal(_) => {
@@ -83,5 +102,27 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_cannot_answer_now_is_a_503_with_retry_after() {
+        let deferred = ApiError::Db(DbError::Unavailable("commit not confirmed".into()));
+        let response = deferred.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(axum::http::header::RETRY_AFTER),
+            Some(&axum::http::HeaderValue::from_static(RETRY_AFTER_SECS))
+        );
+        let broken = ApiError::Db(DbError::Invalid("a bug".into())).into_response();
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(broken
+            .headers()
+            .get(axum::http::header::RETRY_AFTER)
+            .is_none());
     }
 }

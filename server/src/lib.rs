@@ -8,6 +8,7 @@ pub mod anomaly_panel;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod panics;

@@ -1,9 +1,10 @@
 //! The server's retention purge, run by itself: once at start and then hourly, by the retention
-//! period (28 days by default). What goes is in `Store::purge_before`.
+//! period (28 days by default), on one server instance at a time (`Job::Retention`). What goes is
+//! in `Store::purge_before`.
 
 use chrono::{Duration, Utc};
 
-use crate::store::Store;
+use crate::store::{run_led, Job, Store};
 
 /// How often the purge runs.
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -22,11 +23,15 @@ pub async fn purge_once(store: &Store, retention_days: u32) {
     }
 }
 
-/// Run the purge now and every [`EVERY`] for as long as the server runs.
+/// Run the purge now and every [`EVERY`] for as long as the server runs, unless another
+/// instance is running it at that moment.
 pub fn spawn(store: Store, retention_days: u32) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            purge_once(&store, retention_days).await;
+            run_led(&store, Job::Retention, || {
+                purge_once(&store, retention_days)
+            })
+            .await;
             tokio::time::sleep(EVERY).await;
         }
     })

@@ -1,7 +1,6 @@
 //! First start: the district signing key and the first admin account, then the shared state.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use sync_core::pass::{DistrictSigner, PassError};
@@ -9,7 +8,7 @@ use sync_core::signed::RootSigner;
 
 use crate::auth::{hash_password, random_token, MIN_PASSWORD_CHARS};
 use crate::config::Config;
-use crate::state::{AppState, RateLimiter};
+use crate::state::AppState;
 use crate::store::{DbError, Store};
 use crate::web::templates::Templates;
 
@@ -126,7 +125,6 @@ pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError>
         first.new_admin = Some(("admin".into(), password));
     }
     let templates = Templates::new().map_err(|e| SetupError::Other(e.to_string()))?;
-    let limiter = RateLimiter::new(config.register_per_hour, Duration::from_secs(3600));
     let config = Config {
         district_id,
         ..config
@@ -138,7 +136,6 @@ pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError>
         root: Arc::new(root),
         tls_pin,
         templates: Arc::new(templates),
-        limiter: Arc::new(limiter),
     };
     Ok((state, first))
 }

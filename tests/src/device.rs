@@ -108,6 +108,18 @@ impl Device {
     pub fn check(&self, server_sqlite: &Path) -> anyhow::Result<usize> {
         crate::exactly_once::check_exactly_once(server_sqlite, &*lock(&self.ledger)?)
     }
+
+    /// The exactly-once check against entries read from the server's database by the caller.
+    pub fn check_stored(
+        &self,
+        server: &[crate::exactly_once::StoredEntry],
+    ) -> anyhow::Result<usize> {
+        crate::exactly_once::check_stored(server, &*lock(&self.ledger)?)
+    }
+
+    pub fn device_id(&self) -> anyhow::Result<String> {
+        Ok(lock(&self.ledger)?.device_id().to_owned())
+    }
 }
 
 fn lock(l: &Arc<Mutex<Ledger>>) -> anyhow::Result<std::sync::MutexGuard<'_, Ledger>> {

@@ -9,8 +9,18 @@ use sync_core::Ledger;
 
 use crate::server_proc::stored_for_device;
 
-/// Check the invariant for one device; returns how many entries the server holds for it.
+/// One journal entry as the server stored it: (seq, id, prev_hash, hash).
+pub type StoredEntry = (u64, String, String, String);
+
+/// Check the invariant for one device against a server on SQLite; returns how many entries the
+/// server holds for it.
 pub fn check_exactly_once(server_sqlite: &Path, ledger: &Ledger) -> anyhow::Result<usize> {
+    let server = stored_for_device(server_sqlite, ledger.device_id())?;
+    check_stored(&server, ledger)
+}
+
+/// Check the invariant for one device against what the server stored for it, by seq.
+pub fn check_stored(server: &[StoredEntry], ledger: &Ledger) -> anyhow::Result<usize> {
     let summary = ledger.upload_summary()?;
     ensure!(
         summary.pending == 0,
@@ -23,7 +33,6 @@ pub fn check_exactly_once(server_sqlite: &Path, ledger: &Ledger) -> anyhow::Resu
         summary.rejected
     );
     let device: Vec<_> = ledger.entries_after(0, usize::MAX >> 1)?;
-    let server = stored_for_device(server_sqlite, ledger.device_id())?;
     ensure!(
         server.len() == device.len(),
         "server holds {} entries, device has {}",
@@ -48,4 +57,37 @@ pub fn check_exactly_once(server_sqlite: &Path, ledger: &Ledger) -> anyhow::Resu
     let ids: HashSet<&String> = server.iter().map(|(_, id, _, _)| id).collect();
     ensure!(ids.len() == server.len(), "duplicate ids on the server");
     Ok(server.len())
+}
+
+/// What a server on PostgreSQL stored for one device, every kind of entry, by seq.
+pub async fn stored_in_postgres(
+    db: &tokio_postgres::Client,
+    device_id: &str,
+) -> anyhow::Result<Vec<StoredEntry>> {
+    let rows = db
+        .query(
+            "SELECT seq, id, prev_hash, hash FROM passages WHERE device_id = $1
+             UNION ALL SELECT seq, id, prev_hash, hash FROM entries WHERE device_id = $1
+             ORDER BY seq",
+            &[&device_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let seq: i64 = r.try_get(0)?;
+            Ok((
+                u64::try_from(seq)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+            ))
+        })
+        .collect()
+}
+
+/// A plain connection to a test database (loopback, no TLS), driven in the background.
+pub async fn connect_postgres(url: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    Ok(client)
 }

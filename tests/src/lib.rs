@@ -2,9 +2,11 @@
 
 pub use sync_core::fixtures::sample_passage;
 
+pub mod balancer;
 pub mod device;
 pub mod exactly_once;
 pub mod fault_proxy;
+pub mod pg_pair;
 pub mod photos;
 pub mod server_proc;
 pub mod webdriver;

@@ -32,7 +32,8 @@ pub fn server_bin() -> anyhow::Result<PathBuf> {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+/// A free loopback port (free when asked; bind it soon).
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -42,6 +43,8 @@ pub struct ServerProc {
     pub db: String,
     pub addr: SocketAddr,
     log: PathBuf,
+    /// A JSON config file (`DISTRICT_CONFIG`), for timeouts a test shortens.
+    config: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ServerProc {
@@ -55,12 +58,18 @@ impl std::fmt::Debug for ServerProc {
 impl ServerProc {
     /// Start a server on `db` (e.g. `sqlite:/tmp/x/district.db`), logging to `log`.
     pub fn start(db: &str, log: &Path) -> anyhow::Result<Self> {
+        Self::start_configured(db, log, None)
+    }
+
+    /// `start` with a JSON config file (flags still set the database and the address).
+    pub fn start_configured(db: &str, log: &Path, config: Option<&Path>) -> anyhow::Result<Self> {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
         let mut me = Self {
             child: None,
             db: db.to_owned(),
             addr,
             log: log.to_owned(),
+            config: config.map(Path::to_owned),
         };
         me.spawn()?;
         Ok(me)
@@ -71,13 +80,19 @@ impl ServerProc {
             .create(true)
             .append(true)
             .open(&self.log)?;
-        let child = Command::new(server_bin()?)
+        let mut command = Command::new(server_bin()?);
+        if let Some(config) = &self.config {
+            command.env("DISTRICT_CONFIG", config);
+        }
+        let child = command
             .args([
                 "--db",
                 &self.db,
                 "serve",
                 "--listen",
                 &self.addr.to_string(),
+                "--public-url",
+                &format!("http://{}", self.addr),
             ])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
@@ -145,6 +160,46 @@ fn health(addr: SocketAddr) -> bool {
     let mut buf = String::new();
     let _ = s.read_to_string(&mut buf);
     buf.starts_with("HTTP/1.1 200")
+}
+
+/// A raw `GET path` over HTTP/1.0 (so the body comes unchunked, and no client library is
+/// needed): the body of a 200 answer, else an error.
+pub fn raw_get(addr: SocketAddr, path: &str) -> anyhow::Result<String> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(200))?;
+    s.set_read_timeout(Some(Duration::from_secs(2)))?;
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())?;
+    let mut buf = String::new();
+    // A read cut short keeps what came; the status line decides.
+    let _ = s.read_to_string(&mut buf);
+    if !(buf.starts_with("HTTP/1.1 200") || buf.starts_with("HTTP/1.0 200")) {
+        bail!("GET {path}: {}", buf.lines().next().unwrap_or("no answer"));
+    }
+    let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((buf.as_str(), ""));
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return dechunk(body);
+    }
+    Ok(body.to_owned())
+}
+
+/// The body of a chunked HTTP/1.1 answer (HAProxy answers chunked even to HTTP/1.0).
+fn dechunk(mut rest: &str) -> anyhow::Result<String> {
+    let mut body = String::new();
+    loop {
+        let (size, after) = rest
+            .split_once("\r\n")
+            .context("a chunk without its size")?;
+        let size =
+            usize::from_str_radix(size.trim(), 16).context("a chunk size that is not hex")?;
+        if size == 0 {
+            return Ok(body);
+        }
+        let chunk = after.get(..size).context("a chunk cut short")?;
+        body.push_str(chunk);
+        rest = after.get(size..).unwrap_or("").trim_start_matches("\r\n");
+    }
 }
 
 /// Run `district-server --db DB admin ARGS…` and return its stdout.

@@ -157,6 +157,7 @@ fn a_runaway_postgres_statement_is_cancelled_by_the_statement_timeout() {
         let options = district_server::store::DbOptions {
             wait_timeout: std::time::Duration::from_secs(5),
             statement_timeout: std::time::Duration::from_millis(500),
+            ..Default::default()
         };
         let store = district_server::store::Store::open_with(&url, &options)
             .await

@@ -8,7 +8,7 @@ mod server_support;
 
 use chrono::{Duration, Utc};
 use district_server::auth::hash_token;
-use district_server::store::{Purged, Store, VisitorPass};
+use district_server::store::{Purged, RateLimit, Store, VisitorPass};
 use server_support::{fresh_pg_database, genesis_chain, seeded_store, temp_sqlite};
 
 async fn retention(store: Store) {
@@ -92,8 +92,16 @@ async fn retention(store: Store) {
     );
     assert_eq!(store.passage_count(None).await.unwrap(), 6);
 
-    // A day past every expiry, everything personal or expired has gone.
+    // Rate-limit windows: one a day old goes with the purge, one of now stays.
+    let minute = RateLimit {
+        per_window: 5,
+        window_ms: 60_000,
+    };
     let later = (now + Duration::days(1)).timestamp_millis();
+    for at in [now_ms - 60_000, later] {
+        assert!(store.rate_allow("ip:192.0.2.1", minute, at).await.unwrap());
+    }
+    // A day past every expiry, everything personal or expired has gone.
     let purged = store.purge_before(later, later).await.unwrap();
     assert_eq!(
         purged,
@@ -108,6 +116,7 @@ async fn retention(store: Store) {
             quarantine: 1,
             checkins: 0,
             invitations: 0,
+            rate_windows: 1,
         }
     );
     assert_eq!(store.visitor_pass_count().await.unwrap(), 0);

@@ -38,6 +38,10 @@ pub const APT_PACKAGES: &[(&str, &str)] = &[
         "fonts-droid-fallback",
         "Chinese glyphs in browser tests and screenshots",
     ),
+    (
+        "haproxy",
+        "the load balancer in front of two server instances (multi-instance test)",
+    ),
 ];
 
 pub fn workspace_root() -> PathBuf {

@@ -20,6 +20,7 @@ mod households;
 mod incidents;
 mod ingest;
 mod invitations;
+mod lead;
 mod notices;
 mod passes;
 mod patrol;
@@ -28,10 +29,12 @@ mod photos;
 mod postgres;
 mod presence;
 mod quarantine;
+mod rate;
 mod records;
 mod reports;
 mod roster;
 mod rules;
+mod schema;
 mod signoffs;
 mod sqlite;
 mod tallies;
@@ -60,12 +63,14 @@ pub use ingest::{
     id_tail, plan_batch, BatchPlan, Clock, DeviceState, Incoming, Source, StoredRecord,
 };
 pub use invitations::{InvitationRow, InviteError, NewInvitation};
+pub use lead::{run_led, Job, Lead};
 pub use notices::{NoticeEdit, NoticeRecord, Overdue, Receipt};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use patrol::{new_patrol_id, PointRow, RouteRow, RoutesOf};
 pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
 pub use presence::{PlaceQuery, Whereabouts};
 pub use quarantine::{Decision, QuarantinedRecord, ReviewOutcome};
+pub use rate::RateLimit;
 pub use records::{Contact, RecordQuery, RecordRow, SearchField};
 pub use reports::{PassageFacts, Presence};
 pub use signoffs::SignOff;
@@ -100,6 +105,41 @@ pub enum DbError {
     /// Code under the storage layer panicked; the transaction was rolled back.
     #[error("storage code panicked: {0}")]
     Panic(String),
+    /// The database holds migrations this build does not know: a newer server migrated it.
+    #[error(
+        "the database was migrated by a newer district-server (migrations this version does not \
+         know: {}); start that version or a later one, never an older one",
+        .unknown.join(", ")
+    )]
+    NewerSchema { unknown: Vec<String> },
+    /// The database could not answer now (failing over, a standby behind, a commit not
+    /// confirmed in time); the request may be sent again.
+    #[error("the database is unavailable for now: {0}")]
+    Unavailable(String),
+}
+
+impl DbError {
+    /// A failure that passes: the database is down, failing over, read-only (a standby), busy
+    /// past the statement timeout, or a commit was not confirmed in time. Clients are told to
+    /// come back later (503) rather than that something is wrong with their request.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Pool(_) | Self::Unavailable(_) => true,
+            Self::Postgres(e) => {
+                e.is_closed()
+                    || e.as_db_error().is_some_and(|db| {
+                        let code = db.code().code();
+                        // connection exception, admin shutdown / crash shutdown / cannot connect
+                        // now, read-only transaction (a standby), query cancelled (timeout)
+                        code.starts_with("08")
+                            || code.starts_with("57P")
+                            || code == "25006"
+                            || code == "57014"
+                    })
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The server's own message and SQLSTATE when there is one ("db error" alone says nothing).
@@ -132,6 +172,12 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Open a transaction on a connection of its own (SQLite: the one connection, locked).
     async fn begin(&self) -> Result<Tx, DbError>;
+
+    /// Lead the job with this lock key unless another instance does (see `lead.rs`); a backend
+    /// that serves one instance always leads.
+    async fn try_lead(&self, _key: i64) -> Result<Option<lead::Lead>, DbError> {
+        Ok(Some(lead::Lead::solo()))
+    }
 
     /// Open a transaction and run statements in it; the rows of each (SQLite: in one trip).
     async fn begin_with(&self, stmts: Vec<Stmt>) -> Result<(Tx, Vec<Vec<Row>>), DbError> {
@@ -172,6 +218,8 @@ pub struct Purged {
     pub checkins: u64,
     /// Invitations whose visit day ended before the cutoff.
     pub invitations: u64,
+    /// Rate-limit windows older than a day.
+    pub rate_windows: u64,
 }
 
 impl Purged {
@@ -186,14 +234,17 @@ impl Purged {
             + self.quarantine
             + self.checkins
             + self.invitations
+            + self.rate_windows
     }
 }
 
-/// How long storage calls may wait (PostgreSQL: for a pooled connection, and per statement).
+/// How long storage calls may wait (PostgreSQL: for a pooled connection, per statement, and for
+/// a commit to be confirmed by the synchronous standby).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DbOptions {
     pub wait_timeout: std::time::Duration,
     pub statement_timeout: std::time::Duration,
+    pub commit_wait: std::time::Duration,
 }
 
 impl Default for DbOptions {
@@ -201,6 +252,7 @@ impl Default for DbOptions {
         Self {
             wait_timeout: std::time::Duration::from_secs(10),
             statement_timeout: std::time::Duration::from_secs(30),
+            commit_wait: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -405,6 +457,11 @@ impl Store {
             invitations: deleted(
                 "DELETE FROM invitations WHERE valid_until_ms < $1 RETURNING pass_id",
                 cutoff_ms,
+            )
+            .await?,
+            rate_windows: deleted(
+                "DELETE FROM rate_windows WHERE window_start_ms < $1 RETURNING rate_key",
+                now_ms - rate::KEEP_WINDOWS_MS,
             )
             .await?,
         })

@@ -6,6 +6,7 @@ use deadpool_postgres::{
 };
 use tokio_postgres::types::{ToSql, Type};
 
+use super::lead::{Held, Lead};
 use super::pg_tls;
 use super::tx::{Tx, TxConn};
 use super::{Backend, DbError, DbOptions, Row, Stmt, Val};
@@ -119,6 +120,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0027_passage_hours",
         include_str!("../../migrations/postgres/0027_passage_hours.sql"),
     ),
+    (
+        "0028_rate_windows",
+        include_str!("../../migrations/postgres/0028_rate_windows.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.
@@ -126,6 +131,7 @@ const MIGRATION_LOCK: i64 = 0x00C4_EC9B_0001;
 
 pub struct PgBackend {
     pool: Pool,
+    commit_wait: std::time::Duration,
 }
 
 /// The pool's error with the causes under it ("error performing TLS handshake" alone says nothing).
@@ -174,7 +180,10 @@ impl PgBackend {
             .create_timeout(Some(options.wait_timeout))
             .build()
             .map_err(pool_err)?;
-        let backend = Self { pool };
+        let backend = Self {
+            pool,
+            commit_wait: options.commit_wait,
+        };
         backend.migrate().await?;
         Ok(backend)
     }
@@ -190,6 +199,13 @@ impl PgBackend {
                     "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)",
                 )
                 .await?;
+            let applied: Vec<String> = client
+                .query("SELECT name FROM schema_migrations", &[])
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+            super::schema::check_known(&applied, MIGRATIONS)?;
             for (name, sql) in MIGRATIONS {
                 let tx = client.transaction().await?;
                 let done: i64 = tx
@@ -310,7 +326,55 @@ impl Backend for PgBackend {
         let client = self.pool.get().await.map_err(pool_err)?;
         let mut pending = PendingClient(Some(client));
         pending.client()?.batch_execute("BEGIN").await?;
-        Ok(Tx::new(Box::new(PgTx { client: pending })))
+        Ok(Tx::new(Box::new(PgTx {
+            client: pending,
+            commit_wait: self.commit_wait,
+        })))
+    }
+
+    async fn try_lead(&self, key: i64) -> Result<Option<Lead>, DbError> {
+        let client = self.pool.get().await.map_err(pool_err)?;
+        let got: bool = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+            .await?
+            .try_get(0)?;
+        Ok(got.then(|| {
+            Lead::holding(Box::new(PgLead {
+                client: Some(client),
+                key,
+            }))
+        }))
+    }
+}
+
+/// A job's advisory lock, held on its own pooled connection.
+struct PgLead {
+    client: Option<Object>,
+    key: i64,
+}
+
+#[async_trait]
+impl Held for PgLead {
+    async fn release(mut self: Box<Self>) {
+        let Some(client) = self.client.take() else {
+            return;
+        };
+        let unlocked = client
+            .execute("SELECT pg_advisory_unlock($1)", &[&self.key])
+            .await;
+        if let Err(e) = unlocked {
+            tracing::warn!(error = %e, "postgres: a job's lock was not released; its connection is closed");
+            drop(Object::take(client));
+        }
+    }
+}
+
+impl Drop for PgLead {
+    fn drop(&mut self) {
+        // Never back to the pool with the lock held: closing the session releases it.
+        if let Some(client) = self.client.take() {
+            drop(Object::take(client));
+        }
     }
 }
 
@@ -344,6 +408,8 @@ impl Drop for PendingClient {
 /// An open PostgreSQL transaction on one pooled connection.
 struct PgTx {
     client: PendingClient,
+    /// How long the commit may wait (for the synchronous standby).
+    commit_wait: std::time::Duration,
 }
 
 #[async_trait]
@@ -359,9 +425,29 @@ impl TxConn for PgTx {
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), DbError> {
-        self.client.client()?.batch_execute("COMMIT").await?;
-        self.client.release();
-        Ok(())
+        let wait = self.commit_wait;
+        let client = self.client.client()?;
+        let outcome = tokio::time::timeout(wait, client.batch_execute("COMMIT")).await;
+        match outcome {
+            Ok(done) => {
+                done?;
+                self.client.release();
+                Ok(())
+            }
+            Err(_) => {
+                // The outcome is unknown (committed here, perhaps not yet on the standby): close
+                // the connection rather than queue anything behind the commit, and answer that
+                // the client should send again (a resend of a stored record is a duplicate).
+                if let Some(client) = self.client.0.take() {
+                    drop(Object::take(client));
+                }
+                tracing::warn!(?wait, "postgres: a commit was not confirmed in time");
+                Err(DbError::Unavailable(format!(
+                    "the commit was not confirmed within {} s (is the standby behind?)",
+                    wait.as_secs()
+                )))
+            }
+        }
     }
 }
 

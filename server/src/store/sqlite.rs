@@ -123,6 +123,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0027_passage_hours",
         include_str!("../../migrations/sqlite/0027_passage_hours.sql"),
     ),
+    (
+        "0028_rate_windows",
+        include_str!("../../migrations/sqlite/0028_rate_windows.sql"),
+    ),
 ];
 
 pub struct SqliteBackend {
@@ -256,6 +260,11 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)",
     )?;
+    let applied: Vec<String> = conn
+        .prepare("SELECT name FROM schema_migrations")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    super::schema::check_known(&applied, MIGRATIONS)?;
     for (name, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let done: i64 = tx.query_row(

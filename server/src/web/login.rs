@@ -2,9 +2,9 @@
 //! per address (exponential back-off, shared by every server instance through the database),
 //! failed attempts in the audit log, a new session at every login (the presented one ends).
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::session::{cookie, session_token, Admin, SESSION_MAX_HOURS};
 use super::{page, WebError};
 use crate::auth::{hash_password, hash_token, random_token, verify_password, MIN_PASSWORD_CHARS};
+use crate::client_ip::client_ip;
 use crate::state::AppState;
 use crate::store::ThrottleKey;
 
@@ -35,14 +36,14 @@ pub struct LoginForm {
     password: String,
 }
 
-fn throttle_keys(username: &str, addr: Option<SocketAddr>) -> Vec<ThrottleKey> {
+fn throttle_keys(username: &str, addr: Option<IpAddr>) -> Vec<ThrottleKey> {
     let mut keys = vec![ThrottleKey {
         key: format!("user:{}", username.to_lowercase()),
         free_failures: FREE_PER_ACCOUNT,
     }];
     if let Some(addr) = addr {
         keys.push(ThrottleKey {
-            key: format!("ip:{}", addr.ip()),
+            key: format!("ip:{addr}"),
             free_failures: FREE_PER_ADDRESS,
         });
     }
@@ -64,10 +65,7 @@ fn login_refused(
 }
 
 pub async fn login(State(state): State<AppState>, req: Request) -> Result<Response, WebError> {
-    let addr = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let addr = client_ip(&req, &state.config.trusted_proxies);
     let old_token = session_token(req.headers());
     let Form(form): Form<LoginForm> = Form::from_request(req, &state)
         .await
@@ -115,13 +113,13 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Result<Respon
 async fn refuse_login(
     state: &AppState,
     username: &str,
-    addr: Option<SocketAddr>,
+    addr: Option<IpAddr>,
     keys: &[ThrottleKey],
     now: i64,
 ) -> Result<Response, WebError> {
     tracing::warn!("admin login refused");
     let until = state.store.login_failed(keys, now).await?;
-    let from = addr.map_or_else(|| "unknown address".to_owned(), |a| a.ip().to_string());
+    let from = addr.map_or_else(|| "unknown address".to_owned(), |a| a.to_string());
     state
         .store
         .audit(

@@ -1,9 +1,8 @@
 //! Public visitor self-registration (自助登记): a mobile form per checkpoint that returns a signed day pass QR.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequest, Path, State};
+use axum::extract::{FromRequest, Path, State};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -19,10 +18,11 @@ use sync_core::validate::{
 };
 
 use super::{local_time, page, WebError};
+use crate::client_ip::client_ip;
 use crate::passes::issue;
 use crate::report::{day_bounds, local_day};
 use crate::state::AppState;
-use crate::store::VisitorPass;
+use crate::store::{RateLimit, VisitorPass};
 
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
 pub struct RegisterForm {
@@ -139,10 +139,7 @@ pub async fn submit(
     Path(checkpoint_id): Path<String>,
     request: Request<axum::body::Body>,
 ) -> Result<Response, WebError> {
-    let addr = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let addr = client_ip(&request, &state.config.trusted_proxies);
     let Form(f): Form<RegisterForm> = Form::from_request(request, &state)
         .await
         .map_err(|e| WebError::BadRequest(format!("表单无效 invalid form: {e}")))?;
@@ -151,7 +148,16 @@ pub async fn submit(
         .checkpoint(&checkpoint_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    if !state.limiter.allow(addr) {
+    let per_network = RateLimit {
+        per_window: state.config.register_per_hour,
+        window_ms: 3_600_000,
+    };
+    let key = format!(
+        "register:{}",
+        addr.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
+    );
+    let now_ms = Utc::now().timestamp_millis();
+    if !state.store.rate_allow(&key, per_network, now_ms).await? {
         return Err(WebError::TooMany(
             "登记过于频繁，请稍后再试 Too many registrations from this network; try again later"
                 .into(),
