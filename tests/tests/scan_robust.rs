@@ -127,6 +127,7 @@ fn scan_of(texts: &[&str]) -> FrameScan {
             .collect(),
         attempts_tried: 1,
         panics: 0,
+        deferred: 0,
     }
 }
 

@@ -8,7 +8,7 @@ use base64::Engine;
 use chrono::Utc;
 use dioxus::prelude::*;
 use serde::Deserialize;
-use sync_core::scan::{LumaFrame, Scanner, StableReader};
+use sync_core::scan::{BudgetedScanner, LumaFrame, StableReader};
 
 use crate::ctx::{use_ctx, use_lang, use_services};
 use crate::state::scan::{Camera as CameraStatus, ScanAction};
@@ -65,7 +65,8 @@ pub fn CameraView(on_code: EventHandler<CodeRead>, paused: bool) -> Element {
         let reader = reader.clone();
         async move {
             let mut bridge = document::eval(BRIDGE_JS);
-            let scanner = Scanner::default();
+            // A time budget per frame: a hard frame's remaining attempts go to the next frames.
+            let mut scanner = BudgetedScanner::default();
             let (mut frames, mut next_log): (u64, u64) = (0, FRAME_LOG_EVERY);
             loop {
                 let msg = match bridge.recv::<serde_json::Value>().await {
@@ -87,7 +88,7 @@ pub fn CameraView(on_code: EventHandler<CodeRead>, paused: bool) -> Element {
                         scan.write().reduce(ScanAction::CameraFailed(error));
                     }
                     Ok(BridgeMsg::Frame { w, h, t, d }) => {
-                        let reads = scan_frame(&scanner, &reader, &services, w, h, &d);
+                        let reads = scan_frame(&mut scanner, &reader, &services, w, h, &d);
                         let _ = document::eval("window.__cpAck && window.__cpAck()");
                         frames += 1;
                         if frames == next_log {
@@ -141,7 +142,7 @@ pub fn CameraView(on_code: EventHandler<CodeRead>, paused: bool) -> Element {
 
 /// Decode one frame and return the payloads that became stable with it.
 fn scan_frame(
-    scanner: &Scanner,
+    scanner: &mut BudgetedScanner,
     reader: &RefCell<StableReader>,
     services: &crate::services::Services,
     w: usize,

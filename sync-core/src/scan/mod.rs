@@ -4,8 +4,11 @@
 //! on one [`LumaFrame`] and stops at the first that reads. A decoder panic (rqrr#54 and the like)
 //! is caught, counted and treated as "nothing read". [`StableReader`] then decides across frames
 //! when a payload is trustworthy: it verifies, or the same text was read in two frames.
-//! The default order of attempts comes from `cargo xtask bench scan`.
+//! The default order of attempts comes from `cargo xtask bench scan`. [`BudgetedScanner`] runs
+//! them under a time budget per frame, carrying what does not fit over to the next frames (the
+//! camera loop uses it, so a hard frame never stalls the preview).
 
+mod budget;
 mod decoders;
 mod frame;
 mod pipeline;
@@ -13,6 +16,7 @@ mod stable;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod synth;
 
+pub use budget::{BudgetedScanner, DEFAULT_FRAME_BUDGET};
 pub use decoders::{panics_caught, Decoder};
 pub use frame::{FrameError, Gray, LumaFrame, MAX_PIXELS, MAX_SIDE};
 pub use pipeline::{Attempt, FrameScan, Read, ScanConfig, Scanner, Step, DEFAULT_ATTEMPTS};

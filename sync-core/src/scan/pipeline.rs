@@ -122,6 +122,8 @@ pub struct FrameScan {
     pub attempts_tried: u32,
     /// Decoder panics caught in this frame.
     pub panics: u32,
+    /// Attempts left for the next frames by a [`super::BudgetedScanner`] (0: all were tried).
+    pub deferred: u32,
 }
 
 /// Runs the attempts of a [`ScanConfig`] on frames.
@@ -130,12 +132,24 @@ pub struct Scanner {
     config: ScanConfig,
 }
 
-struct Prepared {
+/// A frame and the images made from it so far (each step made once per frame).
+pub(super) struct Prepared {
     original: Gray,
     cache: Vec<(Step, Gray)>,
 }
 
 impl Prepared {
+    pub(super) fn new(frame: &LumaFrame<'_>) -> Self {
+        Self {
+            original: frame.to_gray(),
+            cache: Vec::new(),
+        }
+    }
+
+    fn long_side(&self) -> usize {
+        self.original.width.max(self.original.height)
+    }
+
     fn get(&mut self, step: Step, config: &ScanConfig) -> Option<&Gray> {
         let (w, h) = (self.original.width, self.original.height);
         let applies = match step {
@@ -179,44 +193,62 @@ impl Scanner {
 
     /// Scan one frame. Never panics: a decoder panic counts in `panics` and that attempt reads nothing.
     pub fn scan(&self, frame: &LumaFrame<'_>) -> FrameScan {
-        let mut prepared = Prepared {
-            original: frame.to_gray(),
-            cache: Vec::new(),
-        };
+        let mut prepared = Prepared::new(frame);
         let mut out = FrameScan::default();
-        let long_side = frame.width().max(frame.height());
         for &attempt in &self.config.attempts {
-            if attempt.decoder == Decoder::RxingGlobal && long_side < self.config.global_min_side {
-                continue;
-            }
-            let Some(img) = prepared.get(attempt.step, &self.config) else {
-                continue;
-            };
-            out.attempts_tried += 1;
-            let decoded = match attempt.decoder {
-                Decoder::Rxing => {
-                    decoders::rxing(img, Threshold::Local, true, true, self.config.find_all)
-                }
-                Decoder::RxingFast => {
-                    decoders::rxing(img, Threshold::Local, false, false, self.config.find_all)
-                }
-                Decoder::RxingGlobal => {
-                    decoders::rxing(img, Threshold::Global, false, false, self.config.find_all)
-                }
-                Decoder::Rqrr => decoders::rqrr(img),
-            };
-            match decoded {
-                Ok(texts) if !texts.is_empty() => {
-                    out.reads = texts
-                        .into_iter()
-                        .map(|text| Read { text, attempt })
-                        .collect();
-                    return out;
-                }
-                Ok(_) => {}
-                Err(()) => out.panics += 1,
+            if let Tried::Read(texts) = self.run(&mut prepared, attempt, &mut out) {
+                out.reads = reads(texts, attempt);
+                return out;
             }
         }
         out
     }
+
+    /// Run one attempt on a prepared frame, counting it (and a caught panic) in `out`.
+    pub(super) fn run(
+        &self,
+        prepared: &mut Prepared,
+        attempt: Attempt,
+        out: &mut FrameScan,
+    ) -> Tried {
+        if attempt.decoder == Decoder::RxingGlobal
+            && prepared.long_side() < self.config.global_min_side
+        {
+            return Tried::Skipped;
+        }
+        let Some(img) = prepared.get(attempt.step, &self.config) else {
+            return Tried::Skipped;
+        };
+        out.attempts_tried += 1;
+        let find_all = self.config.find_all;
+        let decoded = match attempt.decoder {
+            Decoder::Rxing => decoders::rxing(img, Threshold::Local, true, true, find_all),
+            Decoder::RxingFast => decoders::rxing(img, Threshold::Local, false, false, find_all),
+            Decoder::RxingGlobal => decoders::rxing(img, Threshold::Global, false, false, find_all),
+            Decoder::Rqrr => decoders::rqrr(img),
+        };
+        match decoded {
+            Ok(texts) if !texts.is_empty() => Tried::Read(texts),
+            Ok(_) => Tried::Nothing,
+            Err(()) => {
+                out.panics += 1;
+                Tried::Nothing
+            }
+        }
+    }
+}
+
+/// What one attempt did.
+pub(super) enum Tried {
+    /// It does not apply to this frame (its size) and took no time.
+    Skipped,
+    Nothing,
+    Read(Vec<String>),
+}
+
+pub(super) fn reads(texts: Vec<String>, attempt: Attempt) -> Vec<Read> {
+    texts
+        .into_iter()
+        .map(|text| Read { text, attempt })
+        .collect()
 }
