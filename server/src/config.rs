@@ -74,6 +74,10 @@ pub struct Config {
     /// Load balancers in front of this server (their own addresses): from these peers the last
     /// `X-Forwarded-For` address is taken as the client's (rate limits, login throttling, audit).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A read-only copy of the PostgreSQL database (a hot standby's URL): the daily report and
+    /// the records search read there, so heavy reporting does not slow ingest down. Unset: they
+    /// read the database itself.
+    pub report_db: Option<String>,
 }
 
 impl Default for Config {
@@ -111,6 +115,7 @@ impl Default for Config {
             anomaly_visitors_per_household: 3,
             anomaly_refresh_seconds: 60,
             trusted_proxies: Vec::new(),
+            report_db: None,
         }
     }
 }

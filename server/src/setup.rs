@@ -129,8 +129,13 @@ pub async fn start(config: Config) -> Result<(AppState, FirstStart), SetupError>
         district_id,
         ..config
     };
+    let reports = match &config.report_db {
+        Some(url) => Store::open_replica(url, &config.db_options()).await?,
+        None => store.clone(),
+    };
     let state = AppState {
         store,
+        reports,
         config: Arc::new(config),
         signer: Arc::new(signer),
         root: Arc::new(root),

@@ -15,6 +15,9 @@ use crate::web::templates::Templates;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Where the daily report and the records search read: the store itself, or a read-only
+    /// standby (`report_db`).
+    pub reports: Store,
     pub config: Arc<Config>,
     pub signer: Arc<DistrictSigner>,
     /// Signs key sets, revocation deltas, configs and batch receipts for the devices.

@@ -191,6 +191,9 @@ pub trait Backend: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<dyn Backend>,
+    /// A read-only copy (a standby): reads that would write first (applying the places queue)
+    /// read what the primary last applied instead.
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -272,7 +275,27 @@ impl Store {
         } else {
             return Err(DbError::BadUrl(url.to_owned()));
         };
-        Ok(Self { backend })
+        Ok(Self {
+            backend,
+            read_only: false,
+        })
+    }
+
+    /// Open a read-only copy of the district's PostgreSQL database (a hot standby) for heavy
+    /// reading: the daily report and the records search. Nothing is migrated or written there.
+    pub async fn open_replica(url: &str, options: &DbOptions) -> Result<Self, DbError> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(DbError::BadUrl(url.to_owned()));
+        }
+        Ok(Self {
+            backend: Arc::new(postgres::PgBackend::connect_replica(url, options).await?),
+            read_only: true,
+        })
+    }
+
+    /// A read-only copy (see [`Store::open_replica`]).
+    pub fn is_replica(&self) -> bool {
+        self.read_only
     }
 
     pub fn kind(&self) -> &'static str {

@@ -149,7 +149,8 @@ fn pool_err(e: impl std::error::Error) -> DbError {
 }
 
 impl PgBackend {
-    pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, DbError> {
+    /// Connect (a pool of 16) without touching the schema.
+    async fn pool(url: &str, options: &DbOptions, name: &str) -> Result<Self, DbError> {
         let tls = pg_tls::split_url(url);
         let mut config: tokio_postgres::Config = tls.url.parse()?;
         let mode = pg_tls::ssl_mode(tls.sslmode.as_deref(), config.get_hosts())?;
@@ -159,6 +160,7 @@ impl PgBackend {
             tracing::warn!("the connection to PostgreSQL is not encrypted (sslmode=disable)");
         }
         config.ssl_mode(mode);
+        config.application_name(name);
         // A statement that runs away is cancelled by the server itself, so it cannot hold a
         // pooled connection (and the rows it locks) for ever.
         let statement_ms = options.statement_timeout.as_millis();
@@ -184,7 +186,42 @@ impl PgBackend {
             pool,
             commit_wait: options.commit_wait,
         };
+        Ok(backend)
+    }
+
+    /// Connect and migrate the schema: the database this server writes to.
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, DbError> {
+        let backend = Self::pool(url, options, "district-server").await?;
         backend.migrate().await?;
+        Ok(backend)
+    }
+
+    /// Connect to a read-only copy (a hot standby) whose schema must be exactly this build's:
+    /// nothing is migrated there (a standby refuses writes; the primary migrates it).
+    pub async fn connect_replica(url: &str, options: &DbOptions) -> Result<Self, DbError> {
+        let backend = Self::pool(url, options, "district-server reports").await?;
+        let client = backend.pool.get().await.map_err(pool_err)?;
+        let rows = match client
+            .query("SELECT name FROM schema_migrations", &[])
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => {
+                return Err(DbError::Invalid(
+                    "the read-only database has no district schema (no schema_migrations): is \
+                     it a standby of this district's database?"
+                        .into(),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let applied: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        super::schema::check_known(&applied, MIGRATIONS)?;
+        super::schema::check_complete(&applied, MIGRATIONS)?;
+        drop(client);
         Ok(backend)
     }
 

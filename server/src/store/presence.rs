@@ -117,6 +117,11 @@ impl Store {
     /// Apply the queued admitted passages to the places ("newer wins": the latest corrected
     /// time, then the later arrival), until the queue is empty. Returns how many were applied.
     pub async fn settle_places(&self) -> Result<u64, DbError> {
+        if self.is_replica() {
+            // A standby cannot write; it shows what the primary applied last (the anomaly
+            // recount applies the queue every `anomaly_refresh_seconds`).
+            return Ok(0);
+        }
         let mut applied = 0;
         loop {
             let queued = self

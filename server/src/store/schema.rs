@@ -25,6 +25,24 @@ pub(crate) fn check_known(applied: &[String], known: &[(&str, &str)]) -> Result<
     }
 }
 
+/// `Ok` when every known migration is applied (a read-only copy the server cannot migrate).
+pub(crate) fn check_complete(applied: &[String], known: &[(&str, &str)]) -> Result<(), DbError> {
+    let missing: Vec<&str> = known
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !applied.iter().any(|a| a == name))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(DbError::Invalid(format!(
+            "the read-only database lacks migrations this server needs ({}): is it a standby of \
+             this district's database, and has the primary been migrated?",
+            missing.join(", ")
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +54,15 @@ mod tests {
         assert!(check_known(&[], KNOWN).is_ok());
         assert!(check_known(&["0001_init".into()], KNOWN).is_ok());
         assert!(check_known(&["0001_init".into(), "0002_more".into()], KNOWN).is_ok());
+    }
+
+    #[test]
+    fn a_read_only_copy_must_hold_every_migration() {
+        assert!(check_complete(&["0001_init".into(), "0002_more".into()], KNOWN).is_ok());
+        let Err(e) = check_complete(&["0001_init".into()], KNOWN) else {
+            panic!("a copy without 0002 was accepted");
+        };
+        assert!(e.to_string().contains("0002_more"), "{e}");
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub async fn search(
     Query(f): Query<RecordsForm>,
 ) -> Result<Response, WebError> {
     let (q, from, to) = query_of(&state, &admin, &f)?;
-    let mut rows = state.store.search_records(&q).await?;
+    let mut rows = state.reports.search_records(&q).await?;
     let more = rows.len() as i64 > PAGE_ROWS;
     rows.truncate(PAGE_ROWS as usize);
     let timeline = matches!(q.term, Some((_, Some(_))));
@@ -231,7 +231,7 @@ async fn contacts_of(
     q.limit = MAX_CONTACTS;
     q.offset = 0;
     let found = state
-        .store
+        .reports
         .contacts(&q, Duration::minutes(minutes).num_milliseconds())
         .await?;
     Ok((q, found, minutes))

@@ -74,7 +74,7 @@ async fn compound_day(
     day: NaiveDate,
     (id, name): (String, String),
 ) -> Result<CompoundDay, WebError> {
-    let live = DailyReport::compute(&state.store, &state.config, day, Some(&id)).await?;
+    let live = DailyReport::compute(&state.reports, &state.config, day, Some(&id)).await?;
     let Some(signed) = state.store.signoff(&id, &day.to_string()).await? else {
         return Ok(CompoundDay {
             id,
@@ -165,7 +165,7 @@ impl ReportView {
         }
         let report = match sum {
             Some(r) => r,
-            None => DailyReport::compute(&state.store, &state.config, day, None).await?,
+            None => DailyReport::compute(&state.reports, &state.config, day, None).await?,
         };
         Ok(Self {
             report,
