@@ -127,6 +127,15 @@ fn lock(l: &Arc<Mutex<Ledger>>) -> anyhow::Result<std::sync::MutexGuard<'_, Ledg
         .map_err(|_| anyhow::anyhow!("ledger mutex poisoned"))
 }
 
+/// Passages per device in the many-device tests: `default` in the suite, or
+/// `CHECKPOINT_SYNC_PER_DEVICE` (`cargo xtask bench sync` runs more).
+pub fn per_device(default: u64) -> u64 {
+    std::env::var("CHECKPOINT_SYNC_PER_DEVICE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// What draining took.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Drained {

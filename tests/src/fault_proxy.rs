@@ -145,6 +145,18 @@ impl FaultProxy {
     pub fn stats(&self) -> &ProxyStats {
         &self.stats
     }
+
+    /// The network flaps: every `period` every open connection is cut, whatever it is doing,
+    /// until the returned task is aborted.
+    pub fn flap_every(self: &Arc<Self>, period: Duration) -> JoinHandle<()> {
+        let proxy = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(period).await;
+                proxy.cut_all();
+            }
+        })
+    }
 }
 
 impl Drop for FaultProxy {

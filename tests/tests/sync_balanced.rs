@@ -12,20 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use checkpoint_tests::balancer::Balancer;
-use checkpoint_tests::device::{drain, Device};
+use checkpoint_tests::device::{drain, per_device, Device};
 use checkpoint_tests::exactly_once::{connect_postgres, stored_in_postgres};
 use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
 use checkpoint_tests::server_proc::{another_enrollment_code, enrollment_code, ServerProc};
 use server_support::fresh_pg_database;
 
 const DEVICES: usize = 50;
-
-fn per_device() -> u64 {
-    std::env::var("CHECKPOINT_SYNC_PER_DEVICE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100)
-}
 
 /// SIGKILL `server`, leave it down long enough for the balancer's health checks to notice (two
 /// failures 500 ms apart), then start it again on the same port and database.
@@ -77,7 +70,7 @@ async fn fifty_devices_through_a_balancer_while_instances_die_total_exactly() {
     let second = ServerProc::start(&db, &dir.path().join("server-2.log")).unwrap();
     let balancer =
         Balancer::start([first.addr, second.addr], &dir.path().join("haproxy.log")).unwrap();
-    let per_device = per_device();
+    let per_device = per_device(100);
     let mut devices = Vec::new();
     for i in 0..DEVICES {
         let code = if i == 0 {
@@ -109,15 +102,7 @@ async fn fifty_devices_through_a_balancer_while_instances_die_total_exactly() {
     .unwrap();
     let url = proxy.url();
     let proxy = Arc::new(proxy);
-    let flapper = {
-        let proxy = proxy.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                proxy.cut_all();
-            }
-        })
-    };
+    let flapper = proxy.flap_every(Duration::from_millis(300));
     let first = Arc::new(Mutex::new(first));
     let second = Arc::new(Mutex::new(second));
     let all = (DEVICES as u64 * per_device) as i64;

@@ -33,6 +33,36 @@ fn pair() -> Option<PgPair> {
     }
 }
 
+/// The pair with the district's database, a server on both hosts with short waits, and a
+/// directory for the devices.
+struct Setup {
+    pair: PgPair,
+    dir: tempfile::TempDir,
+    url: String,
+    server: ServerProc,
+}
+
+fn setup() -> Option<Setup> {
+    let pair = pair()?;
+    pair.psql(
+        &pair.primary,
+        "postgres",
+        &format!("CREATE DATABASE {DATABASE}"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = pair.url(DATABASE);
+    let config = short_waits(dir.path());
+    let server =
+        ServerProc::start_configured(&url, &dir.path().join("server.log"), Some(&config)).unwrap();
+    Some(Setup {
+        pair,
+        dir,
+        url,
+        server,
+    })
+}
+
 /// A config file with short waits, so a test sees the bounded answers in seconds.
 fn short_waits(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("config.json");
@@ -94,20 +124,15 @@ async fn enrolled_devices(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_primary_dies_mid_upload_and_the_promoted_standby_holds_every_acknowledged_entry() {
-    let Some(pair) = pair() else {
+    let Some(Setup {
+        pair,
+        dir,
+        url,
+        server,
+    }) = setup()
+    else {
         return;
     };
-    pair.psql(
-        &pair.primary,
-        "postgres",
-        &format!("CREATE DATABASE {DATABASE}"),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let url = pair.url(DATABASE);
-    let config = short_waits(dir.path());
-    let server =
-        ServerProc::start_configured(&url, &dir.path().join("server.log"), Some(&config)).unwrap();
     const DEVICES: usize = 10;
     const EACH: u64 = 200;
     let devices = enrolled_devices(&url, &server, dir.path(), DEVICES, EACH).await;
@@ -158,20 +183,15 @@ async fn the_primary_dies_mid_upload_and_the_promoted_standby_holds_every_acknow
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_standby_that_falls_behind_holds_ingest_then_503_and_nothing_is_lost() {
-    let Some(pair) = pair() else {
+    let Some(Setup {
+        pair,
+        dir,
+        url,
+        server,
+    }) = setup()
+    else {
         return;
     };
-    pair.psql(
-        &pair.primary,
-        "postgres",
-        &format!("CREATE DATABASE {DATABASE}"),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let url = pair.url(DATABASE);
-    let config = short_waits(dir.path());
-    let server =
-        ServerProc::start_configured(&url, &dir.path().join("server.log"), Some(&config)).unwrap();
     let devices = enrolled_devices(&url, &server, dir.path(), 1, 30).await;
     let device = &devices[0];
     let mut engine = device

@@ -6,18 +6,11 @@
 
 use std::time::Duration;
 
-use checkpoint_tests::device::{drain, Device};
+use checkpoint_tests::device::{drain, per_device, Device};
 use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
 use checkpoint_tests::server_proc::{another_enrollment_code, enrollment_code, ServerProc};
 
 const DEVICES: usize = 50;
-/// Passages per device: 200 in the test suite; `cargo xtask bench sync` runs it with 2,000.
-fn per_device() -> u64 {
-    std::env::var("CHECKPOINT_SYNC_PER_DEVICE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
@@ -25,7 +18,7 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
     let db_path = dir.path().join("district.db");
     let db = format!("sqlite:{}", db_path.display());
     let server = ServerProc::start(&db, &dir.path().join("server.log")).unwrap();
-    let per_device = per_device();
+    let per_device = per_device(200);
     let started = std::time::Instant::now();
     let mut devices = Vec::new();
     for i in 0..DEVICES {
@@ -63,15 +56,7 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
     let url = proxy.url();
     let proxy = std::sync::Arc::new(proxy);
     // The network flaps: every 200 ms every open connection is cut, whatever it is doing.
-    let flapper = {
-        let proxy = proxy.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                proxy.cut_all();
-            }
-        })
-    };
+    let flapper = proxy.flap_every(Duration::from_millis(200));
     let run = async {
         let mut tasks = Vec::new();
         for d in &devices {
