@@ -136,6 +136,30 @@ pub fn per_device(default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// Every device uploads to `url` at once (batches of `batch`), each for at most `rounds`
+/// rounds whatever happens; the engines come back for a last drain once the network settles.
+pub async fn drain_together(
+    devices: &[Device],
+    url: &str,
+    batch: usize,
+    rounds: usize,
+) -> anyhow::Result<Vec<SyncEngine>> {
+    let mut tasks = Vec::new();
+    for d in devices {
+        let mut engine = d.engine(url, batch, Duration::from_secs(5))?;
+        tasks.push(tokio::spawn(async move {
+            // Failed rounds are the point here (a flapping network); the last drain checks.
+            let _ = drain(&mut engine, rounds).await;
+            engine
+        }));
+    }
+    let mut engines = Vec::new();
+    for t in tasks {
+        engines.push(t.await?);
+    }
+    Ok(engines)
+}
+
 /// What draining took.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Drained {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use checkpoint_tests::balancer::Balancer;
-use checkpoint_tests::device::{drain, per_device, Device};
+use checkpoint_tests::device::{drain, drain_together, per_device, Device};
 use checkpoint_tests::exactly_once::{connect_postgres, stored_in_postgres};
 use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
 use checkpoint_tests::server_proc::{another_enrollment_code, enrollment_code, ServerProc};
@@ -116,18 +116,7 @@ async fn fifty_devices_through_a_balancer_while_instances_die_total_exactly() {
         })
     };
     let run = async {
-        let mut tasks = Vec::new();
-        for d in &devices {
-            let mut engine = d.engine(&url, 25, Duration::from_secs(5)).unwrap();
-            tasks.push(tokio::spawn(async move {
-                let _ = drain(&mut engine, 80).await;
-                engine
-            }));
-        }
-        let mut engines = Vec::new();
-        for t in tasks {
-            engines.push(t.await.unwrap());
-        }
+        let mut engines = drain_together(&devices, &url, 25, 80).await.unwrap();
         let kills = killer.await.unwrap();
         flapper.abort();
         proxy.set_plan(Plan::Always(Fault::None));

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use checkpoint_tests::device::{drain, per_device, Device};
+use checkpoint_tests::device::{drain, drain_together, per_device, Device};
 use checkpoint_tests::fault_proxy::{Fault, FaultProxy, Plan};
 use checkpoint_tests::server_proc::{another_enrollment_code, enrollment_code, ServerProc};
 
@@ -58,18 +58,7 @@ async fn fifty_devices_through_a_flapping_proxy_total_exactly() {
     // The network flaps: every 200 ms every open connection is cut, whatever it is doing.
     let flapper = proxy.flap_every(Duration::from_millis(200));
     let run = async {
-        let mut tasks = Vec::new();
-        for d in &devices {
-            let mut engine = d.engine(&url, 50, Duration::from_secs(5)).unwrap();
-            tasks.push(tokio::spawn(async move {
-                let _ = drain(&mut engine, 80).await;
-                engine
-            }));
-        }
-        let mut engines = Vec::new();
-        for t in tasks {
-            engines.push(t.await.unwrap());
-        }
+        let mut engines = drain_together(&devices, &url, 50, 80).await.unwrap();
         // The network settles: whatever is left goes across now.
         flapper.abort();
         proxy.set_plan(Plan::Always(Fault::None));
