@@ -4,8 +4,10 @@ use async_trait::async_trait;
 use deadpool_postgres::{
     GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime,
 };
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 
+use super::bulk::BulkInsert;
 use super::lead::{Held, Lead};
 use super::pg_tls;
 use super::tx::{Tx, TxConn};
@@ -442,6 +444,29 @@ impl Drop for PendingClient {
     }
 }
 
+/// `bulk` through a binary `COPY` into its staging table, then one `INSERT … SELECT` into the
+/// table; the rows that insert returned.
+async fn copy_staged(client: &Object, bulk: &BulkInsert) -> Result<Vec<Row>, DbError> {
+    let (stage, create) = bulk.staging();
+    client.batch_execute(&create).await?;
+    let sink = client
+        .copy_in(&format!(
+            "COPY {stage} ({}) FROM STDIN (FORMAT binary)",
+            bulk.column_list()
+        ))
+        .await?;
+    let types: Vec<Type> = bulk.columns.iter().map(|(_, t)| t.pg()).collect();
+    let writer = BinaryCopyInWriter::new(sink, &types);
+    let mut writer = std::pin::pin!(writer);
+    for row in &bulk.rows {
+        let values: Vec<&(dyn ToSql + Sync)> =
+            row.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        writer.as_mut().write(&values).await?;
+    }
+    writer.finish().await?;
+    run(client, &Stmt::new(bulk.insert_staged(&stage), Vec::new())).await
+}
+
 /// An open PostgreSQL transaction on one pooled connection.
 struct PgTx {
     client: PendingClient,
@@ -459,6 +484,20 @@ impl TxConn for PgTx {
     async fn execute(&mut self, stmt: Stmt) -> Result<u64, DbError> {
         let client = self.client.client()?;
         execute(&*client, &stmt).await
+    }
+
+    async fn commit_bulk(
+        mut self: Box<Self>,
+        bulk: BulkInsert,
+        stmts: Vec<Stmt>,
+    ) -> Result<(Vec<Row>, Vec<Vec<Row>>), DbError> {
+        let inserted = if bulk.rows.is_empty() {
+            Vec::new()
+        } else {
+            copy_staged(&*self.client.client()?, &bulk).await?
+        };
+        let rest = self.commit_after(stmts).await?;
+        Ok((inserted, rest))
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), DbError> {

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 
+use super::bulk::BulkInsert;
 use super::from_row::FromRow;
 use super::{DbError, Row, Stmt, Val};
 
@@ -33,6 +34,21 @@ pub trait TxConn: Send {
         let rows = self.query_all(stmts).await?;
         self.commit().await?;
         Ok(rows)
+    }
+
+    /// Insert `bulk`, run `stmts`, commit: the rows `bulk` returned, and the rows of each
+    /// statement. Here as multi-row inserts in the same trip; PostgreSQL copies instead.
+    async fn commit_bulk(
+        self: Box<Self>,
+        bulk: BulkInsert,
+        stmts: Vec<Stmt>,
+    ) -> Result<(Vec<Row>, Vec<Vec<Row>>), DbError> {
+        let mut all = bulk.statements();
+        let inserts = all.len();
+        all.extend(stmts);
+        let mut rows = self.commit_after(all).await?;
+        let rest = rows.split_off(inserts.min(rows.len()));
+        Ok((rows.into_iter().flatten().collect(), rest))
     }
 }
 
@@ -102,6 +118,16 @@ impl Tx {
     /// Run statements in order, then commit; the rows of each.
     pub async fn commit_after(self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
         self.conn.commit_after(stmts).await
+    }
+
+    /// Insert many rows into one table (PostgreSQL: binary `COPY` through a staging table), run
+    /// `stmts`, commit: the rows the insert returned, and the rows of each statement.
+    pub async fn commit_bulk(
+        self,
+        bulk: BulkInsert,
+        stmts: Vec<Stmt>,
+    ) -> Result<(Vec<Row>, Vec<Vec<Row>>), DbError> {
+        self.conn.commit_bulk(bulk, stmts).await
     }
 
     /// Commit. Until this returns `Ok`, none of the transaction's writes are visible.

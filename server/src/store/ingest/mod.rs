@@ -21,11 +21,9 @@ pub use minimise::id_tail;
 use minimise::stored_json;
 pub use plan::{corrected_time, plan_batch, BatchPlan, Clock, DeviceState, Places, StoredRecord};
 
+use super::bulk::{BulkInsert, ColumnType};
 use super::value::placeholders;
 use super::{DbError, FromRow, JsonList, Row, Stmt, Store, Val};
-
-const INSERT_CHUNK: usize = 250;
-const PASSAGE_COLUMNS: usize = 24;
 
 /// Who hands the batch in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,31 +181,46 @@ fn decode_known(device_id: &str, rows: Vec<Vec<Row>>) -> Result<Known, DbError> 
     })
 }
 
-/// The multi-row inserts of the accepted passages (each `RETURNING id`).
-fn passage_stmts(passages: &[&Passage], source: Source, now_ms: i64) -> Vec<Stmt> {
-    passages
-        .chunks(INSERT_CHUNK)
-        .map(|chunk| {
-            let mut params = Vec::with_capacity(chunk.len() * PASSAGE_COLUMNS);
-            let mut tuples = Vec::with_capacity(chunk.len());
-            for (k, p) in chunk.iter().enumerate() {
-                tuples.push(format!(
-                    "({})",
-                    placeholders(k * PASSAGE_COLUMNS, PASSAGE_COLUMNS)
-                ));
-                params.extend(passage_values(p, now_ms, source));
-            }
-            let sql = format!(
-                "INSERT INTO passages (id, device_id, seq, checkpoint_id, gate, direction,
-                 recorded_at_ms, received_at_ms, subject_kind, subject_key, verdict,
-                 deny_reason, temperature_c, prev_hash, hash, body, corrected_at_ms, offset_known,
-                 occupants, pass_id, plate, household, person_name, id_tail)
-                 VALUES {} ON CONFLICT DO NOTHING RETURNING id",
-                tuples.join(", ")
-            );
-            Stmt::new(sql, params)
-        })
-        .collect()
+/// The columns of a stored passage, in the order of [`passage_values`].
+const PASSAGE_COLUMNS: &[(&str, ColumnType)] = &[
+    ("id", ColumnType::Text),
+    ("device_id", ColumnType::Text),
+    ("seq", ColumnType::Int),
+    ("checkpoint_id", ColumnType::Text),
+    ("gate", ColumnType::Text),
+    ("direction", ColumnType::Text),
+    ("recorded_at_ms", ColumnType::Int),
+    ("received_at_ms", ColumnType::Int),
+    ("subject_kind", ColumnType::Text),
+    ("subject_key", ColumnType::Text),
+    ("verdict", ColumnType::Text),
+    ("deny_reason", ColumnType::Text),
+    ("temperature_c", ColumnType::Real),
+    ("prev_hash", ColumnType::Text),
+    ("hash", ColumnType::Text),
+    ("body", ColumnType::Text),
+    ("corrected_at_ms", ColumnType::Int),
+    ("offset_known", ColumnType::Int),
+    ("occupants", ColumnType::Int),
+    ("pass_id", ColumnType::Text),
+    ("plate", ColumnType::Text),
+    ("household", ColumnType::Text),
+    ("person_name", ColumnType::Text),
+    ("id_tail", ColumnType::Text),
+];
+
+/// The accepted passages as one bulk insert (`RETURNING id` of each stored).
+fn passage_rows(passages: &[&Passage], source: Source, now_ms: i64) -> BulkInsert {
+    BulkInsert {
+        table: "passages",
+        columns: PASSAGE_COLUMNS,
+        rows: passages
+            .iter()
+            .map(|p| passage_values(p, now_ms, source))
+            .collect(),
+        returning: "id",
+        order_by: "seq",
+    }
 }
 
 /// The refused records of any kind, kept with their reason; a resend of the same record is kept
@@ -300,18 +313,19 @@ fn chain_stmts(
 }
 
 /// Every write of the planned batch, to run in one go before the commit: the accepted passages
-/// and other kinds (with the photos they name), the refused records, the chain. Also the positions
-/// of the statements whose `RETURNING id` rows are the records stored.
+/// (one bulk insert), the other kinds (with the photos they name), the refused records, the
+/// chain. Also the positions of the statements whose `RETURNING id` rows are records stored.
 fn write_stmts(
     plan: &BatchPlan,
     batch: &[Incoming],
     meta: (&str, Source, i64),
-) -> (Vec<Stmt>, Vec<usize>) {
+) -> (BulkInsert, Vec<Stmt>, Vec<usize>) {
     let (device, source, now_ms) = meta;
     let accepted = plan.accepted.iter().map(|&i| &batch[i]);
     let passages: Vec<&Passage> = accepted.clone().filter_map(Incoming::passage).collect();
-    let mut stmts = passage_stmts(&passages, source, now_ms);
-    let mut returning: Vec<usize> = (0..stmts.len()).collect();
+    let bulk = passage_rows(&passages, source, now_ms);
+    let mut stmts = Vec::new();
+    let mut returning: Vec<usize> = Vec::new();
     for rec in accepted.filter(|r| r.passage().is_none()) {
         returning.push(stmts.len());
         stmts.push(entries::other_stmt(rec, now_ms));
@@ -328,7 +342,7 @@ fn write_stmts(
         source,
         now_ms,
     ));
-    (stmts, returning)
+    (bulk, stmts, returning)
 }
 
 /// The ids the inserts at `returning` said they stored.
@@ -383,9 +397,14 @@ impl Store {
             &known.places,
             &clock,
         );
-        let (stmts, returning) = write_stmts(&plan, &records, (device_id, source, now_ms));
-        let rows = tx.commit_after(stmts).await?;
-        let stored = stored_ids(&rows, &returning)?;
+        let (bulk, stmts, returning) = write_stmts(&plan, &records, (device_id, source, now_ms));
+        let (passages, rows) = tx.commit_bulk(bulk, stmts).await?;
+        let mut stored = stored_ids(&rows, &returning)?;
+        stored.extend(
+            <(String,)>::from_rows(&passages)?
+                .into_iter()
+                .map(|(id,)| id),
+        );
         Ok(confirm_stored(plan.results, &stored))
     }
 }
