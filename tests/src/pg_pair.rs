@@ -248,6 +248,27 @@ impl PgPair {
         )
     }
 
+    /// Freeze (`SIGSTOP`) or thaw (`SIGCONT`) the standby's processes: a standby that falls
+    /// behind without going away (a stalled disk or network), as the primary sees it.
+    pub fn freeze_standby(&self, frozen: bool) -> anyhow::Result<()> {
+        let pid_file = std::fs::read_to_string(self.standby.data.join("postmaster.pid"))?;
+        let postmaster = pid_file
+            .lines()
+            .next()
+            .context("empty postmaster.pid")?
+            .trim()
+            .to_owned();
+        let children = Command::new("pgrep")
+            .args(["-P", &postmaster])
+            .output()
+            .context("cannot run pgrep")?;
+        let signal = if frozen { "-STOP" } else { "-CONT" };
+        let mut kill = Command::new("kill");
+        kill.arg(signal).arg(&postmaster);
+        kill.args(String::from_utf8_lossy(&children.stdout).split_whitespace());
+        run(&mut kill)
+    }
+
     /// Promote the standby to a primary that accepts writes.
     pub fn promote(&self) -> anyhow::Result<()> {
         self.tool(
@@ -283,6 +304,8 @@ impl PgPair {
 
 impl Drop for PgPair {
     fn drop(&mut self) {
+        // A test that failed with the standby frozen must not leave it stopped for ever.
+        let _ = self.freeze_standby(false);
         for node in [&self.primary, &self.standby] {
             if node.data.join("postmaster.pid").exists() {
                 let _ = self.tool(

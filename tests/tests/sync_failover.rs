@@ -4,9 +4,9 @@
 //! - Failover: devices upload; the primary is SIGKILLed mid-upload and the standby promoted; every
 //!   entry a device saw acknowledged is on the promoted server, nothing twice, and the devices
 //!   finish their backlog by themselves.
-//! - A standby that falls behind: ingest waits for it, answers 503 with `Retry-After` after the
-//!   configured commit wait, and once the standby is back the device's resends settle everything
-//!   exactly once.
+//! - A standby that falls behind (frozen with SIGSTOP) or goes away (stopped): ingest waits for
+//!   it, answers 503 with `Retry-After` after the configured commit wait, and once the standby is
+//!   back the device's resends settle everything exactly once.
 
 #![allow(clippy::unwrap_used)]
 
@@ -198,7 +198,36 @@ async fn a_standby_that_falls_behind_holds_ingest_then_503_and_nothing_is_lost()
         .engine(&server.url(), 10, Duration::from_secs(20))
         .unwrap();
 
+    // The standby falls behind: frozen, it acknowledges nothing.
+    pair.freeze_standby(true).unwrap();
+    refused_in_bounded_time(&mut engine, device, 30).await;
+    assert_server_up(&server).await;
+    pair.freeze_standby(false).unwrap();
+    sync_until_done(&mut engine, Duration::from_secs(60))
+        .await
+        .unwrap();
+
+    // The standby goes away: stopped, then started again.
+    device.record(20).unwrap();
     pair.stop_standby().unwrap();
+    refused_in_bounded_time(&mut engine, device, 20).await;
+    assert_server_up(&server).await;
+    pair.start_standby().unwrap();
+    pair.wait_synchronous(Duration::from_secs(30)).unwrap();
+    sync_until_done(&mut engine, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let rows = stored(
+        &pair.node_url(&pair.primary, DATABASE),
+        &device.device_id().unwrap(),
+    )
+    .await;
+    assert_eq!(device.check_stored(&rows).unwrap(), 50);
+}
+
+/// An upload round while the standby cannot confirm: 503 after the 2 s commit wait (not at once,
+/// not never), and the device still holds its `pending` entries as unacknowledged.
+async fn refused_in_bounded_time(engine: &mut SyncEngine, device: &Device, pending: u64) {
     let started = Instant::now();
     let refused = engine
         .step()
@@ -210,21 +239,16 @@ async fn a_standby_that_falls_behind_holds_ingest_then_503_and_nothing_is_lost()
         waited >= Duration::from_secs(2) && waited < Duration::from_secs(15),
         "answered after {waited:?}"
     );
-    assert_eq!(device.pending().unwrap(), 30, "nothing is acknowledged");
+    assert_eq!(
+        device.pending().unwrap(),
+        pending,
+        "nothing is acknowledged"
+    );
+}
+
+async fn assert_server_up(server: &ServerProc) {
     let answer = reqwest::get(format!("{}/health", server.url()))
         .await
         .unwrap();
     assert!(answer.status().is_success(), "the server itself stays up");
-
-    pair.start_standby().unwrap();
-    pair.wait_synchronous(Duration::from_secs(30)).unwrap();
-    sync_until_done(&mut engine, Duration::from_secs(60))
-        .await
-        .unwrap();
-    let rows = stored(
-        &pair.node_url(&pair.primary, DATABASE),
-        &device.device_id().unwrap(),
-    )
-    .await;
-    assert_eq!(device.check_stored(&rows).unwrap(), 30);
 }
