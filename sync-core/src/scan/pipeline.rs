@@ -79,6 +79,9 @@ pub struct ScanConfig {
     pub downscale_min_side: usize,
     /// Try the global-threshold reader only on frames whose longer side is at least this: on camera
     /// frames it is the cheapest read, on small photos the local-threshold reader is both faster and surer.
+    /// The fast local-threshold pass runs only below this size: on camera frames, after the global
+    /// pass, it added no read that the full pass does not make (`CHECKPOINT_SCAN_ORDER=1` in
+    /// `cargo xtask bench scan` orders the attempts by yield per millisecond).
     pub global_min_side: usize,
     /// After a read, look for more codes in the same image (two codes in one frame). Off by default:
     /// at the gate one code is shown at a time and the extra pass doubles the time of a read.
@@ -211,10 +214,11 @@ impl Scanner {
         attempt: Attempt,
         out: &mut FrameScan,
     ) -> Tried {
-        if attempt.decoder == Decoder::RxingGlobal
-            && prepared.long_side() < self.config.global_min_side
-        {
-            return Tried::Skipped;
+        let camera_sized = prepared.long_side() >= self.config.global_min_side;
+        match attempt.decoder {
+            Decoder::RxingGlobal if !camera_sized => return Tried::Skipped,
+            Decoder::RxingFast if camera_sized => return Tried::Skipped,
+            _ => {}
         }
         let Some(img) = prepared.get(attempt.step, &self.config) else {
             return Tried::Skipped;
