@@ -285,24 +285,45 @@ impl Browser<'_> {
         }
     }
 
+    /// Find the element matching `css` and act on it; when a re-render replaced it between the
+    /// lookup and the action (a stale element), find it again, within [`WAIT`].
+    fn on_element(
+        &self,
+        css: &str,
+        act: impl Fn(&str) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let start = Instant::now();
+        loop {
+            let id = self.find(css, WAIT)?;
+            match act(&id) {
+                Err(e) if start.elapsed() < WAIT && e.to_string().contains("stale element") => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// A real click (WebDriver pointer input) on the element matching `css`.
     pub fn click(&self, css: &str) -> anyhow::Result<()> {
-        let id = self.find(css, WAIT)?;
-        // Centred first: a fixed bar (the app's tab bar) must not be what receives the click.
-        self.js(
-            "const el = document.querySelector(arguments[0]); if (el) el.scrollIntoView({block: 'center'});",
-            json!([css]),
-        )?;
-        self.post(&format!("/element/{id}/click"), json!({}))
-            .map(drop)
+        self.on_element(css, |id| {
+            // Centred first: a fixed bar (the app's tab bar) must not be what receives the click.
+            self.js(
+                "const el = document.querySelector(arguments[0]); if (el) el.scrollIntoView({block: 'center'});",
+                json!([css]),
+            )?;
+            self.post(&format!("/element/{id}/click"), json!({}))
+                .map(drop)
+        })
     }
 
     /// Clear the input matching `css` and type `text` into it with real key events.
     pub fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        let id = self.find(css, WAIT)?;
-        self.post(&format!("/element/{id}/clear"), json!({}))?;
-        self.post(&format!("/element/{id}/value"), json!({ "text": text }))
-            .map(drop)
+        self.on_element(css, |id| {
+            self.post(&format!("/element/{id}/clear"), json!({}))?;
+            self.post(&format!("/element/{id}/value"), json!({ "text": text }))
+                .map(drop)
+        })
     }
 
     /// Set an input's value the way a paste does (one `input` event), for apps that read `oninput`.
