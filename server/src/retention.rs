@@ -1,6 +1,7 @@
 //! The server's retention purge, run by itself: once at start and then hourly, by the retention
 //! period (28 days by default), on one server instance at a time (`Job::Retention`). What goes is
-//! in `Store::purge_before`.
+//! in `Store::purge_before`. On PostgreSQL the same job makes the journal's month partitions ahead
+//! of time (`Store::make_months`).
 
 use chrono::{Duration, Utc};
 
@@ -13,6 +14,12 @@ pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 pub async fn purge_once(store: &Store, retention_days: u32) {
     let now = Utc::now();
     let cutoff = now - Duration::days(i64::from(retention_days));
+    // The journal's months ahead of time (PostgreSQL), before anything is purged.
+    match store.make_months(cutoff, now).await {
+        Ok(0) => {}
+        Ok(made) => tracing::info!(made, "retention: journal month partitions made"),
+        Err(e) => tracing::error!(error = %e, "retention: making the journal's months failed"),
+    }
     match store
         .purge_before(cutoff.timestamp_millis(), now.timestamp_millis())
         .await

@@ -23,6 +23,7 @@ mod ingest;
 mod invitations;
 mod lead;
 mod notices;
+mod partitions;
 mod passes;
 mod patrol;
 mod pg_tls;
@@ -67,6 +68,7 @@ pub use ingest::{
 pub use invitations::{InvitationRow, InviteError, NewInvitation};
 pub use lead::{run_led, Job, Lead};
 pub use notices::{NoticeEdit, NoticeRecord, Overdue, Receipt};
+pub use partitions::{months_to_make, MONTHS_AHEAD};
 pub use passes::{IssuedPass, Resident, VisitorPass};
 pub use patrol::{new_patrol_id, PointRow, RouteRow, RoutesOf};
 pub use photos::{NewPhoto, StoredPhoto, UNEXPECTED_PHOTO_HOURS};
@@ -179,6 +181,18 @@ pub trait Backend: Send + Sync + 'static {
     /// that serves one instance always leads.
     async fn try_lead(&self, _key: i64) -> Result<Option<lead::Lead>, DbError> {
         Ok(Some(lead::Lead::solo()))
+    }
+
+    /// The statement that makes the journal's month starting at `month` (`YYYY-MM-01`) where
+    /// the backend partitions the journal by month (`partitions.rs`); `None` where it does not.
+    fn month_stmt(&self, _month: &str) -> Option<Stmt> {
+        None
+    }
+
+    /// The statements the purge runs first in its transaction to drop the journal's months that
+    /// ended by `cutoff_ms`; the first returns the rows dropped per table. None without months.
+    fn drop_month_stmts(&self, _cutoff_ms: i64) -> Vec<Stmt> {
+        Vec::new()
     }
 
     /// Open a transaction and run statements in it; the rows of each (SQLite: in one trip).
@@ -394,6 +408,16 @@ impl Store {
     /// the entries, the passages and the entries go. Returns `(passages, entries)` removed.
     async fn purge_journal(&self, cutoff_ms: i64) -> Result<(u64, u64), DbError> {
         let mut tx = self.begin().await?;
+        // Whole months first (PostgreSQL), so the count below sees only the rows left to delete.
+        let dropped = tx
+            .rows_all(self.backend.drop_month_stmts(cutoff_ms))
+            .await?;
+        let (months_p, months_e) = dropped
+            .first()
+            .map(|rows| <(u64, u64)>::from_first(rows))
+            .transpose()?
+            .flatten()
+            .unwrap_or((0, 0));
         tx.execute(
             "UPDATE devices SET purged_rows = purged_rows
                  + (SELECT COUNT(*) FROM passages p
@@ -429,7 +453,7 @@ impl Store {
             )
             .await?;
         tx.commit().await?;
-        Ok((passages, entries))
+        Ok((passages + months_p, entries + months_e))
     }
 
     /// The retention purge: passages and other entries that happened (corrected time) before

@@ -126,6 +126,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0028_rate_windows",
         include_str!("../../migrations/postgres/0028_rate_windows.sql"),
     ),
+    (
+        "0029_journal_partitions",
+        include_str!("../../migrations/postgres/0029_journal_partitions.sql"),
+    ),
 ];
 
 /// Advisory lock id held while migrating, so several server instances can start at once.
@@ -354,6 +358,14 @@ async fn execute<C: GenericClient + Sync>(client: &C, stmt: &Stmt) -> Result<u64
 impl Backend for PgBackend {
     fn kind(&self) -> &'static str {
         "postgres"
+    }
+
+    fn month_stmt(&self, month: &str) -> Option<Stmt> {
+        Some(super::partitions::make_month_stmt(month))
+    }
+
+    fn drop_month_stmts(&self, cutoff_ms: i64) -> Vec<Stmt> {
+        super::partitions::drop_month_stmts(cutoff_ms)
     }
 
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
