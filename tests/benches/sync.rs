@@ -3,13 +3,14 @@
 //! same run, plus bytes on the wire per passage, and photo upload throughput (200 KB photos over
 //! loopback, against a bare HTTP server as the peer). Writes `target/bench/sync.json`.
 
+#[path = "support/pg.rs"]
+mod pg;
 #[path = "support/photos.rs"]
 mod photos;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use checkpoint_tests::device::{drain, Device};
 use checkpoint_tests::server_proc::{enrollment_code, ServerProc};
 
@@ -42,27 +43,6 @@ async fn drain_backlog(dir: &Path, db: &str, n: u64, batch: usize) -> anyhow::Re
     })
 }
 
-/// A fresh PostgreSQL database on the bench's throwaway server.
-async fn fresh_pg_database(base: &str) -> anyhow::Result<String> {
-    let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls).await?;
-    tokio::spawn(conn);
-    let name = format!("bench_sync_{}", std::process::id());
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .await?;
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await?;
-    let (prefix, _) = base
-        .rsplit_once('/')
-        .context("PostgreSQL URL without a database")?;
-    let query = base
-        .split_once('?')
-        .map(|(_, q)| format!("?{q}"))
-        .unwrap_or_default();
-    Ok(format!("{prefix}/{name}{query}"))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let backlog: u64 = std::env::var("CHECKPOINT_SYNC_BACKLOG")
@@ -80,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
 
     let pg = match std::env::var("CHECKPOINT_TEST_PG_URL") {
         Ok(base) => {
-            let url = fresh_pg_database(&base).await?;
+            let url = pg::fresh_pg_database(&base, "bench_sync").await?;
             let pg_dir = dir.path().join("pg");
             std::fs::create_dir_all(&pg_dir)?;
             let d = drain_backlog(&pg_dir, &url, backlog, 500).await?;

@@ -116,6 +116,23 @@ impl Balancer {
         format!("http://{}", self.addr)
     }
 
+    /// Wait until HAProxy's health checks have marked `instance` down (about three checks, 2 s
+    /// apart, in `deploy/haproxy.cfg`).
+    pub fn wait_down(&self, instance: &str, limit: Duration) -> anyhow::Result<()> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if self
+                .instances()?
+                .iter()
+                .any(|i| i.name == instance && i.status.starts_with("DOWN"))
+            {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!("haproxy did not mark {instance} down within {limit:?}")
+    }
+
     /// The instances' lines of HAProxy's CSV statistics.
     pub fn instances(&self) -> anyhow::Result<Vec<InstanceStats>> {
         let csv = crate::server_proc::raw_get(self.stats, "/stats;csv")?;

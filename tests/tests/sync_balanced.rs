@@ -20,13 +20,16 @@ use server_support::fresh_pg_database;
 
 const DEVICES: usize = 50;
 
-/// SIGKILL `server`, leave it down long enough for the balancer's health checks to notice (two
-/// failures 500 ms apart), then start it again on the same port and database.
-async fn kill_and_restart(server: Arc<Mutex<ServerProc>>) {
+/// SIGKILL `server`, leave it down until the balancer's health checks mark it down, then start
+/// it again on the same port and database.
+async fn kill_and_restart(server: Arc<Mutex<ServerProc>>, balancer: Arc<Balancer>, name: &str) {
+    let name = name.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut s = server.lock().unwrap();
         s.kill();
-        std::thread::sleep(Duration::from_millis(1500));
+        // Down until HAProxy's checks have seen it (as a crashed instance waits for systemd's
+        // restart): in between, the balancer sends it nothing or retries refused connections.
+        balancer.wait_down(&name, Duration::from_secs(20)).unwrap();
         s.restart().unwrap();
     })
     .await
@@ -47,6 +50,7 @@ async fn kill_when(
     db: &tokio_postgres::Client,
     at_least: i64,
     server: Arc<Mutex<ServerProc>>,
+    balancer: (Arc<Balancer>, &str),
 ) -> i64 {
     let mut n = count(db).await;
     for _ in 0..2_000 {
@@ -56,7 +60,7 @@ async fn kill_when(
         tokio::time::sleep(Duration::from_millis(20)).await;
         n = count(db).await;
     }
-    kill_and_restart(server).await;
+    kill_and_restart(server, balancer.0, balancer.1).await;
     n
 }
 
@@ -68,8 +72,9 @@ async fn fifty_devices_through_a_balancer_while_instances_die_total_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let first = ServerProc::start(&db, &dir.path().join("server-1.log")).unwrap();
     let second = ServerProc::start(&db, &dir.path().join("server-2.log")).unwrap();
-    let balancer =
-        Balancer::start([first.addr, second.addr], &dir.path().join("haproxy.log")).unwrap();
+    let balancer = Arc::new(
+        Balancer::start([first.addr, second.addr], &dir.path().join("haproxy.log")).unwrap(),
+    );
     let per_device = per_device(100);
     let mut devices = Vec::new();
     for i in 0..DEVICES {
@@ -107,11 +112,11 @@ async fn fifty_devices_through_a_balancer_while_instances_die_total_exactly() {
     let second = Arc::new(Mutex::new(second));
     let all = (DEVICES as u64 * per_device) as i64;
     let killer = {
-        let (first, second) = (first.clone(), second.clone());
+        let (first, second, lb) = (first.clone(), second.clone(), balancer.clone());
         let watch = connect_postgres(&db).await.unwrap();
         tokio::spawn(async move {
-            let one = kill_when(&watch, all / 4, first).await;
-            let two = kill_when(&watch, all * 3 / 5, second).await;
+            let one = kill_when(&watch, all / 4, first, (lb.clone(), "instance1")).await;
+            let two = kill_when(&watch, all * 3 / 5, second, (lb, "instance2")).await;
             (one, two)
         })
     };

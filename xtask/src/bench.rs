@@ -16,7 +16,8 @@ pub enum Which {
         corpus: Option<std::path::PathBuf>,
     },
     /// District server ingest over loopback on SQLite and PostgreSQL vs a raw PostgreSQL COPY,
-    /// and 1,000 simulated devices' batch latency (starts a throwaway PostgreSQL).
+    /// and 1,000 simulated devices' batch latency, in process and through HAProxy to two server
+    /// processes (starts a throwaway PostgreSQL).
     Server,
     /// The checkpoint app: cold start to scan-ready (desktop release build, Xvfb), RSS after 1,000
     /// camera frames and scan-to-verdict latency (release liveview in headless Chromium).
@@ -113,6 +114,28 @@ pub fn run(which: Which) -> anyhow::Result<()> {
                 cargo()
                     .args(["bench", "-p", "district-server", "--bench", "server"])
                     .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env(crate::postgres::PG_URL_ENV, pg.url()),
+            )?;
+            system::ensure_apt(&[(
+                "haproxy",
+                "the load balancer in front of two server instances for the fleet bench",
+            )])?;
+            system::run(cargo().args([
+                "build",
+                "--release",
+                "-p",
+                "district-server",
+                "--bin",
+                "district-server",
+            ]))?;
+            system::run(
+                cargo()
+                    .args(["bench", "-p", "checkpoint-tests", "--bench", "fleet"])
+                    .env("CHECKPOINT_BENCH_DIR", &out)
+                    .env(
+                        "CHECKPOINT_SERVER_BIN",
+                        workspace_root().join("target/release/district-server"),
+                    )
                     .env(crate::postgres::PG_URL_ENV, pg.url()),
             )
         }
