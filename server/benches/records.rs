@@ -162,7 +162,11 @@ async fn load(state: &AppState, url: &str, start_ms: i64) {
         );
     }
     for (_, def) in &indexes {
-        db.batch_execute(def).await.unwrap();
+        // `pg_indexes` prints a partitioned table's index as `ON ONLY passages`, which would
+        // build it on the parent alone and leave every month without it.
+        db.batch_execute(&def.replace(" ON ONLY ", " ON "))
+            .await
+            .unwrap();
     }
     db.batch_execute("ANALYZE").await.unwrap();
     eprintln!(
