@@ -176,7 +176,7 @@ impl PgBackend {
         // Every journal query is over a time range of a table partitioned by month: a plan made
         // for the parameters' values prunes the months outside it, where the generic plan that
         // PostgreSQL switches a cached statement to after five runs read a whole month by its
-        // time index (40 ms instead of 0.4 ms for a name search over 1M passages).
+        // time index (measured in ARCHITECTURE.md, "Decisions").
         config.options(
             format!(
                 "{extra} -c statement_timeout={statement_ms} -c jit=off \
